@@ -1,0 +1,1 @@
+"""Extraction: article HTML bytes -> fields. Plain functions, no Scrapy."""

@@ -1,0 +1,1 @@
+"""WARC capture: writing, pointers and indexing of archived exchanges."""
