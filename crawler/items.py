@@ -1,6 +1,8 @@
 """The article item: one news article as it flows through the pipelines.
 
-Fields mirror JSONL schema v1 (DESIGN.md, contract 3). ``extra`` carries
+Fields mirror JSONL schema v1 (DESIGN.md, contract 3); the JSON Schema that
+ships in ``crawler/schema/`` is generated from this class (see
+:mod:`crawler.schema`), so the two cannot drift apart. ``extra`` carries
 working data between components (title candidates, extraction notes) and is
 never exported.
 """
@@ -12,30 +14,75 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 
+_HEX40 = {"pattern": "^[0-9a-f]{40}$"}
+_DATE = {"pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_DATETIME_OFFSET = {"pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}$"}
+_URL = {"pattern": "^https?://", "minLength": 8}
+
+
+def _schema(**extra: Any) -> dict[str, Any]:
+    return {"json_schema_extra": extra}
+
 
 @dataclass
 class ArticleItem:
-    url: str
-    site: str
-    language: str
-    schema_version: int = SCHEMA_VERSION
-    id: str = ""
-    canonical_url: str = ""
-    title: str = ""
-    published_date: str | None = None
-    published_at: str | None = None
-    source: str | None = None
-    author: str | None = None
-    section: str | None = None
-    body: str = ""
-    attachments: list[dict[str, str]] = field(default_factory=list)
-    body_sha1: str = ""
-    near_duplicate_of: str | None = None
-    spam_removed: list[dict[str, str]] = field(default_factory=list)
-    fetched_at: str = ""
-    encoding: str = ""
-    extractor_version: str = ""
-    warc: dict[str, Any] | None = None
+    url: str = field(metadata=_schema(description="final URL the article was fetched from (after redirects)", **_URL))
+    site: str = field(metadata=_schema(description="seed name, e.g. mca", minLength=1))
+    language: str = field(metadata=_schema(description="language of the article: zh, en, …", minLength=2))
+    schema_version: int = field(default=SCHEMA_VERSION, metadata=_schema(const=SCHEMA_VERSION))
+    id: str = field(default="", metadata=_schema(description="hex SHA-1 of canonical_url", **_HEX40))
+    canonical_url: str = field(default="", metadata=_schema(description="canonical form used for dedup", **_URL))
+    title: str = field(default="", metadata=_schema(description="headline, spam removed"))
+    published_date: str | None = field(default=None, metadata=_schema(description="YYYY-MM-DD", **_DATE))
+    published_at: str | None = field(
+        default=None, metadata=_schema(description="ISO 8601 with offset; null when no time of day is known", **_DATETIME_OFFSET)
+    )
+    source: str | None = field(default=None, metadata=_schema(description="publishing outlet (来源 / ContentSource)"))
+    author: str | None = field(default=None, metadata=_schema(description="reporter or author"))
+    section: str | None = field(default=None, metadata=_schema(description="column / breadcrumb leaf"))
+    body: str = field(default="", metadata=_schema(description="clean text, paragraphs separated by one blank line"))
+    attachments: list[dict[str, str]] = field(
+        default_factory=list,
+        metadata=_schema(
+            description="linked files (PDF, DOC, XLS, …)",
+            items={"type": "object", "required": ["url", "title"], "properties": {"url": {"type": "string"}, "title": {"type": "string"}}},
+        ),
+    )
+    body_sha1: str = field(default="", metadata=_schema(description="hex SHA-1 of the normalised body", **_HEX40))
+    near_duplicate_of: str | None = field(
+        default=None, metadata=_schema(description="id of an earlier record with nearly the same body", **_HEX40)
+    )
+    spam_removed: list[dict[str, str]] = field(
+        default_factory=list,
+        metadata=_schema(
+            description="every piece of injected spam removed",
+            items={
+                "type": "object",
+                "required": ["text", "where", "rule"],
+                "properties": {
+                    "text": {"type": "string"},
+                    "where": {"enum": ["title", "body", "hidden", "link", "script", "meta"]},
+                    "rule": {"type": "string"},
+                },
+            },
+        ),
+    )
+    fetched_at: str = field(default="", metadata=_schema(description="ISO 8601 UTC", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$"))
+    encoding: str = field(default="", metadata=_schema(description="charset the page was decoded with", minLength=1))
+    extractor_version: str = field(default="", metadata=_schema(description="version of extraction and spam rules", minLength=1))
+    warc: dict[str, Any] | None = field(
+        default=None,
+        metadata=_schema(
+            description="the WARC response record this record was derived from",
+            properties={
+                "file": {"type": "string"},
+                "offset": {"type": "integer", "minimum": 0},
+                "record_id": {"type": "string"},
+                "payload_digest": {"type": "string"},
+            },
+            required=["file", "offset", "record_id", "payload_digest"],
+        ),
+    )
     extra: dict[str, Any] = field(default_factory=dict, metadata={"exported": False})
 
 

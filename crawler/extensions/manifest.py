@@ -1,0 +1,131 @@
+"""Run manifest: ``OUTPUT_DIR/runs/<run_id>.json``, what a monitor reads after a run.
+
+It records the seed, start and end times, the finish reason, headline counts
+taken from the stats, every stat, the files written, and the entries other
+components send through :data:`crawler.signals.manifest_entry` (doorway
+pages, duplicates, failures …), grouped by kind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+
+from crawler import __version__
+from crawler.runinfo import output_dir, run_id, utc_now_iso
+from crawler.signals import manifest_entry
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
+
+# Headline counts: manifest name -> stats key (or key prefix ending in "/").
+COUNTS = {
+    "list_pages": "spider/list_pages",
+    "article_pages": "spider/article_pages",
+    "records_written": "jsonl/records",
+    "new": "dedup/new",
+    "changed": "dedup/changed",
+    "unchanged": "dedup/unchanged",
+    "duplicate": "dedup/duplicate",
+    "near_duplicate": "dedup/near_duplicate",
+    "spam_dropped": "spam/doorway",
+    "failed": "spider/failed/",
+    "requests": "downloader/request_count",
+    "responses": "downloader/response_count",
+    "warc_records": "warc/records",
+}
+
+
+def headline_counts(stats: dict[str, Any]) -> dict[str, int]:
+    counts = {}
+    for name, key in COUNTS.items():
+        if key.endswith("/"):
+            counts[name] = sum(v for k, v in stats.items() if k.startswith(key) and isinstance(v, int))
+        else:
+            value = stats.get(key, 0)
+            counts[name] = value if isinstance(value, int) else 0
+    return counts
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+class RunManifest:
+    """Writes the run manifest when the spider closes."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.max_entries = crawler.settings.getint("MANIFEST_MAX_ENTRIES_PER_KIND", 10_000)
+        self.entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.dropped_entries: dict[str, int] = defaultdict(int)
+        self.started_at = ""
+        self._started_monotonic = 0.0
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.add_entry, signal=manifest_entry)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Any) -> None:
+        self.started_at = utc_now_iso()
+        self._started_monotonic = time.monotonic()
+
+    def add_entry(self, kind: str, entry: dict[str, Any]) -> None:
+        if len(self.entries[kind]) < self.max_entries:
+            self.entries[kind].append(entry)
+        else:
+            self.dropped_entries[kind] += 1
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        run = run_id(self.crawler)
+        out = output_dir(self.crawler.settings)
+        stats = {k: _jsonable(v) for k, v in sorted(self.crawler.stats.get_stats().items())}
+        seed = getattr(spider, "seed", None)
+        manifest = {
+            "manifest_version": MANIFEST_VERSION,
+            "run_id": run,
+            "software": f"ministry-news-archive/{__version__}",
+            "seed": getattr(seed, "name", spider.name),
+            "seed_file": getattr(seed, "path", None),
+            "started_at": self.started_at,
+            "finished_at": utc_now_iso(),
+            "duration_seconds": round(time.monotonic() - self._started_monotonic, 3),
+            "finish_reason": reason,
+            "counts": headline_counts(stats),
+            "outputs": {
+                "jsonl": stats.get("jsonl/file"),
+                "warc": sorted(self.crawler.stats.get_value("warc/file_names", []) or []),
+            },
+            "entries": {kind: items for kind, items in sorted(self.entries.items())},
+            "entries_not_listed": dict(self.dropped_entries),
+            "stats": stats,
+        }
+        path = out / "runs" / f"{run}.json"
+        write_json_atomically(path, manifest)
+        logger.info("Run manifest written to %s", path)
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

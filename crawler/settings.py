@@ -1,0 +1,59 @@
+"""Scrapy settings for the Ministry News Archive.
+
+Defaults are polite for a government site (robots.txt obeyed, AutoThrottle,
+two requests per host at a time) and safe for archives. Every value can be
+overridden with ``-s NAME=VALUE``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawler import __version__
+
+BOT_NAME = "ministry_news"
+
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SeedSpiderLoader"
+SPIDER_MODULES: list[str] = []
+COMMANDS_MODULE = "crawler.commands"
+# Where the shipped seed files live; every *.toml there is a spider.
+SEEDS_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
+
+# Outputs (DESIGN.md, contract 2).
+OUTPUT_DIR = "out"
+
+USER_AGENT = f"MinistryNewsArchive/{__version__} (news archive crawler for research; obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: government servers are small and easily overloaded.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+HTTPERROR_ALLOWED_CODES: list[int] = []
+
+# Whether linked attachments (PDF, DOC, XLS, ZIP …) are downloaded (and so archived).
+FETCH_ATTACHMENTS = True
+
+EXTENSIONS = {
+    "crawler.extensions.manifest.RunManifest": 500,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.jsonl.JsonLinesWriter": 800,
+}
+
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False

@@ -1,0 +1,181 @@
+"""The news spider: list pages (with pagination) -> article pages -> items.
+
+One class serves every site. The spider loader binds it to a seed file
+(``scrapy crawl mca``); ``scrapy crawl news -a seed=PATH`` binds it to any
+other file. Link rules live in :mod:`crawler.links`, field extraction in
+:mod:`crawler.extract`; this module only wires them to Scrapy and counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
+
+from crawler.extract import EXTRACTOR_VERSION, extract_article
+from crawler.items import ArticleItem
+from crawler.links import Link, extract_links, offsite_links
+from crawler.runinfo import utc_now_iso
+from crawler.seeds import Seed, load_seed
+from crawler.signals import manifest_entry
+
+logger = logging.getLogger(__name__)
+
+CHARSET_RE = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawls one ministry news section described by a seed."""
+
+    name = "news"
+    seed: Seed | None = None
+
+    def __init__(self, *args: Any, seed: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if type(self).seed is None:
+            if not seed:
+                raise ValueError("the 'news' spider needs a seed file: scrapy crawl news -a seed=PATH")
+            self.seed = load_seed(seed)
+            self.name = self.seed.name
+        elif seed:
+            raise ValueError(f"spider {self.name!r} is bound to {type(self).seed.path}; -a seed is only for 'news'")
+        self.allowed_domains = list(self.seed.allowed_domains)
+
+    @classmethod
+    def handles_request(cls, request: Request) -> bool:
+        return cls.seed is not None and cls.seed.allows_host(urlsplit(request.url).hostname or "")
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.seed.start_urls:
+            yield Request(url, callback=self.parse_list, errback=self.on_error, meta={"page_kind": "list", "start_url": True})
+
+    # -- list pages ---------------------------------------------------------------
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        stats = self.crawler.stats
+        stats.inc_value("spider/list_pages")
+        if not isinstance(response, TextResponse):
+            stats.inc_value("spider/list_not_html")
+            logger.warning("List page is not HTML (%s): %s", response.headers.get("Content-Type", b"?").decode("latin-1"), response.url)
+            return
+        inside, outside = offsite_links(extract_links(response.selector, response.url, self.seed), self.seed)
+        if outside:
+            stats.inc_value("spider/offsite_links", len(outside))
+            logger.debug("Ignored %d off-site links on %s", len(outside), response.url)
+        articles = [link for link in inside if link.kind == "article"]
+        if not articles:
+            stats.inc_value("spider/list_without_articles")
+            logger.warning("List page has no article links: %s", response.url)
+        stats.inc_value("spider/article_links", len(articles))
+        for link in inside:
+            yield self._request_for(link, referer=response.url)
+
+    def _request_for(self, link: Link, referer: str) -> Request:
+        callbacks = {"article": self.parse_article, "list": self.parse_list, "attachment": self.parse_attachment}
+        return Request(
+            link.url,
+            callback=callbacks[link.kind],
+            errback=self.on_error,
+            meta={"page_kind": link.kind, "link_text": link.text[:200]},
+            headers={"Referer": referer},
+        )
+
+    # -- articles -----------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
+        stats = self.crawler.stats
+        stats.inc_value("spider/article_pages")
+        if not isinstance(response, TextResponse):
+            stats.inc_value("spider/article_not_html")
+            logger.warning("Article link did not return HTML (%s): %s", response.headers.get("Content-Type", b"?").decode("latin-1"), response.url)
+            return
+        extracted = extract_article(
+            response.body,
+            response.url,
+            declared_encoding(response),
+            allowed_domains=self.seed.allowed_domains,
+            language=self.seed.language,
+        )
+        for note in extracted.notes:
+            stats.inc_value(f"extract/{note}")
+        if extracted.notes:
+            logger.info("Extraction notes for %s: %s", response.url, ", ".join(extracted.notes))
+        canonical = canonicalize_url(response.url)
+        item = ArticleItem(
+            url=response.url,
+            canonical_url=canonical,
+            id=hashlib.sha1(canonical.encode("utf-8")).hexdigest(),
+            site=self.seed.name,
+            language=extracted.language or self.seed.language,
+            title=extracted.title,
+            published_date=extracted.published_date,
+            published_at=extracted.published_at,
+            source=extracted.source,
+            author=extracted.author,
+            section=extracted.section,
+            body=extracted.body,
+            attachments=list(extracted.attachments),
+            spam_removed=list(extracted.spam_removed),
+            fetched_at=response.meta.get("fetched_at") or utc_now_iso(),
+            encoding=extracted.encoding,
+            extractor_version=EXTRACTOR_VERSION,
+            warc=response.meta.get("warc"),
+            extra={
+                "title_candidates": [list(c) for c in extracted.title_candidates],
+                "extract_notes": list(extracted.notes),
+                "page_signals": dict(extracted.page_signals),
+            },
+        )
+        if self.settings.getbool("FETCH_ATTACHMENTS"):
+            for attachment in item.attachments:
+                link = Link(url=attachment["url"], text=attachment.get("title", ""), kind="attachment")
+                if self.seed.allows_host(urlsplit(link.url).hostname or ""):
+                    yield self._request_for(link, referer=response.url)
+        yield item
+
+    def parse_attachment(self, response: Response) -> None:
+        # The capture middleware has archived it; nothing to extract here.
+        self.crawler.stats.inc_value("spider/attachments_fetched")
+
+    # -- failures -----------------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("page_kind", "page")
+        reason = failure_reason(failure)
+        stats = self.crawler.stats
+        stats.inc_value(f"spider/failed/{kind}")
+        stats.inc_value(f"spider/failed_reason/{reason.split(':', 1)[0]}")
+        if request.meta.get("start_url"):
+            stats.inc_value("spider/failed_start_urls")
+        logger.warning("Failed %s %s: %s", kind, request.url, reason)
+        self.crawler.signals.send_catch_log(
+            manifest_entry, kind="failed", entry={"url": request.url, "page_kind": kind, "reason": reason}
+        )
+
+
+def declared_encoding(response: Response) -> str | None:
+    """The charset named in the Content-Type header, if any."""
+    match = CHARSET_RE.search(response.headers.get(b"Content-Type") or b"")
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, stable reason for a failed request (for logs, stats and the manifest)."""
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    if failure.check(IgnoreRequest):
+        message = str(failure.value)
+        if "robots.txt" in message:
+            return "robots_disallowed"
+        if "offsite" in message.lower():
+            return "offsite_redirect"
+        return f"ignored: {message}" if message else "ignored"
+    return type(failure.value).__name__

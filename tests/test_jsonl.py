@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import json
+from types import SimpleNamespace
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem, exported_field_names
+from crawler.schema import build_schema, load_schema, validator
+from pipelines.jsonl import JsonLinesWriter, recover_partial_file
+
+
+def make_item(**overrides):
+    url = "http://www.mca.gov.cn/n152/n165/c1662004999979993926/content.html"
+    values = dict(
+        url=url,
+        site="mca",
+        language="zh",
+        id=hashlib.sha1(url.encode()).hexdigest(),
+        canonical_url=url,
+        title="民政部召开全国民政工作会议",
+        published_date="2023-12-19",
+        published_at="2023-12-19T10:30:00+08:00",
+        source="中国社会报",
+        body="第一段。\n\n第二段。",
+        fetched_at="2023-12-19T03:00:00Z",
+        encoding="utf-8",
+        extractor_version="1",
+        extra={"title_candidates": [["title", "x"]]},
+    )
+    values.update(overrides)
+    return ArticleItem(**values)
+
+
+@pytest.fixture
+def writer(tmp_path):
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(tmp_path), "RUN_ID": "run1"})
+    crawler.spider = SimpleNamespace(name="mca", seed=SimpleNamespace(name="mca"))
+    pipeline = JsonLinesWriter.from_crawler(crawler)
+    pipeline.open_spider()
+    return pipeline
+
+
+def read_lines(path):
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_records_are_written_in_schema_order_flushed_and_renamed(writer, tmp_path):
+    part = tmp_path / "jsonl" / "mca-run1.jsonl.part"
+    asyncio.run(writer.process_item(make_item()))
+    # Flushed per record: a reader of the .part file sees the complete line already.
+    (record,) = read_lines(part)
+    assert list(record) == exported_field_names()
+    assert "extra" not in record
+    assert record["body_sha1"] == hashlib.sha1("第一段。\n\n第二段。".encode()).hexdigest()
+    assert "民政部" in part.read_text("utf-8")  # UTF-8, not \u escapes
+    assert not (tmp_path / "jsonl" / "mca-run1.jsonl").exists()
+    writer.close_spider()
+    assert not part.exists()
+    assert read_lines(tmp_path / "jsonl" / "mca-run1.jsonl") == [record]
+    assert writer.crawler.stats.get_value("jsonl/records") == 1
+    assert not list(validator().iter_errors(record))
+
+
+def test_warc_pointer_future_is_awaited(writer, tmp_path):
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    pointer = {"file": "MNA-x.warc.gz", "offset": 123, "record_id": "<urn:uuid:1>", "payload_digest": "sha1:AAAA"}
+
+    async def run():
+        task = asyncio.ensure_future(writer.process_item(make_item(warc=future)))
+        await asyncio.sleep(0.01)
+        assert not task.done()  # never written before the WARC record is complete
+        future.set_result(pointer)
+        return await task
+
+    asyncio.run(run())
+    writer.close_spider()
+    (record,) = read_lines(tmp_path / "jsonl" / "mca-run1.jsonl")
+    assert record["warc"] == pointer
+
+
+def test_failed_warc_write_gives_null_pointer(writer, tmp_path):
+    future: concurrent.futures.Future = concurrent.futures.Future()
+    future.set_exception(OSError("disk full"))
+    asyncio.run(writer.process_item(make_item(warc=future)))
+    writer.close_spider()
+    (record,) = read_lines(tmp_path / "jsonl" / "mca-run1.jsonl")
+    assert record["warc"] is None
+
+
+def test_invalid_record_is_dropped_logged_and_counted(writer, tmp_path, caplog):
+    with pytest.raises(DropItem):
+        asyncio.run(writer.process_item(make_item(published_date="19 Dec 2023")))
+    writer.close_spider()
+    assert read_lines(tmp_path / "jsonl" / "mca-run1.jsonl") == []
+    assert writer.crawler.stats.get_value("jsonl/invalid") == 1
+    assert "c1662004999979993926/content.html" in caplog.text and "published_date" in caplog.text
+
+
+def test_leftover_part_file_is_recovered_without_partial_line(tmp_path):
+    part = tmp_path / "mca-old.jsonl.part"
+    part.write_bytes(b'{"a":1}\n{"a":2}\n{"a":')
+    assert recover_partial_file(part) == 2
+    assert (tmp_path / "mca-old.jsonl").read_bytes() == b'{"a":1}\n{"a":2}\n'
+    assert not part.exists()
+
+
+def test_writer_recovers_leftovers_of_its_site_on_open(tmp_path):
+    (tmp_path / "jsonl").mkdir()
+    (tmp_path / "jsonl" / "mca-killed.jsonl.part").write_bytes(b'{"a":1}\n{"a')
+    (tmp_path / "jsonl" / "gov-other.jsonl.part").write_bytes(b'{"a":1}\n')
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(tmp_path), "RUN_ID": "run2"})
+    crawler.spider = SimpleNamespace(name="mca", seed=SimpleNamespace(name="mca"))
+    JsonLinesWriter.from_crawler(crawler).open_spider()
+    assert (tmp_path / "jsonl" / "mca-killed.jsonl").read_bytes() == b'{"a":1}\n'
+    assert (tmp_path / "jsonl" / "gov-other.jsonl.part").exists()  # another seed's run is not touched
+
+
+def test_shipped_schema_is_generated_from_the_item():
+    assert load_schema() == build_schema()
+    assert load_schema()["required"] == exported_field_names()
+    assert load_schema()["properties"]["schema_version"]["const"] == 1
