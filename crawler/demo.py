@@ -30,13 +30,15 @@ LOOPBACK_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CO
 
 
 @contextmanager
-def sample_site(log_file: Path | None = None, timeout: float = 30.0) -> Iterator[str]:
+def sample_site(log_file: Path | None = None, site_dir: Path | None = None, timeout: float = 60.0) -> Iterator[str]:
     """Run the sample proxy in a subprocess; yield its proxy URL; stop it afterwards."""
     with tempfile.TemporaryDirectory(prefix="sample-site-") as tmp:
         port_file = Path(tmp) / "port"
         command = [sys.executable, "-m", "crawler.sample", "--port", "0", "--port-file", str(port_file)]
         if log_file is not None:
             command += ["--log-file", str(log_file)]
+        if site_dir is not None:
+            command += ["--site-dir", str(site_dir)]
         process = subprocess.Popen(command, cwd=ROOT)
         try:
             deadline = time.monotonic() + timeout
