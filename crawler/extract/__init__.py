@@ -1,1 +1,504 @@
-"""Extraction: article HTML bytes -> fields. Plain functions, no Scrapy."""
+"""Extraction: article HTML bytes -> fields. Plain functions, no Scrapy.
+
+``extract_article(body, url, declared_encoding)`` decodes the page (encoding.py),
+parses it once with lxml, lets the DOM-level spam stage clean the tree
+(domspam.py), then reads metadata in order of trust: government meta tags and
+Open Graph / schema.org (meta.py), the visible info line, reporter notes, the
+trailing source line and the breadcrumb (infoline.py), a date in the URL last
+(dates.py); the body comes from body.py. It never raises.
+
+Note codes (``Extracted.notes``; the spider counts each as ``extract/<code>``):
+
+=====================  ==================================================================
+``empty``              the response body is empty or only whitespace
+``binary``             the bytes are not HTML (NUL bytes, PDF/ZIP/image signatures)
+``large_page``         more than 2 MB of HTML (parsed anyway; libxml2 caps nesting depth)
+``no_body_element``    the HTML has no ``<body>`` tag (parsed with one implied)
+``unparseable``        lxml could not build a tree at all
+``encoding_mismatch``  the HTTP header charset was not the one the bytes are in
+``encoding_unknown``   a charset label Python does not know
+``decode_replaced``    no charset decoded cleanly; replacement characters remain
+``domspam_error``      the DOM spam stage raised; extraction went on without it
+``no_title``           no title anywhere
+``title_is_site_name`` the only title found is the site's name
+``no_date``            no publication date in any source (published_date is null)
+``date_rejected``      a source gave a date in the future or before 1990 (skipped)
+``date_disagreement``  two sources give different publication dates (more trusted kept)
+``date_from_url``      the only date was the one in the URL
+``source_disagreement`` meta tag and visible source line name different outlets
+``fallback_density``   no known content container; the body was found by text density
+``no_body``            no body text after boilerplate removal
+``error``              an unexpected exception (logged with traceback; fields may be partial)
+=====================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from crawler.extract import body as body_module
+from crawler.extract import domspam
+from crawler.extract.dates import DateRejected, ParsedDate, date_from_url, find_date
+from crawler.extract.encoding import decode_html
+from crawler.extract.infoline import (
+    INFO_LABEL,
+    InfoFacts,
+    breadcrumb_leaf,
+    has_breadcrumb_hint,
+    is_info_line,
+    looks_like_breadcrumb,
+    parse_info_text,
+    reporter_names,
+    trailing_source,
+)
+from crawler.extract.meta import PageMeta, read_meta
+from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
+
+__all__ = ["EXTRACTOR_VERSION", "Extracted", "extract_article"]
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_VERSION = "extract-1.0"
+
+LARGE_PAGE_BYTES = 2 * 1024 * 1024
+# Notes that describe bad input; each is logged with the URL.
+BAD_INPUT_NOTES = frozenset(
+    ("empty", "binary", "large_page", "no_body_element", "unparseable", "no_title",
+     "title_is_site_name", "no_date", "no_body", "error", "domspam_error", "decode_replaced")
+)
+
+_BINARY_SIGNATURES = (
+    b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"Rar!",
+    b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"7z\xbc\xaf", b"BM", b"RIFF", b"\x00\x00\x01\x00", b"ID3",
+)
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_BODY_TAG = re.compile(r"<body[\s>]", re.IGNORECASE)
+_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
+_LATIN = re.compile("[A-Za-z]")
+_TITLE_HINT = re.compile(
+    r"(?:^|[\s_\-])(?:article-?title|pages?[-_]title|news[-_]?title|artitle|art-title|detail-?title|content-?title|"
+    r"xl[-_]?title|main-?title|title|tit|bt|ti|headline|biaoti)(?:$|[\s_\-\d])",
+    re.IGNORECASE,
+)
+
+_local = threading.local()
+
+
+def _parser() -> Any:
+    # lxml parsers are not safe to share between threads; one per thread.
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                      default_doctype=False)
+        _local.parser = parser
+    return parser
+
+
+@dataclass
+class Extracted:
+    """Fields of one article page. Text fields are whitespace-normalised."""
+
+    title: str = ""
+    title_candidates: list[list[str]] = field(default_factory=list)
+    published_date: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+    author: str | None = None
+    section: str | None = None
+    body: str = ""
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    language: str = "und"
+    encoding: str = ""
+    spam_removed: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    page_signals: dict[str, Any] = field(default_factory=dict)
+    raw_title: str | None = None
+
+    def note(self, code: str) -> None:
+        if code not in self.notes:
+            self.notes.append(code)
+
+
+def extract_article(
+    body: bytes,
+    url: str,
+    declared_encoding: str | None = None,
+    *,
+    allowed_domains: Sequence[str] = (),
+    language: str | None = None,
+) -> Extracted:
+    """Turn an article page into fields. Never raises; problems become ``notes``."""
+    result = Extracted(language=language or "und")
+    try:
+        _extract(result, body, url, declared_encoding, allowed_domains, language)
+    except Exception:
+        result.note("error")
+        logger.exception("extract: failed on %s", url)
+    problems = [code for code in result.notes if code in BAD_INPUT_NOTES and code != "error"]
+    if problems:
+        logger.warning("extract: %s on %s", ", ".join(problems), url)
+    return result
+
+
+def _looks_binary(body: bytes) -> bool:
+    head = body[:2048]
+    if head.lstrip().startswith(_BINARY_SIGNATURES) or head.startswith(_BINARY_SIGNATURES):
+        return True
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return len(_CONTROL_BYTES.findall(head)) > len(head) * 0.05
+
+
+def _extract(
+    result: Extracted,
+    body: bytes,
+    url: str,
+    declared_encoding: str | None,
+    allowed_domains: Sequence[str],
+    language_hint: str | None,
+) -> None:
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if not body or not body.strip():
+        result.note("empty")
+        return
+    if _looks_binary(body):
+        result.note("binary")
+        return
+    decoded = decode_html(body, declared_encoding)
+    result.encoding = decoded.encoding
+    for code in decoded.notes:
+        result.note(code)
+    if len(body) > LARGE_PAGE_BYTES:
+        result.note("large_page")
+    text = decoded.text
+    if text.lstrip().startswith("<?xml"):
+        text = _XML_DECLARATION.sub("", text, count=1)
+    if not _BODY_TAG.search(text):
+        result.note("no_body_element")
+    try:
+        root = lxml.html.document_fromstring(text, parser=_parser())
+    except (etree.ParserError, ValueError):
+        result.note("unparseable")
+        return
+    if root is None:
+        result.note("unparseable")
+        return
+
+    try:
+        result.spam_removed = list(domspam.remove_dom_spam(root, url, allowed_domains) or [])
+    except Exception:
+        result.note("domspam_error")
+        logger.exception("extract: DOM spam stage failed on %s", url)
+
+    meta = read_meta(root, url)
+    site_names = [n for n in (meta.site_name, meta.og_site_name) if n]
+    result.page_signals = _page_signals(root, url, allowed_domains)
+    body_module.drop_non_content(root)
+    page = root.find("body")
+    if page is None:
+        page = root
+
+    container = body_module.find_known_container(page)
+    if container is not None:
+        result.page_signals["body_from"] = "container"
+    else:
+        container = body_module.find_dense_block(page)
+        result.note("fallback_density")
+        result.page_signals["body_from"] = "density"
+
+    outside = _scan_outside(page, container)
+    headline = _find_headline(page, container, site_names)
+
+    # Title candidates, in trust order.
+    result.raw_title = meta.title_tag
+    candidates: list[list[str]] = []
+    for name, value in (
+        ("meta:ArticleTitle", meta.article_title),
+        ("og:title", meta.og_title),
+        ("content:h1", headline),
+        ("title", meta.title_tag),
+    ):
+        cleaned = normalize_line(value) if value else None
+        if cleaned:
+            candidates.append([name, cleaned])
+    result.title_candidates = candidates
+    result.title = _choose_title(result, candidates, site_names)
+
+    # Body.
+    lines: list[str] = []
+    inside_info: list[InfoFacts] = []
+    trailing: InfoFacts | None = None
+    if container is not None:
+        body_module.drop_furniture(container)
+        raw_lines = body_module.paragraphs(container)
+        lines, inside_info, trailing = _clean_lines(raw_lines, result.title, candidates)
+        result.attachments = body_module.find_attachments(
+            root, container, urljoin(url, meta.base_href) if meta.base_href else url
+        )
+    result.body = "\n\n".join(lines)
+    if not result.body:
+        result.note("no_body")
+
+    infos = [*outside.infos, *inside_info]
+    _choose_dates(result, meta, infos, trailing, url)
+    _choose_source(result, meta, infos, trailing, site_names)
+    _choose_author(result, meta, infos, site_names)
+    section = meta.column_name or meta.og_section
+    if not section and outside.breadcrumb:
+        section = breadcrumb_leaf(outside.breadcrumb, result.title)
+    result.section = normalize_line(section) if section else None
+    result.language = _detect_language(result.title, result.body, language_hint)
+
+
+def _page_signals(root: Any, url: str, allowed_domains: Sequence[str]) -> dict[str, Any]:
+    own_host = (urlsplit(url).hostname or "").lower()
+    domains = [d.lower().lstrip(".") for d in allowed_domains] or ([own_host] if own_host else [])
+    links = offsite = scripts = iframes = 0
+    for element in root.iter("a", "script", "iframe"):
+        if element.tag == "a":
+            href = element.get("href")
+            if not href:
+                continue
+            links += 1
+            host = (urlsplit(urljoin(url, href.strip())).hostname or "").lower()
+            if host and not any(host == d or host.endswith("." + d) for d in domains):
+                offsite += 1
+        elif element.tag == "script":
+            scripts += 1
+        else:
+            iframes += 1
+    return {"link_count": links, "offsite_link_count": offsite, "script_count": scripts,
+            "iframe_count": iframes}
+
+
+@dataclass
+class _Outside:
+    infos: list[InfoFacts] = field(default_factory=list)
+    breadcrumb: str | None = None
+
+
+_INFO_BLOCKS = frozenset(("div", "p", "td", "li", "h2", "h3", "h4", "h5", "h6", "section", "header", "tr", "table", "ul", "dl", "dd", "center"))
+
+
+def _scan_outside(page: Any, container: Any | None) -> _Outside:
+    """Info lines and the breadcrumb outside the content block, in document order."""
+    found = _Outside()
+    seen_blocks: set[Any] = set()
+    walker = etree.iterwalk(page, events=("start",))
+    for _event, element in walker:
+        if element is container:
+            walker.skip_subtree()
+            continue
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        own = element.text or ""
+        if found.breadcrumb is None and tag in ("div", "p", "span", "td", "ul", "ol", "nav", "li"):
+            hint = f"{element.get('class', '')} {element.get('id', '')}"
+            first_link = element.find("a")
+            if (
+                (hint.strip() and "crumb" in hint.lower())
+                or own.strip().startswith(("当前位置", "您现在的位置", "您的位置", "所在位置", "现在位置", "You are here", "Location"))
+                or (hint.strip() and has_breadcrumb_hint(hint))
+                or (first_link is not None and (first_link.text or "").strip() in ("首页", "网站首页", "Home"))
+            ):
+                text = collapse_spaces(element.text_content())
+                if looks_like_breadcrumb(element, text):
+                    found.breadcrumb = text
+                    continue
+        pieces = [own] + [child.tail or "" for child in element]
+        if not any(p and INFO_LABEL.search(p) for p in pieces):
+            continue
+        block = element
+        while block is not None and block.tag not in _INFO_BLOCKS:
+            block = block.getparent()
+        if block is None or block in seen_blocks:
+            continue
+        seen_blocks.add(block)
+        text = block.text_content()
+        if len(text) > 300:
+            text = "".join(pieces)
+        text = text.replace("\xa0", " ").replace("\u3000", " ")
+        facts = parse_info_text(text)
+        if facts.date or facts.source or facts.author or facts.date_rejected:
+            found.infos.append(facts)
+    return found
+
+
+def _find_headline(page: Any, container: Any | None, site_names: list[str]) -> str | None:
+    """The visible headline: the first ``<h1>`` that is not the site name, else a title-classed block."""
+    hinted: str | None = None
+    for element in page.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
+        if element is container:
+            break
+        tag = element.tag
+        if tag == "h1":
+            text = collapse_spaces(element.text_content())
+            if 2 <= len(text) <= 200 and not is_site_name(text, site_names):
+                return text
+            continue
+        if hinted is None:
+            hint = f"{element.get('class', '')} {element.get('id', '')}"
+            if hint.strip() and _TITLE_HINT.search(hint):
+                text = collapse_spaces(element.text_content())
+                if 4 <= len(text) <= 200 and not is_site_name(text, site_names) and not INFO_LABEL.search(text):
+                    hinted = text
+    if container is not None:
+        heading = container.find(".//h1")
+        if heading is not None:
+            text = collapse_spaces(heading.text_content())
+            if 2 <= len(text) <= 200:
+                return text
+    return hinted
+
+
+def _choose_title(result: Extracted, candidates: list[list[str]], site_names: list[str]) -> str:
+    cleaned: list[tuple[str, str]] = []
+    for name, value in candidates:
+        text = strip_site_suffix(value, site_names) if name in ("title", "og:title") else value
+        cleaned.append((name, text))
+    for _name, text in cleaned:
+        if text and not is_site_name(text, site_names):
+            return text
+    if cleaned:
+        result.note("title_is_site_name")
+        return cleaned[0][1]
+    result.note("no_title")
+    return ""
+
+
+def _clean_lines(
+    raw_lines: list[str], title: str, candidates: list[list[str]]
+) -> tuple[list[str], list[InfoFacts], InfoFacts | None]:
+    titles = {title, *(value for _, value in candidates)}
+    infos: list[InfoFacts] = []
+    lines: list[str] = []
+    for index, line in enumerate(raw_lines):
+        if index < 4 and line in titles:
+            continue
+        if len(line) <= 160 and is_info_line(line) and not trailing_source(line):
+            facts = parse_info_text(line)
+            if facts.date or facts.source or facts.author:
+                infos.append(facts)
+                continue
+        if index < 3 and looks_like_breadcrumb_text(line):
+            continue
+        lines.append(line)
+    lines = body_module.filter_boilerplate(lines)
+    trailing: InfoFacts | None = None
+    for position in range(len(lines) - 1, max(len(lines) - 3, -1), -1):
+        facts = trailing_source(lines[position])
+        if facts is not None:
+            trailing = facts
+            del lines[position]
+            break
+    return lines, infos, trailing
+
+
+def looks_like_breadcrumb_text(line: str) -> bool:
+    return bool(re.match(r"^(?:当前位置|您现在的位置|您的位置)\s*[:：]|^(?:首页|Home)\s*(?:>|＞|»|›)", line))
+
+
+def _parse_candidate(text: str | None, result: Extracted) -> ParsedDate | None:
+    if not text:
+        return None
+    try:
+        return find_date(text)
+    except DateRejected:
+        result.note("date_rejected")
+        return None
+
+
+def _choose_dates(
+    result: Extracted, meta: PageMeta, infos: list[InfoFacts], trailing: InfoFacts | None, url: str
+) -> None:
+    candidates: list[tuple[str, ParsedDate]] = []
+    for name, value in (
+        ("meta:PubDate", meta.pub_date),
+        ("meta:firstpublishedtime", meta.first_published),
+        ("og:published_time", meta.og_published),
+    ):
+        parsed = _parse_candidate(value, result)
+        if parsed:
+            candidates.append((name, parsed))
+    for facts in infos:
+        if facts.date_rejected:
+            result.note("date_rejected")
+        if facts.date:
+            candidates.append(("infoline", facts.date))
+    if trailing is not None:
+        if trailing.date_rejected:
+            result.note("date_rejected")
+        if trailing.date:
+            candidates.append(("trailing_source", trailing.date))
+    from_url = date_from_url(url)
+    if from_url:
+        candidates.append(("url", from_url))
+    if not candidates:
+        result.note("no_date")
+        return
+    chosen_source, chosen = candidates[0]
+    clock = chosen.clock
+    for name, other in candidates[1:]:
+        if other.day != chosen.day:
+            if name != "url" or chosen_source == "url":
+                result.note("date_disagreement")
+            continue
+        if clock is None and other.clock is not None:
+            clock = other.clock
+    if chosen_source == "url":
+        result.note("date_from_url")
+    final = ParsedDate(chosen.day, clock)
+    result.published_date = final.published_date
+    result.published_at = final.published_at
+    result.page_signals["date_from"] = chosen_source
+
+
+def _choose_source(
+    result: Extracted, meta: PageMeta, infos: list[InfoFacts], trailing: InfoFacts | None,
+    site_names: list[str],
+) -> None:
+    values = [meta.content_source, *(f.source for f in infos), trailing.source if trailing else None]
+    cleaned = [v for v in (normalize_line(x) if x else None for x in values) if v]
+    if not cleaned:
+        return
+    result.source = cleaned[0]
+    if any(v != cleaned[0] for v in cleaned[1:]):
+        result.note("source_disagreement")
+
+
+def _choose_author(result: Extracted, meta: PageMeta, infos: list[InfoFacts], site_names: list[str]) -> None:
+    author = meta.author
+    if author and (is_site_name(author, site_names) or author == meta.content_source):
+        # Many CMSs fill Author with the site or outlet name; that is not a person.
+        author = None
+    author = author or meta.og_author
+    if not author:
+        author = next((f.author for f in infos if f.author), None)
+    if not author and result.body:
+        author = reporter_names(result.body)
+    result.author = normalize_line(author) if author else None
+
+
+def _detect_language(title: str, body: str, hint: str | None) -> str:
+    sample = f"{title}\n{body[:3000]}"
+    cjk = len(_CJK.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if cjk == 0 and latin == 0:
+        return hint or "und"
+    if cjk and cjk * 3 >= latin:
+        return "zh"
+    if latin:
+        return "en"
+    return hint or "und"

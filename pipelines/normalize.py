@@ -1,0 +1,201 @@
+"""Text normalisation of article fields, and the pipeline that applies it.
+
+The functions are plain and idempotent; the extractor uses them too, so a record
+read straight from ``extract_article`` and one that went through this pipeline agree.
+
+* NFC, zero-width characters removed, ``&nbsp;`` / ideographic spaces / whitespace
+  runs collapsed (paragraph breaks in bodies kept as exactly one blank line);
+* full-width ASCII digits and letters made half-width only where they are data
+  (dates, times, numbers, URLs), never in prose;
+* site-name suffixes dropped from titles (``_中华人民共和国民政部``, ``- 中国政府网``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+logger = logging.getLogger(__name__)
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e]")
+# Every horizontal space, including nbsp (\xa0), ideographic space (\u3000) and the
+# Unicode space separators; vertical whitespace is handled separately.
+_SPACES = re.compile("[ \t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_BLANK_RUNS = re.compile(r"\n\s*\n[\s\n]*")
+
+_FULLWIDTH_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# A run of full-width digits (with the separators that belong to numbers and dates).
+_FULLWIDTH_DATA = re.compile("[０-９][０-９．，：－／％]*[０-９％]|[０-９]")
+_FULLWIDTH_URL = re.compile("[ｈＨ][ｔＴ][ｔＴ][ｐＰ][ｓＳ]?：／／[\uff01-\uff5e]+|[ｗＷ]{3}．[\uff01-\uff5e]+")
+
+_TITLE_SEPARATORS = r"\s*(?:[_|｜\-–—]|--|——|::)\s*"
+# Suffixes seen on ministry sites even when the SiteName meta tag is missing.
+KNOWN_SITE_NAMES = (
+    "中华人民共和国民政部",
+    "民政部",
+    "中国政府网",
+    "中华人民共和国中央人民政府",
+    "中央人民政府门户网站",
+    "中华人民共和国人力资源和社会保障部",
+    "人力资源和社会保障部",
+    "中华人民共和国生态环境部",
+    "生态环境部",
+    "中华人民共和国教育部政府门户网站",
+    "中华人民共和国教育部",
+    "教育部",
+    "中华人民共和国国家发展和改革委员会",
+    "国家发展和改革委员会",
+    "国家发展改革委",
+    "Ministry of Civil Affairs of the People's Republic of China",
+    "Ministry of Civil Affairs",
+    "The State Council of the People's Republic of China",
+    "english.gov.cn",
+    "Ministry of Ecology and Environment",
+    "Ministry of Human Resources and Social Security",
+    "National Development and Reform Commission",
+)
+
+
+def remove_zero_width(text: str) -> str:
+    return _ZERO_WIDTH.sub("", text)
+
+
+def collapse_spaces(text: str) -> str:
+    """One line: NFC, zero-width removed, every run of whitespace made one space."""
+    text = unicodedata.normalize("NFC", remove_zero_width(text))
+    return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).replace("\n", " ")).strip()
+
+
+def halfwidth_data(text: str) -> str:
+    """Full-width digits and URLs to ASCII; full-width letters in prose stay as written."""
+    if not any("\uff01" <= ch <= "\uff5e" for ch in text):
+        return text
+
+    def _to_ascii(match: re.Match[str]) -> str:
+        return match.group(0).translate(_FULLWIDTH_ASCII)
+
+    text = _FULLWIDTH_URL.sub(_to_ascii, text)
+    return _FULLWIDTH_DATA.sub(_to_ascii, text)
+
+
+def normalize_line(text: str | None) -> str | None:
+    """A one-line field (title, source, author, section); empty becomes None."""
+    if text is None:
+        return None
+    cleaned = halfwidth_data(collapse_spaces(text))
+    return cleaned or None
+
+
+def normalize_body(text: str) -> str:
+    """Body text: each paragraph collapsed to one line, paragraphs separated by one blank line."""
+    if not text:
+        return ""
+    text = _LINE_BREAKS.sub("\n", text)
+    paragraphs = []
+    for block in _BLANK_RUNS.split(text):
+        line = normalize_line(block.replace("\n", " "))
+        if line:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+def join_paragraphs(paragraphs: Iterable[str]) -> str:
+    return "\n\n".join(p for p in (normalize_line(x) for x in paragraphs) if p)
+
+
+def strip_site_suffix(title: str, site_names: Iterable[str] = ()) -> str:
+    """Drop a trailing (or leading) ``_SiteName`` / ``- SiteName`` from a title.
+
+    Never returns an empty string: a title that is nothing but the site name is kept.
+    """
+    title = collapse_spaces(title)
+    names = [n for n in (collapse_spaces(x) for x in site_names) if n]
+    names.extend(KNOWN_SITE_NAMES)
+    changed = True
+    while changed:
+        changed = False
+        folded = title.casefold()
+        present = [n for n in set(names) if n.casefold() in folded]
+        for name in sorted(present, key=len, reverse=True):
+            escaped = re.escape(name)
+            for pattern in (
+                re.compile(_TITLE_SEPARATORS + escaped + r"\s*$", re.IGNORECASE),
+                re.compile(r"^\s*" + escaped + _TITLE_SEPARATORS, re.IGNORECASE),
+            ):
+                shortened = pattern.sub("", title).strip()
+                if shortened and shortened != title:
+                    title, changed = shortened, True
+    return title
+
+
+_KNOWN_FOLDED = frozenset(name.casefold() for name in KNOWN_SITE_NAMES)
+
+
+def is_site_name(title: str, site_names: Iterable[str] = ()) -> bool:
+    """True when ``title`` is only a site name (no headline)."""
+    folded = collapse_spaces(title).casefold()
+    if not folded:
+        return False
+    if folded in _KNOWN_FOLDED:
+        return True
+    return any(folded == collapse_spaces(n).casefold() for n in site_names if n)
+
+
+_LINE_FIELDS = ("title", "source", "author", "section")
+
+
+class NormalizePipeline:
+    """Applies the normalisation functions to an ArticleItem's text fields."""
+
+    def __init__(self, stats: Any, site_name_setting: Iterable[str] = ()) -> None:
+        self.stats = stats
+        self.site_names = tuple(site_name_setting)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NormalizePipeline:
+        names = crawler.settings.getlist("NORMALIZE_SITE_NAMES", [])
+        return cls(crawler.stats, names)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        self.stats.inc_value("normalize/items")
+        try:
+            site_names = list(self.site_names)
+            extra = adapter.get("extra") or {}
+            if isinstance(extra, dict) and extra.get("site_name"):
+                site_names.append(str(extra["site_name"]))
+            for name in _LINE_FIELDS:
+                if name not in adapter.field_names() and name not in adapter:
+                    continue
+                value = adapter.get(name)
+                if value is None:
+                    continue
+                if not isinstance(value, str):
+                    self.stats.inc_value("normalize/non_string_field")
+                    logger.warning("normalize: field %s is not text on %s", name, adapter.get("url"))
+                    continue
+                cleaned = normalize_line(value)
+                if name == "title" and cleaned:
+                    cleaned = strip_site_suffix(cleaned, site_names)
+                if name == "title":
+                    cleaned = cleaned or ""
+                if cleaned != value:
+                    self.stats.inc_value(f"normalize/changed/{name}")
+                adapter[name] = cleaned
+            body = adapter.get("body")
+            if isinstance(body, str):
+                cleaned_body = normalize_body(body)
+                if cleaned_body != body:
+                    self.stats.inc_value("normalize/changed/body")
+                adapter["body"] = cleaned_body
+        except Exception:
+            # Bad input must not stop the crawl: keep the item as it was and count it.
+            self.stats.inc_value("normalize/errors")
+            logger.exception("normalize: failed on %s", adapter.get("url"))
+        return item
