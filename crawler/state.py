@@ -1,0 +1,576 @@
+"""State kept across crawl runs: what was seen, with which body, and how to re-check it.
+
+Every seed crawled into one ``OUTPUT_DIR`` shares one store, so an article
+republished on a second ministry's site is caught in a later run. The
+interface (:class:`StateStore`) is small on purpose: SQLite serves a single
+machine; a shared store (Redis, a database server) can implement the same
+methods for distributed crawls.
+
+Ids and digests are hex strings at the interface; the SQLite store keeps them
+as 20-byte blobs to halve the file and index size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+# "MNA1": marks the SQLite file as ours, so a foreign database is never taken over.
+APPLICATION_ID = 0x4D4E4131
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StateStoreError(RuntimeError):
+    """The state store cannot be used; the run must stop without touching it."""
+
+
+class StateStoreCorrupt(StateStoreError):
+    """The state file is damaged or is not ours."""
+
+
+class StateStoreLocked(StateStoreError):
+    """Another process holds the state file's write lock for too long."""
+
+
+@dataclass
+class ArticleState:
+    """What the store knows about one canonical URL."""
+
+    id: str
+    canonical_url: str
+    body_sha1: str
+    site: str = ""
+    duplicate_of: str | None = None  # set when this URL only ever showed another record's body
+    first_seen: float = 0.0
+    last_seen: float = 0.0
+    last_run: str = ""
+
+
+@dataclass
+class Validators:
+    """HTTP validators last seen for a fetched URL, for conditional requests."""
+
+    etag: str | None
+    last_modified: str | None
+    body_sha1: str | None = None
+
+
+@dataclass
+class ListPageState:
+    """What a list page held the last time it was crawled."""
+
+    url: str
+    site: str
+    last_seen: float
+    article_count: int
+    new_count: int
+
+
+@dataclass
+class KilledSession:
+    """A previous run of a site that never closed the store (killed or crashed)."""
+
+    run_id: str
+    site: str
+    started: float
+
+
+class StateStore(ABC):
+    """Persistent dedup and re-check state, shared by all seeds of an OUTPUT_DIR."""
+
+    # -- articles and exact duplicates -------------------------------------
+    @abstractmethod
+    def get_article(self, article_id: str) -> ArticleState | None: ...
+
+    @abstractmethod
+    def put_article(self, article: ArticleState) -> None: ...
+
+    @abstractmethod
+    def known_articles(self, article_ids: Sequence[str]) -> set[str]:
+        """Which of ``article_ids`` the store has seen."""
+
+    @abstractmethod
+    def find_body(self, body_sha1: str) -> str | None:
+        """Id of the first record seen with this body digest."""
+
+    @abstractmethod
+    def add_body(self, body_sha1: str, article_id: str) -> None:
+        """Remember ``article_id`` as the first record with this body (first writer wins)."""
+
+    # -- near-duplicate signatures (LSH buckets) ---------------------------
+    @abstractmethod
+    def get_signature(self, article_id: str) -> bytes | None: ...
+
+    @abstractmethod
+    def put_signature(self, article_id: str, signature: bytes, band_keys: Sequence[int]) -> None:
+        """Store a MinHash signature and its LSH band keys (replacing any older ones)."""
+
+    @abstractmethod
+    def delete_signature(self, article_id: str, band_keys: Sequence[int]) -> None: ...
+
+    @abstractmethod
+    def band_candidates(self, band_keys: Sequence[int], limit: int = 50) -> list[str]:
+        """Ids sharing at least one LSH band key, most shared bands first."""
+
+    # -- conditional requests ----------------------------------------------
+    @abstractmethod
+    def get_validators(self, url: str) -> Validators | None: ...
+
+    @abstractmethod
+    def put_validators(self, url: str, validators: Validators) -> None: ...
+
+    # -- list pages ----------------------------------------------------------
+    @abstractmethod
+    def get_list_page(self, url: str) -> ListPageState | None: ...
+
+    @abstractmethod
+    def put_list_page(self, page: ListPageState) -> None: ...
+
+    # -- sessions ------------------------------------------------------------
+    @abstractmethod
+    def begin_session(self, run_id: str, site: str) -> list[KilledSession]:
+        """Record a run start; return earlier runs of ``site`` that never ended."""
+
+    @abstractmethod
+    def end_session(self, run_id: str, site: str) -> None: ...
+
+    # -- lifecycle -----------------------------------------------------------
+    @abstractmethod
+    def flush(self) -> None:
+        """Make every write so far durable."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+def _blob(hex_digest: str) -> bytes:
+    return bytes.fromhex(hex_digest)
+
+
+def _hex(blob: bytes | None) -> str | None:
+    return blob.hex() if blob is not None else None
+
+
+def _url_key(url: str) -> bytes:
+    return hashlib.sha1(url.encode("utf-8")).digest()
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id BLOB PRIMARY KEY,
+    body_sha1 BLOB NOT NULL,
+    duplicate_of BLOB,
+    site TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    last_run TEXT NOT NULL,
+    canonical_url TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bodies (body_sha1 BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signatures (id BLOB PRIMARY KEY, signature BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lsh_bands (
+    band_key INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (band_key, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS validators (
+    url_key BLOB PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
+    body_sha1 BLOB, updated REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS list_pages (
+    url_key BLOB PRIMARY KEY, url TEXT NOT NULL, site TEXT NOT NULL, last_seen REAL NOT NULL,
+    article_count INTEGER NOT NULL, new_count INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+    run_id TEXT NOT NULL, site TEXT NOT NULL, pid INTEGER NOT NULL,
+    started REAL NOT NULL, ended REAL, outcome TEXT,
+    PRIMARY KEY (run_id, site)
+);
+"""
+
+
+class SQLiteStateStore(StateStore):
+    """The default store: one SQLite file in WAL mode, writes committed in batches.
+
+    Writes go into one open transaction that is committed every
+    ``commit_every`` writes or ``commit_interval`` seconds, whichever comes
+    first, and on :meth:`flush`/:meth:`close`. Other processes (other seeds
+    writing into the same OUTPUT_DIR) wait up to ``lock_timeout`` seconds for
+    the write lock; longer is an error, never a silent skip.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        commit_every: int = 1000,
+        commit_interval: float = 2.0,
+        lock_timeout: float = 30.0,
+        cache_mb: int = 32,
+    ) -> None:
+        self.path = Path(path)
+        self.commit_every = max(1, int(commit_every))
+        self.commit_interval = float(commit_interval)
+        self.lock_timeout = float(lock_timeout)
+        self._pending_writes = 0
+        self._txn_started = 0.0
+        self._closed = False
+        self._check_file()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(
+                str(self.path), timeout=self.lock_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StateStoreError(f"cannot open state store {self.path}: {exc}") from exc
+        try:
+            self._setup(cache_mb)
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- opening -------------------------------------------------------------
+    def _check_file(self) -> None:
+        if not self.path.exists():
+            return
+        if not self.path.is_file():
+            raise StateStoreCorrupt(f"state store {self.path} is not a regular file")
+        try:
+            with self.path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise StateStoreError(f"cannot read state store {self.path}: {exc}") from exc
+        if header and header != SQLITE_HEADER:
+            raise StateStoreCorrupt(
+                f"state store {self.path} is not an SQLite database (corrupt?); "
+                "refusing to overwrite it — move it aside or set STATE_PATH"
+            )
+
+    def _setup(self, cache_mb: int) -> None:
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                logger.warning("State store %s: WAL mode unavailable (journal_mode=%s)", self.path, mode)
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
+            self._db.execute("PRAGMA temp_store = MEMORY")
+            app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+            tables = {
+                row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if tables and app_id != APPLICATION_ID:
+                raise StateStoreCorrupt(
+                    f"state store {self.path} is an SQLite database of something else "
+                    f"(application_id={app_id}); refusing to use it"
+                )
+            self._db.execute("BEGIN IMMEDIATE")
+            if not tables:
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                self._db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+            elif int(row[0]) > SCHEMA_VERSION:
+                self._db.execute("ROLLBACK")
+                raise StateStoreError(
+                    f"state store {self.path} has schema version {row[0]}, newer than this code "
+                    f"({SCHEMA_VERSION}); upgrade the crawler"
+                )
+            self._db.execute("COMMIT")
+        except StateStoreError:
+            raise
+        except sqlite3.OperationalError as exc:
+            raise self._translate(exc) from exc
+        except sqlite3.DatabaseError as exc:
+            raise StateStoreCorrupt(
+                f"state store {self.path} is corrupt ({exc}); refusing to overwrite it — "
+                "move it aside or set STATE_PATH"
+            ) from exc
+
+    def _translate(self, exc: sqlite3.Error) -> StateStoreError:
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            return StateStoreLocked(
+                f"state store {self.path} is locked by another process "
+                f"(waited {self.lock_timeout:g}s): {exc}"
+            )
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text and "not a database" not in text:
+            return StateStoreError(f"state store {self.path} failed: {exc}")
+        return StateStoreCorrupt(f"state store {self.path} is corrupt: {exc}")
+
+    # -- write batching ------------------------------------------------------
+    def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        self._write_many(sql, [tuple(params)])
+
+    def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if self._closed:
+            raise StateStoreError(f"state store {self.path} is closed")
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._txn_started = time.monotonic()
+            if len(rows) == 1:
+                self._db.execute(sql, rows[0])
+            else:
+                self._db.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
+        self._pending_writes += 1
+        if (
+            self._pending_writes >= self.commit_every
+            or time.monotonic() - self._txn_started >= self.commit_interval
+        ):
+            self.flush()
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
+
+    def flush(self) -> None:
+        if self._closed:
+            return
+        if self._db.in_transaction:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise self._translate(exc) from exc
+        self._pending_writes = 0
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            self.flush()
+        finally:
+            self._closed = True
+            self._db.close()
+
+    # -- articles ------------------------------------------------------------
+    def get_article(self, article_id: str) -> ArticleState | None:
+        rows = self._read(
+            "SELECT body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url "
+            "FROM articles WHERE id = ?",
+            (_blob(article_id),),
+        )
+        if not rows:
+            return None
+        body, dup, site, first, last, run, url = rows[0]
+        return ArticleState(
+            id=article_id,
+            canonical_url=url,
+            body_sha1=body.hex(),
+            site=site,
+            duplicate_of=_hex(dup),
+            first_seen=first,
+            last_seen=last,
+            last_run=run,
+        )
+
+    def put_article(self, article: ArticleState) -> None:
+        now = time.time()
+        self._write(
+            "INSERT INTO articles (id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "body_sha1 = excluded.body_sha1, duplicate_of = excluded.duplicate_of, site = excluded.site, "
+            "last_seen = excluded.last_seen, last_run = excluded.last_run, canonical_url = excluded.canonical_url",
+            (
+                _blob(article.id),
+                _blob(article.body_sha1),
+                _blob(article.duplicate_of) if article.duplicate_of else None,
+                article.site,
+                article.first_seen or now,
+                article.last_seen or now,
+                article.last_run,
+                article.canonical_url,
+            ),
+        )
+
+    def known_articles(self, article_ids: Sequence[str]) -> set[str]:
+        known: set[str] = set()
+        ids = list(article_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for (blob,) in self._read(f"SELECT id FROM articles WHERE id IN ({marks})", [_blob(i) for i in chunk]):
+                known.add(blob.hex())
+        return known
+
+    def find_body(self, body_sha1: str) -> str | None:
+        rows = self._read("SELECT id FROM bodies WHERE body_sha1 = ?", (_blob(body_sha1),))
+        return rows[0][0].hex() if rows else None
+
+    def add_body(self, body_sha1: str, article_id: str) -> None:
+        self._write(
+            "INSERT OR IGNORE INTO bodies (body_sha1, id) VALUES (?, ?)", (_blob(body_sha1), _blob(article_id))
+        )
+
+    # -- signatures ----------------------------------------------------------
+    def get_signature(self, article_id: str) -> bytes | None:
+        rows = self._read("SELECT signature FROM signatures WHERE id = ?", (_blob(article_id),))
+        return bytes(rows[0][0]) if rows else None
+
+    def put_signature(self, article_id: str, signature: bytes, band_keys: Sequence[int]) -> None:
+        blob = _blob(article_id)
+        self._write(
+            "INSERT INTO signatures (id, signature) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET signature = excluded.signature",
+            (blob, signature),
+        )
+        self._write_many(
+            "INSERT OR IGNORE INTO lsh_bands (band_key, id) VALUES (?, ?)", [(key, blob) for key in band_keys]
+        )
+
+    def delete_signature(self, article_id: str, band_keys: Sequence[int]) -> None:
+        blob = _blob(article_id)
+        self._write_many("DELETE FROM lsh_bands WHERE band_key = ? AND id = ?", [(key, blob) for key in band_keys])
+        self._write("DELETE FROM signatures WHERE id = ?", (blob,))
+
+    def band_candidates(self, band_keys: Sequence[int], limit: int = 50) -> list[str]:
+        if not band_keys:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        rows = self._read(
+            f"SELECT id, COUNT(*) AS shared FROM lsh_bands WHERE band_key IN ({marks}) "
+            "GROUP BY id ORDER BY shared DESC LIMIT ?",
+            [*band_keys, int(limit)],
+        )
+        return [row[0].hex() for row in rows]
+
+    # -- validators ----------------------------------------------------------
+    def get_validators(self, url: str) -> Validators | None:
+        rows = self._read(
+            "SELECT etag, last_modified, body_sha1 FROM validators WHERE url_key = ?", (_url_key(url),)
+        )
+        if not rows:
+            return None
+        etag, modified, body = rows[0]
+        return Validators(etag=etag, last_modified=modified, body_sha1=_hex(body))
+
+    def put_validators(self, url: str, validators: Validators) -> None:
+        self._write(
+            "INSERT INTO validators (url_key, url, etag, last_modified, body_sha1, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url_key) DO UPDATE SET "
+            "etag = excluded.etag, last_modified = excluded.last_modified, "
+            "body_sha1 = COALESCE(excluded.body_sha1, validators.body_sha1), updated = excluded.updated",
+            (
+                _url_key(url),
+                url,
+                validators.etag,
+                validators.last_modified,
+                _blob(validators.body_sha1) if validators.body_sha1 else None,
+                time.time(),
+            ),
+        )
+
+    # -- list pages ------------------------------------------------------------
+    def get_list_page(self, url: str) -> ListPageState | None:
+        rows = self._read(
+            "SELECT url, site, last_seen, article_count, new_count FROM list_pages WHERE url_key = ?",
+            (_url_key(url),),
+        )
+        return ListPageState(*rows[0]) if rows else None
+
+    def put_list_page(self, page: ListPageState) -> None:
+        self._write(
+            "INSERT INTO list_pages (url_key, url, site, last_seen, article_count, new_count) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url_key) DO UPDATE SET site = excluded.site, "
+            "last_seen = excluded.last_seen, article_count = excluded.article_count, new_count = excluded.new_count",
+            (_url_key(page.url), page.url, page.site, page.last_seen, page.article_count, page.new_count),
+        )
+
+    # -- sessions --------------------------------------------------------------
+    def begin_session(self, run_id: str, site: str) -> list[KilledSession]:
+        rows = self._read(
+            "SELECT run_id, started FROM sessions WHERE site = ? AND ended IS NULL AND run_id != ? ORDER BY started",
+            (site, run_id),
+        )
+        killed = [KilledSession(run_id=r, site=site, started=s) for r, s in rows]
+        now = time.time()
+        for session in killed:
+            self._write(
+                "UPDATE sessions SET ended = ?, outcome = 'killed' WHERE run_id = ? AND site = ?",
+                (now, session.run_id, site),
+            )
+        self._write(
+            "INSERT INTO sessions (run_id, site, pid, started) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (run_id, site) DO UPDATE SET pid = excluded.pid, ended = NULL, outcome = NULL",
+            (run_id, site, os.getpid(), now),
+        )
+        self.flush()
+        return killed
+
+    def end_session(self, run_id: str, site: str) -> None:
+        self._write(
+            "UPDATE sessions SET ended = ?, outcome = 'finished' WHERE run_id = ? AND site = ?",
+            (time.time(), run_id, site),
+        )
+        self.flush()
+
+
+STATE_STORE_ATTRIBUTE = "_ministry_news_state_store"
+
+
+def default_state_path(settings: Any) -> Path:
+    """``STATE_PATH``, else ``OUTPUT_DIR/state/state.sqlite``."""
+    configured = settings.get("STATE_PATH")
+    if configured:
+        return Path(configured)
+    return Path(settings.get("OUTPUT_DIR") or "out") / "state" / "state.sqlite"
+
+
+def open_state_store(crawler: Crawler) -> StateStore:
+    """The crawler's state store, opened on first use and closed when the engine stops.
+
+    Components that need state (dedup pipeline, conditional-request
+    middleware) share one store per crawler. ``STATE_STORE_CLASS`` may name
+    another :class:`StateStore` whose ``from_crawler`` builds it.
+    """
+    store = getattr(crawler, STATE_STORE_ATTRIBUTE, None)
+    if store is not None:
+        return store
+    from scrapy import signals
+    from scrapy.utils.misc import load_object
+
+    settings = crawler.settings
+    store_class = settings.get("STATE_STORE_CLASS")
+    if store_class:
+        store = load_object(store_class).from_crawler(crawler)
+    else:
+        store = SQLiteStateStore(
+            default_state_path(settings),
+            commit_every=settings.getint("STATE_COMMIT_EVERY", 1000),
+            commit_interval=settings.getfloat("STATE_COMMIT_INTERVAL", 2.0),
+            lock_timeout=settings.getfloat("STATE_LOCK_TIMEOUT", 30.0),
+        )
+    setattr(crawler, STATE_STORE_ATTRIBUTE, store)
+
+    def _close() -> None:
+        try:
+            store.close()
+        except StateStoreError as exc:
+            logger.error("Could not close the state store cleanly: %s", exc)
+            if crawler.stats is not None:
+                crawler.stats.inc_value("state/close_error")
+
+    crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
+    return store

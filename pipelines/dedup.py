@@ -1,0 +1,585 @@
+"""Dedup: one record per article, across URLs, sites and runs.
+
+Each article is classified against the state store (``crawler/state.py``):
+
+* ``new``       — never seen: emitted;
+* ``changed``   — same canonical URL (same ``id``), different body: emitted
+  again with the new ``body_sha1`` so downstream upserts see the change;
+* ``unchanged`` — same ``id`` and body as stored: not emitted again;
+* ``duplicate`` — its normalised body was first seen under another id (the
+  same article at two URLs, or republished by a second ministry), or its
+  canonical URL was already handled in this run: not emitted, counted and
+  listed in the run manifest with the id it duplicates.
+
+New and changed records also get ``near_duplicate_of`` when a MinHash LSH
+search over character shingles of the normalised body finds an earlier
+record at or above ``NEAR_DUP_THRESHOLD`` estimated Jaccard similarity.
+
+A record is written to the store only once the JSONL writer has written it
+(``item_scraped``); lines written by a run that was killed before its state
+was committed are read back from that run's JSONL file at the next start, so
+a killed and restarted crawl emits every article exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.canonical import (
+    Canonicalizer,
+    CanonicalURLError,
+    choose_canonical,
+    load_tracking_params,
+    url_id,
+)
+from crawler.state import ArticleState, StateStore, StateStoreError, open_state_store
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+# Chosen with tests/corpus/neardup (see tests/test_dedup.py::test_default_threshold_on_corpus).
+DEFAULT_NEAR_DUP_THRESHOLD = 0.5
+DEFAULT_NUM_PERM = 128
+DEFAULT_SHINGLE_SIZE = 5
+DEFAULT_MIN_CHARS = 80
+
+_DROPPED_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def normalise_for_digest(body: str) -> str:
+    """The body as compared for duplicates: NFKC, case-folded, no whitespace or zero-width marks.
+
+    Two sites republishing one article differ in layout whitespace, full-width
+    digits and paragraph breaks, never in the words: all of that is dropped.
+    """
+    text = unicodedata.normalize("NFKC", body or "").translate(_DROPPED_CHARS).casefold()
+    return "".join(text.split())
+
+
+def body_digest(body: str) -> str:
+    """``body_sha1``: SHA-1 hex of :func:`normalise_for_digest` (empty string for an empty body)."""
+    normalised = normalise_for_digest(body)
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest() if normalised else ""
+
+
+def shingle_hashes(normalised: str, size: int = DEFAULT_SHINGLE_SIZE) -> np.ndarray:
+    """Distinct 32-bit hashes of the ``size``-character shingles of a normalised body.
+
+    A polynomial hash over code points, vectorised with numpy: hashing each
+    shingle in Python (datasketch's default SHA-1) would cost more than the
+    whole MinHash.
+    """
+    codes = np.frombuffer(normalised.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - size + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint32)
+    value = np.zeros(count, dtype=np.uint64)
+    for offset in range(size):
+        value = value * np.uint64(1_000_003) + codes[offset : offset + count]
+    value ^= value >> np.uint64(31)
+    value *= np.uint64(0x9E3779B97F4A7C15)
+    value ^= value >> np.uint64(29)
+    return np.unique((value >> np.uint64(32)).astype(np.uint32))
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+class NearDuplicateIndex:
+    """MinHash signatures and LSH band keys of bodies, kept in the state store."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        *,
+        threshold: float = DEFAULT_NEAR_DUP_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        shingle_size: int = DEFAULT_SHINGLE_SIZE,
+        min_chars: int = DEFAULT_MIN_CHARS,
+        max_candidates: int = 50,
+    ) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"NEAR_DUP_THRESHOLD must be in (0, 1], got {threshold}")
+        self.store = store
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.shingle_size = shingle_size
+        self.min_chars = min_chars
+        self.max_candidates = max_candidates
+        # datasketch picks the band layout (b bands of r rows) that balances
+        # false positives and negatives around the threshold.
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.bands, self.rows = lsh.b, lsh.r
+        self._template = MinHash(num_perm=num_perm, seed=1, hashfunc=_identity)
+        # Band keys depend on the whole configuration, so signatures stored
+        # under other settings can never collide with these.
+        self._tag = f"minhash-affine32/{num_perm}/{shingle_size}/{self.bands}x{self.rows}".encode()
+
+    def signature(self, normalised: str) -> np.ndarray | None:
+        """MinHash signature of a normalised body; None when it is too short to compare."""
+        if len(normalised) < max(self.min_chars, self.shingle_size):
+            return None
+        hashes = shingle_hashes(normalised, self.shingle_size)
+        minhash = MinHash(
+            num_perm=self.num_perm,
+            seed=1,
+            hashfunc=_identity,
+            permutations=self._template.permutations,
+            scheme=self._template.scheme,
+        )
+        minhash.update_batch(hashes.tolist())
+        return np.asarray(minhash.hashvalues, dtype=np.uint32)
+
+    def band_keys(self, signature: np.ndarray) -> list[int]:
+        keys = []
+        for band in range(self.bands):
+            chunk = signature[band * self.rows : (band + 1) * self.rows].tobytes()
+            digest = hashlib.blake2b(self._tag + band.to_bytes(2, "big") + chunk, digest_size=8).digest()
+            keys.append(int.from_bytes(digest, "big", signed=True))
+        return keys
+
+    @staticmethod
+    def similarity(first: np.ndarray, second: np.ndarray) -> float:
+        """Estimated Jaccard similarity of two signatures."""
+        return float(np.count_nonzero(first == second)) / len(first)
+
+    def decode(self, blob: bytes) -> np.ndarray | None:
+        signature = np.frombuffer(blob, dtype=np.uint32)
+        return signature if len(signature) == self.num_perm else None
+
+    def find(
+        self,
+        signature: np.ndarray,
+        exclude_id: str,
+        extra: Mapping[str, np.ndarray] | None = None,
+    ) -> tuple[str, float] | None:
+        """The most similar earlier record at or above the threshold, if any.
+
+        ``extra`` holds signatures not yet in the store (records in flight).
+        """
+        best: tuple[str, float] | None = None
+        for candidate in self.store.band_candidates(self.band_keys(signature), self.max_candidates):
+            if candidate == exclude_id:
+                continue
+            blob = self.store.get_signature(candidate)
+            other = self.decode(blob) if blob is not None else None
+            if other is None:
+                continue
+            score = self.similarity(signature, other)
+            if score >= self.threshold and (best is None or score > best[1]):
+                best = (candidate, score)
+        for candidate, other in (extra or {}).items():
+            if candidate == exclude_id:
+                continue
+            score = self.similarity(signature, other)
+            if score >= self.threshold and (best is None or score > best[1]):
+                best = (candidate, score)
+        return best
+
+    def add(self, article_id: str, signature: np.ndarray) -> None:
+        old = self.store.get_signature(article_id)
+        if old is not None:
+            previous = self.decode(old)
+            if previous is not None and np.array_equal(previous, signature):
+                return
+            if previous is not None:
+                self.store.delete_signature(article_id, self.band_keys(previous))
+        self.store.put_signature(article_id, signature.tobytes(), self.band_keys(signature))
+
+
+@dataclass
+class Decision:
+    """What dedup decided about one article."""
+
+    kind: str  # "new", "changed", "unchanged" or "duplicate"
+    id: str
+    canonical_url: str
+    body_sha1: str
+    url: str
+    site: str
+    duplicate_of: str | None = None
+    near_duplicate_of: str | None = None
+    near_similarity: float | None = None
+    signature: np.ndarray | None = None
+    canonical_from_link: bool = False
+    rejected_link: str | None = None
+    previous: ArticleState | None = None
+    emit: bool = False  # goes on to the JSONL writer
+
+
+class Deduplicator:
+    """Plain dedup logic over a :class:`StateStore`; no Scrapy needed."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        *,
+        run_id: str,
+        canonicalizer: Canonicalizer | None = None,
+        near_duplicates: NearDuplicateIndex | None = None,
+        emit_unchanged: bool = False,
+    ) -> None:
+        self.store = store
+        self.emit_unchanged = emit_unchanged
+        self.run_id = run_id
+        self.canonicalizer = canonicalizer or Canonicalizer()
+        self.near = near_duplicates
+        self._canonicalizers: dict[tuple[tuple[str, str], ...], Canonicalizer] = {}
+        # Decisions emitted but not yet written by the JSONL writer.
+        self._in_flight: dict[str, Decision] = {}
+        self._in_flight_bodies: dict[str, str] = {}
+
+    def _canonicalizer_for(self, url_aliases: Mapping[str, str] | None) -> Canonicalizer:
+        if not url_aliases:
+            return self.canonicalizer
+        key = tuple(sorted(url_aliases.items()))
+        found = self._canonicalizers.get(key)
+        if found is None:
+            found = self._canonicalizers[key] = self.canonicalizer.with_aliases(url_aliases)
+        return found
+
+    def classify(
+        self,
+        *,
+        url: str,
+        body: str,
+        site: str = "",
+        link_canonical: str | None = None,
+        allowed_domains: Sequence[str] = (),
+        url_aliases: Mapping[str, str] | None = None,
+        body_sha1: str = "",
+    ) -> Decision:
+        """Decide about one article; raises CanonicalURLError for an unusable URL."""
+        choice = choose_canonical(self._canonicalizer_for(url_aliases), url, link_canonical, allowed_domains)
+        article_id = url_id(choice.canonical_url)
+        normalised = normalise_for_digest(body)
+        digest = body_sha1 or (hashlib.sha1(normalised.encode("utf-8")).hexdigest() if normalised else "")
+        decision = Decision(
+            kind="new",
+            id=article_id,
+            canonical_url=choice.canonical_url,
+            body_sha1=digest,
+            url=url,
+            site=site,
+            canonical_from_link=choice.from_link,
+            rejected_link=choice.rejected_link,
+        )
+        if article_id in self._in_flight:
+            decision.kind, decision.duplicate_of = "duplicate", article_id
+            return decision
+        stored = self.store.get_article(article_id)
+        decision.previous = stored
+        if stored is not None and stored.last_run == self.run_id:
+            decision.kind, decision.duplicate_of = "duplicate", stored.duplicate_of or article_id
+            return decision
+        if stored is not None and stored.body_sha1 == digest:
+            decision.kind, decision.duplicate_of = "unchanged", stored.duplicate_of
+            if self.emit_unchanged and stored.duplicate_of is None:
+                decision.emit = True
+                self._in_flight[article_id] = decision
+            return decision
+        was_emitted = stored is not None and stored.duplicate_of is None
+        if not was_emitted and normalised:
+            first = self._in_flight_bodies.get(digest) or self.store.find_body(digest)
+            if first is not None and first != article_id:
+                decision.kind, decision.duplicate_of = "duplicate", first
+                return decision
+        decision.kind = "changed" if was_emitted else "new"
+        if self.near is not None and normalised:
+            decision.signature = self.near.signature(normalised)
+            if decision.signature is not None:
+                pending = {
+                    other.id: other.signature for other in self._in_flight.values() if other.signature is not None
+                }
+                found = self.near.find(decision.signature, article_id, pending)
+                if found is not None:
+                    decision.near_duplicate_of, decision.near_similarity = found
+        decision.emit = True
+        if decision.emit:
+            self._in_flight[article_id] = decision
+            if digest:
+                self._in_flight_bodies.setdefault(digest, article_id)
+        return decision
+
+    def record(self, decision: Decision) -> None:
+        """Write a decision to the store (for emitted ones: after the record is written out)."""
+        self._forget_in_flight(decision)
+        if decision.kind == "duplicate" and decision.duplicate_of == decision.id:
+            return  # the same URL twice in one run: the first sighting is already stored
+        now = time.time()
+        previous = decision.previous
+        self.store.put_article(
+            ArticleState(
+                id=decision.id,
+                canonical_url=decision.canonical_url,
+                body_sha1=decision.body_sha1 or hashlib.sha1(b"").hexdigest(),
+                site=decision.site,
+                duplicate_of=decision.duplicate_of if decision.kind in ("duplicate", "unchanged") else None,
+                first_seen=previous.first_seen if previous else now,
+                last_seen=now,
+                last_run=self.run_id,
+            )
+        )
+        if decision.kind in ("new", "changed"):
+            if decision.body_sha1:
+                self.store.add_body(decision.body_sha1, decision.id)
+            if self.near is not None and decision.signature is not None:
+                self.near.add(decision.id, decision.signature)
+
+    def forget(self, decision: Decision) -> None:
+        """An emitted record was not written after all (dropped later): leave no trace."""
+        self._forget_in_flight(decision)
+
+    def in_flight(self, article_id: str) -> Decision | None:
+        return self._in_flight.get(article_id)
+
+    def _forget_in_flight(self, decision: Decision) -> None:
+        if self._in_flight.get(decision.id) is decision:
+            del self._in_flight[decision.id]
+            if self._in_flight_bodies.get(decision.body_sha1) == decision.id:
+                del self._in_flight_bodies[decision.body_sha1]
+
+    def reconcile(self, record: Mapping[str, Any], run_id: str) -> bool:
+        """Store a record found in a killed run's JSONL file if the store missed it.
+
+        Returns True when the store was updated.
+        """
+        article_id = record.get("id")
+        digest = record.get("body_sha1")
+        canonical = record.get("canonical_url")
+        if not (isinstance(article_id, str) and isinstance(digest, str) and isinstance(canonical, str)):
+            return False
+        stored = self.store.get_article(article_id)
+        if stored is not None and stored.body_sha1 == digest:
+            return False
+        now = time.time()
+        self.store.put_article(
+            ArticleState(
+                id=article_id,
+                canonical_url=canonical,
+                body_sha1=digest,
+                site=str(record.get("site") or ""),
+                first_seen=stored.first_seen if stored else now,
+                last_seen=now,
+                last_run=run_id,
+            )
+        )
+        self.store.add_body(digest, article_id)
+        if self.near is not None:
+            signature = self.near.signature(normalise_for_digest(str(record.get("body") or "")))
+            if signature is not None:
+                self.near.add(article_id, signature)
+        return True
+
+
+def _spider_site(spider: Any) -> str:
+    seed = getattr(spider, "seed", None)
+    return str(getattr(seed, "name", None) or getattr(spider, "name", "") or "")
+
+
+class DedupPipeline:
+    """Item pipeline (priority 300): fills ``canonical_url``/``id``/``body_sha1``, drops repeats."""
+
+    def __init__(self, crawler: Crawler, store: StateStore, deduplicator: Deduplicator):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store = store
+        self.dedup = deduplicator
+        self.site = ""
+        self._closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        from crawler.runinfo import run_id
+
+        settings = crawler.settings
+        tracking = load_tracking_params(settings.get("CANONICAL_TRACKING_PARAMS_FILE") or None)
+        tracking += [str(name) for name in settings.getlist("CANONICAL_TRACKING_PARAMS")]
+        store = open_state_store(crawler)  # raises StateStoreError: the run cannot start
+        near = None
+        if settings.getbool("NEAR_DUP_ENABLED", True):
+            near = NearDuplicateIndex(
+                store,
+                threshold=settings.getfloat("NEAR_DUP_THRESHOLD", DEFAULT_NEAR_DUP_THRESHOLD),
+                num_perm=settings.getint("NEAR_DUP_NUM_PERM", DEFAULT_NUM_PERM),
+                shingle_size=settings.getint("NEAR_DUP_SHINGLE_SIZE", DEFAULT_SHINGLE_SIZE),
+                min_chars=settings.getint("NEAR_DUP_MIN_CHARS", DEFAULT_MIN_CHARS),
+            )
+        deduplicator = Deduplicator(
+            store,
+            run_id=run_id(crawler),
+            canonicalizer=Canonicalizer(tracking),
+            near_duplicates=near,
+            emit_unchanged=settings.getbool("DEDUP_EMIT_UNCHANGED", False),
+        )
+        pipeline = cls(crawler, store, deduplicator)
+        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
+        return pipeline
+
+    # -- lifecycle -------------------------------------------------------------
+    def open_spider(self) -> None:
+        self.site = _spider_site(self.crawler.spider)
+        try:
+            killed = self.store.begin_session(self.dedup.run_id, self.site)
+            for session in killed:
+                self._reconcile_killed_run(session.run_id)
+            self.store.flush()
+        except StateStoreError as exc:
+            self._state_failed(exc, url=None)
+
+    def close_spider(self) -> None:
+        try:
+            self.store.end_session(self.dedup.run_id, self.site)
+        except StateStoreError as exc:
+            self._state_failed(exc, url=None)
+
+    def _reconcile_killed_run(self, killed_run: str) -> None:
+        from crawler.runinfo import output_dir
+
+        directory = output_dir(self.crawler.settings) / "jsonl"
+        files = sorted(directory.glob(f"*-{killed_run}.jsonl")) + sorted(directory.glob(f"*-{killed_run}.jsonl.part"))
+        logger.warning(
+            "Run %s of %s ended without closing the state store (killed?); re-reading %d JSONL file(s)",
+            killed_run,
+            self.site,
+            len(files),
+        )
+        self.stats.inc_value("dedup/killed_runs")
+        for path in files:
+            for record in _read_records(path, self.stats):
+                if self.dedup.reconcile(record, killed_run):
+                    self.stats.inc_value("dedup/reconciled")
+
+    # -- items -------------------------------------------------------------------
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = str(adapter.get("url") or "")
+        spider = self.crawler.spider
+        extra = adapter.get("extra") or {}
+        seed = getattr(spider, "seed", None)
+        link_canonical = adapter.get("canonical_url") or extra.get("link_canonical")
+        try:
+            decision = self.dedup.classify(
+                url=url,
+                body=str(adapter.get("body") or ""),
+                site=str(adapter.get("site") or self.site),
+                link_canonical=link_canonical,
+                allowed_domains=list(getattr(spider, "allowed_domains", None) or ()),
+                url_aliases=getattr(seed, "url_aliases", None),
+                body_sha1=str(adapter.get("body_sha1") or ""),
+            )
+        except CanonicalURLError as exc:
+            logger.warning("Dropping item with unusable URL %r: %s", url, exc)
+            self.stats.inc_value("dedup/bad_url")
+            raise DropItem(f"unusable URL {url!r}", log_level="DEBUG") from exc
+        except StateStoreError as exc:
+            self._state_failed(exc, url)
+            raise DropItem(f"state store failed for {url}", log_level="DEBUG") from exc
+        self._count_canonical(decision)
+        adapter["canonical_url"] = decision.canonical_url
+        adapter["id"] = decision.id
+        adapter["body_sha1"] = decision.body_sha1 or adapter.get("body_sha1") or ""
+        self.stats.inc_value(f"dedup/{decision.kind}")
+        if decision.emit:
+            if not decision.body_sha1:
+                self.stats.inc_value("dedup/empty_body")
+            if decision.near_duplicate_of:
+                adapter["near_duplicate_of"] = decision.near_duplicate_of
+                self.stats.inc_value("dedup/near_duplicate")
+                self._manifest(
+                    "near_duplicate",
+                    {
+                        "url": url,
+                        "id": decision.id,
+                        "near_duplicate_of": decision.near_duplicate_of,
+                        "similarity": round(decision.near_similarity or 0.0, 3),
+                    },
+                )
+            return item
+        try:
+            self.dedup.record(decision)
+        except StateStoreError as exc:
+            self._state_failed(exc, url)
+        if decision.kind == "duplicate":
+            logger.info("Duplicate of %s: %s", decision.duplicate_of, url)
+            self._manifest("duplicate", {"url": url, "id": decision.id, "duplicate_of": decision.duplicate_of})
+            raise DropItem(f"duplicate of {decision.duplicate_of}: {url}", log_level="DEBUG")
+        raise DropItem(f"unchanged since an earlier run: {url}", log_level="DEBUG")
+
+    def item_scraped(self, item: Any) -> None:
+        decision = self.dedup.in_flight(str(ItemAdapter(item).get("id") or ""))
+        if decision is None:
+            return
+        try:
+            self.dedup.record(decision)
+        except StateStoreError as exc:
+            self._state_failed(exc, decision.url)
+
+    def item_not_written(self, item: Any) -> None:
+        adapter = ItemAdapter(item)
+        decision = self.dedup.in_flight(str(adapter.get("id") or ""))
+        if decision is not None and decision.url == adapter.get("url"):
+            self.dedup.forget(decision)
+
+    # -- helpers -------------------------------------------------------------------
+    def _count_canonical(self, decision: Decision) -> None:
+        if decision.canonical_from_link:
+            self.stats.inc_value("dedup/canonical_from_link")
+        if decision.rejected_link:
+            self.stats.inc_value(f"dedup/canonical_{decision.rejected_link}")
+            logger.info("Ignoring %s rel=canonical link on %s", decision.rejected_link, decision.url)
+
+    def _manifest(self, kind: str, entry: dict[str, Any]) -> None:
+        from crawler.signals import manifest_entry
+
+        self.crawler.signals.send_catch_log(manifest_entry, kind=kind, entry=entry)
+
+    def _state_failed(self, exc: StateStoreError, url: str | None) -> None:
+        logger.error("State store unusable%s: %s", f" while handling {url}" if url else "", exc)
+        self.stats.inc_value("dedup/state_error")
+        self.stats.set_value("dedup/state_error_message", str(exc))
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None and not self._closing:
+            self._closing = True
+            deferred_from_coro(engine.close_spider_async(reason="state_store_error"))
+
+
+def _read_records(path: Path, stats: Any) -> Iterable[dict[str, Any]]:
+    """Complete JSON records of a JSONL file; a cut-off or garbled line is skipped and counted."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        logger.warning("Cannot read %s to reconcile state: %s", path, exc)
+        return
+    with handle:
+        for line in handle:
+            if not line.endswith(b"\n"):
+                stats.inc_value("dedup/reconcile_bad_line")
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                stats.inc_value("dedup/reconcile_bad_line")
+                continue
+            if isinstance(record, dict):
+                yield record
