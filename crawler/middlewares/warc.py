@@ -1,0 +1,333 @@
+"""WARC capture: every HTTP exchange the downloader makes, kept as evidence.
+
+Where it hooks, and why: this is a downloader middleware with priority 950
+(``WARC_CAPTURE_PRIORITY``), the closest of all to the download handler.
+
+* ``process_response`` runs in descending priority order, so at 950 it sees
+  each response before ``HttpCompressionMiddleware`` (590) decodes the body
+  and drops ``Content-Encoding``, and before ``RedirectMiddleware`` (600) and
+  ``RetryMiddleware`` (550) turn 3xx/5xx answers into new requests: the
+  payload is stored as received, and redirects and every retried attempt are
+  archived too (each attempt passes through the downloader, and so through
+  here, again).
+* ``process_request`` runs in ascending order, so at 950 the request headers
+  are final: cookies (700), proxy (750), user agent (500), default headers
+  (400) and ``Accept-Encoding`` (590) are already set. Only a response that
+  came from the download handler is archived: a request answered earlier in
+  the chain (HTTP cache at 900, archive replay) never reaches our
+  ``process_request`` and is left alone.
+* ``process_exception`` sees downloads that failed (response cut short, body
+  over ``DOWNLOAD_MAXSIZE``, timeouts): the request was sent, so its record is
+  kept with a ``metadata`` record saying what went wrong.
+
+The ``response_downloaded`` signal would also see raw bytes but not failed
+downloads, and gives no place to hand the WARC pointer to the spider.
+
+Records are built, compressed and written on one writer thread (see
+``crawler.warc.archiver``); ``request.meta["warc"]`` gets a
+``concurrent.futures.Future`` of ``{file, offset, record_id, payload_digest}``
+that resolves once the response record is completely on disk (to an
+exception, which ``resolve_warc_pointer`` turns into None, if it was not).
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import ipaddress
+import logging
+import socket
+import weakref
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from time import monotonic
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+
+from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver
+from crawler.warc.index import write_cdxj_index
+from crawler.warc.records import CapturedExchange
+from crawler.warc.writer import WarcFileWriter
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+WARC_CAPTURE_PRIORITY = 950
+META_KEY = "warc"
+STATS_SYNC_SECONDS = 2.0
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _software() -> str:
+    return (
+        f"ministry-news-archive/{_version('ministry-news-archive')} "
+        f"(Scrapy/{_version('scrapy')}; warcio/{_version('warcio')})"
+    )
+
+
+def _headers_list(headers: Any) -> tuple[tuple[bytes, bytes], ...]:
+    """Every (name, value) pair, repeated headers kept as separate pairs."""
+    pairs: list[tuple[bytes, bytes]] = []
+    for name in headers.keys():
+        for value in headers.getlist(name):
+            pairs.append((bytes(name), bytes(value)))
+    return tuple(pairs)
+
+
+def _classify_fetch_error(exception: BaseException) -> str:
+    text = str(exception)
+    kind = type(exception).__name__
+    if "max size" in text:
+        return "oversize"
+    if kind in {"ResponseDataLossError", "ResponseFailed", "_DataLoss"}:
+        return "cut_short"
+    if "ConnectionLost" in text or "ConnectionDone" in text or kind == "ResponseNeverReceived":
+        return "connection_lost"
+    if "Timeout" in kind or "timeout" in text.lower():
+        return "timeout"
+    return kind
+
+
+def _deferred_from_future(future: concurrent.futures.Future[Any]) -> Deferred[Any]:
+    """A Deferred fired in the reactor thread when ``future`` is done."""
+    from twisted.internet import reactor
+
+    deferred: Deferred[Any] = Deferred()
+
+    def done(finished: concurrent.futures.Future[Any]) -> None:
+        reactor.callFromThread(deferred.callback, finished)  # type: ignore[attr-defined]
+
+    future.add_done_callback(done)
+    return deferred
+
+
+class WarcCaptureMiddleware:
+    """Downloader middleware writing request, response and revisit records."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED", True):
+            raise NotConfigured("WARC_ENABLED is off")
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+        self.directory = Path(settings.get("OUTPUT_DIR") or "out") / "warc"
+        self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE")
+        self.max_pending_bytes = settings.getint("WARC_MAX_PENDING_BYTES", 64 * 1024 * 1024)
+        self.write_index = settings.getbool("WARC_INDEX", True)
+        self.writer = WarcFileWriter(
+            self.directory,
+            prefix=settings.get("WARC_PREFIX") or "MNA",
+            max_size=settings.getint("WARC_MAX_SIZE", 1024**3),
+            gzip_level=settings.getint("WARC_GZIP_LEVEL", 6),
+            on_close=self._file_closed,
+        )
+        self.archiver = ExchangeArchiver(self.writer)
+        self.thread = ThreadedArchiver(self.archiver)
+        self._sent: weakref.WeakKeyDictionary[Request, datetime] = weakref.WeakKeyDictionary()
+        self._in_flight: collections.deque[tuple[concurrent.futures.Future[Any], int]] = collections.deque()
+        self._in_flight_bytes = 0
+        self._last_sync = monotonic()
+        self._closed = False
+        self._recovery = self.thread.recover(self.directory)
+        self._recovery.add_done_callback(self._recovery_done)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        return cls(crawler)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def _recovery_done(self, future: concurrent.futures.Future[Any]) -> None:
+        # Runs on the writer thread; the count is synced into stats later.
+        try:
+            recovered = future.result()
+        except Exception:
+            logger.exception("Recovery of leftover WARC files in %s failed", self.directory)
+            self.archiver.counts["warc/recovery_errors"] += 1
+            return
+        for item in recovered:
+            self.archiver.counts["warc/recovered_files"] += 1
+            if item.final_path is not None and self.write_index:
+                self._file_closed(item.final_path, count=False)
+
+    def _file_closed(self, path: Path, count: bool = True) -> None:
+        """Called on the writer thread whenever a WARC file is renamed to its final name."""
+        if count:
+            self.archiver.counts["warc/files"] += 1
+        if not self.write_index:
+            return
+        try:
+            write_cdxj_index(path)
+        except Exception:
+            self.archiver.counts["warc/index_errors"] += 1
+            logger.exception("Cannot write the CDXJ index of %s", path)
+        else:
+            self.archiver.counts["warc/indexes"] += 1
+
+    def warcinfo_fields(self) -> dict[str, str]:
+        settings = self.crawler.settings
+        spider = self.crawler.spider
+        seed = getattr(spider, "seed", None)
+        seed_name = getattr(seed, "name", None) or getattr(spider, "name", None) or ""
+        site_name = getattr(seed, "site_name", None) or ""
+        robots = "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"
+        fields = {
+            "software": _software(),
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            "isPartOf": str(seed_name),
+            "seed": str(seed_name),
+            "seed-site-name": str(site_name),
+            "robots": robots,
+            "http-header-user-agent": str(settings.get("USER_AGENT") or ""),
+            "operator": str(settings.get("WARC_OPERATOR") or ""),
+            "description": str(settings.get("WARC_DESCRIPTION") or ""),
+        }
+        return {key: value for key, value in fields.items() if value}
+
+    def spider_opened(self) -> None:
+        # Files are opened lazily on the writer thread, after this assignment.
+        self.writer.warcinfo = self.warcinfo_fields()
+
+    def spider_closed(self) -> Deferred[Any]:
+        self._closed = True
+        closing = self.thread.close()
+        deferred = _deferred_from_future(closing)
+
+        def finished(future: concurrent.futures.Future[Any]) -> None:
+            try:
+                paths = future.result()
+            except Exception:
+                logger.exception("Closing the WARC writer failed")
+                paths = []
+            self._sync_stats()
+            logger.info("WARC capture wrote %d file(s) in %s", len(paths), self.directory)
+
+        deferred.addCallback(finished)
+        return deferred
+
+    def _counts_snapshot(self) -> dict[str, int]:
+        """Copy of the writer's counters; called on the writer thread (or after it ended)."""
+        counts = dict(self.archiver.counts)
+        counts["warc/bytes"] = self.writer.bytes_written
+        return counts
+
+    def _sync_stats(self, counts: dict[str, int] | None = None) -> None:
+        for key, value in (counts or self._counts_snapshot()).items():
+            self.stats.set_value(key, value)
+
+    def _maybe_sync_stats(self) -> None:
+        now = monotonic()
+        if now - self._last_sync >= STATS_SYNC_SECONDS:
+            self._last_sync = now
+            future = self.thread.submit(self._counts_snapshot)
+            _deferred_from_future(future).addCallback(lambda done: self._sync_stats(done.result()))
+
+    # -- downloader middleware -------------------------------------------
+
+    def process_request(self, request: Request) -> None:
+        self._sent[request] = datetime.now(timezone.utc)
+        return None
+
+    def _snapshot(self, request: Request, fetched_at: datetime, response: Response | None) -> CapturedExchange:
+        maxsize = request.meta.get("download_maxsize", self.default_maxsize)
+        if response is None:
+            return CapturedExchange(
+                url=request.url.split("#", 1)[0],
+                method=request.method,
+                request_headers=_headers_list(request.headers),
+                request_body=request.body,
+                status=0,
+                protocol="",
+                response_headers=(),
+                body=b"",
+                fetched_at=fetched_at,
+                download_maxsize=maxsize,
+            )
+        ip_address = None
+        if response.ip_address is not None and not request.meta.get("proxy"):
+            ip_address = str(ipaddress.ip_address(response.ip_address))
+        return CapturedExchange(
+            url=request.url.split("#", 1)[0],
+            method=request.method,
+            request_headers=_headers_list(request.headers),
+            request_body=request.body,
+            status=response.status,
+            protocol=response.protocol or "HTTP/1.1",
+            response_headers=_headers_list(response.headers),
+            body=response.body,
+            fetched_at=fetched_at,
+            ip_address=ip_address,
+            truncated="disconnect" if "dataloss" in response.flags else None,
+            download_maxsize=maxsize,
+        )
+
+    def process_response(self, request: Request, response: Response) -> Any:
+        fetched_at = self._sent.pop(request, None)
+        if fetched_at is None or self._closed:
+            return response
+        try:
+            exchange = self._snapshot(request, fetched_at, response)
+        except Exception:
+            logger.exception("Cannot capture the response from <%s>", request.url)
+            self.stats.inc_value("warc/capture_errors")
+            return response
+        future = self.thread.archive(exchange)
+        request.meta[META_KEY] = future
+        self._in_flight.append((future, len(exchange.body)))
+        self._in_flight_bytes += len(exchange.body)
+        self._maybe_sync_stats()
+        return self._backpressure(response)
+
+    def _backpressure(self, response: Response) -> Any:
+        while self._in_flight and self._in_flight[0][0].done():
+            _, size = self._in_flight.popleft()
+            self._in_flight_bytes -= size
+        if self._in_flight_bytes <= self.max_pending_bytes:
+            return response
+        return self._wait_for_writer(response)
+
+    async def _wait_for_writer(self, response: Response) -> Response:
+        """Hold the response until the writer thread catches up (bounds memory)."""
+        self.stats.inc_value("warc/backpressure_waits")
+        while self._in_flight and self._in_flight_bytes > self.max_pending_bytes:
+            future, size = self._in_flight[0]
+            if not future.done():
+                await maybe_deferred_to_future(_deferred_from_future(future))
+            if self._in_flight and self._in_flight[0][0] is future:
+                self._in_flight.popleft()
+                self._in_flight_bytes -= size
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        fetched_at = self._sent.pop(request, None)
+        if fetched_at is None or self._closed:
+            return None
+        kind = _classify_fetch_error(exception)
+        self.stats.inc_value("warc/fetch_errors")
+        self.stats.inc_value(f"warc/fetch_errors/{kind}")
+        logger.warning(
+            "No response to archive from <%s> (%s: %s); keeping its request record",
+            request.url, type(exception).__name__, exception,
+        )
+        exchange = self._snapshot(request, fetched_at, None)
+        self.thread.archive_fetch_error(exchange, f"{kind}: {type(exception).__name__}: {exception}")
+        return None
