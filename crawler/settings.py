@@ -52,7 +52,10 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonLinesWriter": 800,
 }
 
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {}
+DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    # Above HttpCompressionMiddleware (590): archives the raw bytes of every exchange.
+    "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
+}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
