@@ -1,0 +1,275 @@
+"""WARC writing without Scrapy: records, files, rotation, write failures, recovery, index."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import json
+import random
+import shutil
+import subprocess
+import sys
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver, decoded_size_exceeds
+from crawler.warc.index import index_path_for, write_cdxj_index
+from crawler.warc.pointer import resolve_warc_pointer
+from crawler.warc.records import CapturedExchange, reason_phrase, stored_response_headers
+from crawler.warc.recovery import complete_records_end, recover_directory
+from crawler.warc.writer import WarcFileWriter, WarcWriteError, warc_file_name
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
+
+
+def exchange(path: str = "/a.html", body: bytes = b"<html>hello</html>", **changes: Any) -> CapturedExchange:
+    fields: dict[str, Any] = dict(
+        url=f"http://www.example.gov.cn{path}",
+        method="GET",
+        request_headers=((b"User-Agent", b"test"), (b"Accept-Encoding", b"gzip")),
+        request_body=b"",
+        status=200,
+        protocol="HTTP/1.1",
+        response_headers=((b"Content-Length", str(len(body)).encode()), (b"Content-Type", b"text/html")),
+        body=body,
+        fetched_at=NOW,
+    )
+    fields.update(changes)
+    return CapturedExchange(**fields)
+
+
+def warcio_check(paths: list[Path]) -> None:
+    warcio = Path(sys.executable).with_name("warcio")
+    result = subprocess.run([str(warcio), "check", *map(str, paths)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def records_of(path: Path) -> list[Any]:
+    out = []
+    with open(path, "rb") as handle:
+        iterator = ArchiveIterator(handle)
+        for record in iterator:
+            payload = record.content_stream().read()
+            out.append((iterator.get_record_offset(), record.rec_type, record.rec_headers, payload))
+    return out
+
+
+def test_file_name_is_heritrix_style() -> None:
+    assert warc_file_name("MNA", NOW, 7, "crawl host_1") == "MNA-20260102030405678-00007-crawl-host-1.warc.gz"
+
+
+def test_reason_phrases_and_lengths() -> None:
+    assert reason_phrase(404) == "Not Found"
+    assert reason_phrase(599) == "Unknown Status"
+    chunked = exchange(response_headers=((b"Transfer-Encoding", b"chunked"), (b"Content-Type", b"text/html")))
+    headers, changed = stored_response_headers(chunked)
+    assert (b"Content-Length", str(len(chunked.body)).encode()) in headers
+    assert not any(name == b"Transfer-Encoding" for name, _ in headers) and not changed
+    cut = exchange(response_headers=((b"Content-Length", b"9999"),))
+    assert stored_response_headers(cut)[1] is True
+    head = exchange(method="HEAD", body=b"", response_headers=((b"Content-Length", b"9999"),))
+    assert stored_response_headers(head) == ([(b"Content-Length", b"9999")], False)
+
+
+def test_raw_header_bytes_kept_and_digests_valid(tmp_path: Path) -> None:
+    disposition = "attachment; filename=附件.pdf".encode("gbk")
+    writer = WarcFileWriter(tmp_path, hostname="h")
+    archiver = ExchangeArchiver(writer)
+    pointer = archiver.archive(exchange(response_headers=((b"Content-Disposition", disposition),)))
+    archiver.close()
+    path = tmp_path / pointer["file"]
+    warcio_check([path])
+    with open(path, "rb") as handle:
+        handle.seek(pointer["offset"])
+        member = zlib.decompressobj(31).decompress(handle.read())
+    assert b"\r\nContent-Disposition: " + disposition + b"\r\n" in member
+
+
+def test_rotation_warcinfo_and_open_suffix(tmp_path: Path) -> None:
+    closed: list[Path] = []
+    writer = WarcFileWriter(
+        tmp_path, max_size=20_000, hostname="h", warcinfo={"operator": "op", "isPartOf": "mca"},
+        on_close=closed.append,
+    )
+    archiver = ExchangeArchiver(writer)
+    pointers = []
+    noise = random.Random(3)
+    for number in range(12):
+        pointers.append(archiver.archive(exchange(f"/{number}.html", noise.randbytes(8000))))
+        if writer.current_name:
+            assert (tmp_path / (writer.current_name + ".open")).exists()
+            assert not (tmp_path / writer.current_name).exists()
+    archiver.close()
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert len(files) >= 3 and files == sorted(closed)
+    assert not list(tmp_path.glob("*.open"))
+    warcio_check(files)
+    for path in files:
+        records = records_of(path)
+        assert records[0][1] == "warcinfo"
+        assert b"operator: op" in records[0][3] and b"isPartOf: mca" in records[0][3]
+        # rotation happens between exchanges: a request and its response share a file
+        kinds = [kind for _, kind, _, _ in records[1:]]
+        assert kinds == ["request", "response"] * (len(kinds) // 2)
+    for pointer in pointers:
+        offsets = {offset: headers for offset, _, headers, _ in records_of(tmp_path / pointer["file"])}
+        assert offsets[pointer["offset"]].get_header("WARC-Record-ID") == pointer["record_id"]
+
+
+class FailingFile(io.RawIOBase):
+    """A real file that fails with ENOSPC after ``budget`` more bytes, mid-record."""
+
+    def __init__(self, path: Path) -> None:
+        self.inner: IO[bytes] = open(path, "xb", buffering=0)
+        self.budget: int | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        data = bytes(data)
+        if self.budget is not None:
+            if self.budget <= 0:
+                raise OSError(28, "No space left on device")
+            data = data[: self.budget]
+            self.budget -= len(data)
+        return self.inner.write(data)
+
+    def truncate(self, size: int | None = None) -> int:
+        return self.inner.truncate(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.inner.seek(offset, whence)
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def test_write_failure_mid_record_leaves_valid_file_and_no_pointer(tmp_path: Path) -> None:
+    files: list[FailingFile] = []
+
+    def opener(path: Path) -> FailingFile:
+        files.append(FailingFile(path))
+        return files[-1]
+
+    writer = WarcFileWriter(tmp_path, hostname="h", opener=opener)
+    threaded = ThreadedArchiver(ExchangeArchiver(writer))
+    first = threaded.archive(exchange("/ok.html")).result()
+    files[0].budget = 500  # the next record breaks off after 500 bytes
+    failed = threaded.archive(exchange("/broken.html", b"x" * 50_000))
+    assert isinstance(failed.exception(), WarcWriteError)
+    files[0].budget = None
+    after = threaded.archive(exchange("/after.html", b"<html>after</html>")).result()
+    counts = threaded.archiver.counts
+    threaded.close().result()
+
+    assert asyncio.run(resolve_warc_pointer(failed)) is None
+    assert asyncio.run(resolve_warc_pointer(first)) == first
+    assert counts["warc/write_errors"] == 1
+    (path,) = tmp_path.glob("*.warc.gz")
+    warcio_check([path])
+    uris = [headers.get_header("WARC-Target-URI") for _, kind, headers, _ in records_of(path) if kind == "response"]
+    assert uris == ["http://www.example.gov.cn/ok.html", "http://www.example.gov.cn/after.html"]
+    assert after["file"] == first["file"] == path.name
+
+
+def test_failure_writing_warcinfo_leaves_no_file(tmp_path: Path) -> None:
+    def opener(path: Path) -> FailingFile:
+        broken = FailingFile(path)
+        broken.budget = 10
+        return broken
+
+    archiver = ExchangeArchiver(WarcFileWriter(tmp_path, hostname="h", opener=opener))
+    with pytest.raises(WarcWriteError):
+        archiver.archive(exchange())
+    archiver.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_recovery_cuts_back_to_last_complete_record(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    writer = WarcFileWriter(source, hostname="h")
+    archiver = ExchangeArchiver(writer)
+    for number in range(3):
+        archiver.archive(exchange(f"/{number}.html", str(number).encode() * 5000))
+    live = source / (writer.current_name + ".open")
+    # another live writer holds the lock: its file is left alone
+    assert recover_directory(source) == [] and live.exists()
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    data = live.read_bytes()
+    end, count = complete_records_end(live)
+    assert (end, count) == (len(data), 7)
+    archiver.close()
+    # a kill in the middle of the last record: its gzip member is cut short
+    (killed / "MNA-20260101000000000-00000-h.warc.gz.open").write_bytes(data[:-40])
+    # a kill while writing the warcinfo record: nothing complete
+    (killed / "MNA-20260101000000000-00001-h.warc.gz.open").write_bytes(data[:30])
+    results = recover_directory(killed)
+    assert len(results) == 2
+    kept = [r for r in results if r.final_path is not None]
+    assert len(kept) == 1 and kept[0].records_kept == 6
+    assert [p.name for p in killed.iterdir()] == ["MNA-20260101000000000-00000-h.warc.gz"]
+    warcio_check([kept[0].final_path])
+    kinds = [kind for _, kind, _, _ in records_of(kept[0].final_path)]
+    assert kinds == ["warcinfo", "request", "response", "request", "response", "request"]
+
+
+def test_revisits_refer_to_originals_only(tmp_path: Path) -> None:
+    archiver = ExchangeArchiver(WarcFileWriter(tmp_path, hostname="h"))
+    same = b"<html>same</html>" * 10
+    original = archiver.archive(exchange("/one.html", same))
+    second = archiver.archive(exchange("/two.html", same))
+    third = archiver.archive(exchange("/three.html", same))
+    empty_a = archiver.archive(exchange("/r1", b"", status=301))
+    empty_b = archiver.archive(exchange("/r2", b"", status=301))
+    archiver.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    by_id = {headers.get_header("WARC-Record-ID"): (kind, headers) for _, kind, headers, _ in records_of(path)}
+    for revisit in (second, third):
+        kind, headers = by_id[revisit["record_id"]]
+        assert kind == "revisit"
+        assert headers.get_header("WARC-Refers-To") == original["record_id"]
+        assert headers.get_header("WARC-Refers-To-Target-URI") == "http://www.example.gov.cn/one.html"
+        assert revisit["payload_digest"] == original["payload_digest"]
+    # empty payloads (redirects) are never deduplicated
+    assert by_id[empty_a["record_id"]][0] == by_id[empty_b["record_id"]][0] == "response"
+    assert archiver.counts["warc/revisits"] == 2
+
+
+def test_decompression_bomb_detection() -> None:
+    assert decoded_size_exceeds(gzip.compress(b"\0" * 2_000_000), ["gzip"], 1_000_000) is True
+    assert decoded_size_exceeds(gzip.compress(b"a" * 1000), ["gzip"], 1_000_000) is False
+    assert decoded_size_exceeds(zlib.compress(b"\0" * 2_000_000), ["deflate"], 1_000_000) is True
+    assert decoded_size_exceeds(b"not gzip at all", ["gzip"], 1_000_000) is None
+    import brotli
+
+    assert decoded_size_exceeds(brotli.compress(b"\0" * 2_000_000), ["br"], 1_000_000) is True
+    assert decoded_size_exceeds(brotli.compress(b"abc"), ["br"], 1_000_000) is False
+
+
+def test_cdxj_index_per_file(tmp_path: Path) -> None:
+    archiver = ExchangeArchiver(WarcFileWriter(tmp_path, hostname="h"))
+    pointers = [archiver.archive(exchange(f"/{n}.html?q={n}", str(n).encode() * 100)) for n in (3, 1, 2)]
+    archiver.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    index = write_cdxj_index(path)
+    assert index == index_path_for(path) and index.name.endswith(".cdxj")
+    lines = index.read_text().splitlines()
+    assert lines == sorted(lines) and len(lines) == 3
+    entries = {json.loads(line.split(" ", 2)[2])["url"]: json.loads(line.split(" ", 2)[2]) for line in lines}
+    for number, pointer in zip((3, 1, 2), pointers):
+        entry = entries[f"http://www.example.gov.cn/{number}.html?q={number}"]
+        assert int(entry["offset"]) == pointer["offset"]
+        assert entry["filename"] == path.name and entry["digest"] == pointer["payload_digest"]
+    shutil.rmtree(tmp_path)
