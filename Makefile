@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYWB_VENV ?= .venv-pywb
 STAMP := $(VENV)/.installed
+PYWB_STAMP := $(PYWB_VENV)/.installed
 
 .PHONY: demo test bench venv pywb-venv clean
 
@@ -15,10 +16,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
+# pywb gets a venv of its own: it pins old redis and pulls in brotlipy, which
+# breaks Scrapy's brotli decoding. tests/test_pywb.py drives it from there.
+pywb-venv: $(PYWB_STAMP)
+
+$(PYWB_STAMP):
+	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
+	test -x $(PYWB_VENV)/bin/wayback || $(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.10,<2.11'
+	touch $(PYWB_STAMP)
+
 demo: venv
 	$(PY) -m crawler.demo
 
-test: venv
+test: venv pywb-venv
 	$(PY) -m pytest -q -ra
 
 bench: venv
