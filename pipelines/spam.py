@@ -1,0 +1,943 @@
+"""Text-level spam removal: injected phrases out of titles and bodies.
+
+Hacked government pages carry gambling, porn and fake-certificate phrases that
+black-hat SEO puts into the ``<title>``, into a sentence ("Another
+连线棋牌游戏大厅 recently, …") or as whole paragraphs.  The functions here find
+those spans, decide on *context* whether each is spam (a lottery word in a
+report on welfare-lottery sales is news), remove them keeping the surrounding
+sentence, and record every removal.  ``SpamPipeline`` wires them into Scrapy,
+swaps a tampered headline for the most trusted clean title candidate and drops
+doorway pages (pages that are wholly spam).  The rules are documented in
+docs/spam.md.
+
+Settings (all optional):
+
+``SPAM_ENABLED`` (bool, default True)
+    Switch the pipeline off (raises NotConfigured).
+``SPAM_LEXICON_FILES`` (list of paths, default: the shipped
+    ``pipelines/data/spam_lexicon.txt``)
+    Lexicon files; replaces the shipped list.  Use ``SPAM_EXTRA_LEXICON_FILES``
+    to add files to the shipped one instead.
+``SPAM_EXTRA_LEXICON_FILES`` (list of paths, default ``[]``)
+``SPAM_ALLOWLIST_FILES`` (list of paths, default: the shipped
+    ``pipelines/data/spam_allowlist.txt``)
+``SPAM_EXTRA_ALLOWLIST_FILES`` (list of paths, default ``[]``)
+``SPAM_EXTRA_TERMS`` (list of str, default ``[]``)
+    Extra strong spam terms (weight 3, category "gambling").
+``SPAM_EXTRA_ALLOWED`` (list of str, default ``[]``)
+    Extra allow-listed phrases.
+``SPAM_DOORWAY_MIN_SPAM_RATIO`` (float, default 0.6)
+    Share of a page's text (title excluded) that must be spam for the page to
+    count as a doorway when little clean text is left.
+``SPAM_DOORWAY_MAX_CLEAN_CHARS`` (int, default 200)
+    A page with more clean body text than this is never a doorway.
+
+Stats: ``spam/items_checked``, ``spam/items_with_spam``, ``spam/removed/<where>``,
+``spam/title_replaced``, ``spam/doorway``, ``spam/errors``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawler import signals as our_signals
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_LEXICON_FILES = (DATA_DIR / "spam_lexicon.txt",)
+DEFAULT_ALLOWLIST_FILES = (DATA_DIR / "spam_allowlist.txt",)
+VARIANTS_FILE = DATA_DIR / "spam_variants.txt"
+
+STRONG_WEIGHT = 3.0
+WEAK_WEIGHT = 1.0
+SPAM_THRESHOLD = 3.0
+CATEGORIES = ("gambling", "lottery", "cards", "porn", "fake")
+
+# Characters a spammer puts between the characters of a term to dodge keyword
+# filters.  Chinese sentence punctuation is not among them: "博。彩" is two
+# sentences, not an obfuscated word.
+_SEPARATOR_CLASS = r"[ \t\u00a0\*\.\-_\|/\\·•★☆●○◆◇■□~`'\"+=#@&\^%$!,;:<>]"
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
+_SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+_OPENING_BRACKETS = "(（《〈「『“\"'【[‘"
+_CLOSING_BRACKETS = ")）》〉」』”\"'】]’"
+
+
+# --------------------------------------------------------------------------
+# Lexicon
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    kind: str  # strong, weak, hard-affix, soft-affix
+    category: str = ""
+
+    @property
+    def weight(self) -> float:
+        return {"strong": STRONG_WEIGHT, "weak": WEAK_WEIGHT}.get(self.kind, 0.0)
+
+
+@dataclass
+class Lexicon:
+    """Compiled spam terms, allow-list and context words."""
+
+    terms: dict[str, Term]
+    allowed: set[str]
+    context: dict[str, set[str]]
+    domain_patterns: list[re.Pattern[str]]
+    contact_patterns: list[re.Pattern[str]]
+    bonus_patterns: list[re.Pattern[str]]
+    fold_table: dict[int, str]
+    term_re: re.Pattern[str] = field(init=False)
+    allow_re: re.Pattern[str] | None = field(init=False)
+    context_res: dict[str, re.Pattern[str]] = field(init=False)
+    fold_chars_re: re.Pattern[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        non_ascii = sorted(chr(code) for code in self.fold_table if code > 127)
+        self.fold_chars_re = re.compile("[" + "".join(re.escape(c) for c in non_ascii) + "]" if non_ascii else r"(?!x)x")
+        self.term_re = _trie_regex(self.terms, separators=True)
+        self.allow_re = _trie_regex(self.allowed, separators=False) if self.allowed else None
+        self.context_res = {
+            name: _trie_regex(words, separators=False) for name, words in self.context.items() if words
+        }
+
+    def fold(self, text: str) -> str:
+        """Same-length folded copy of ``text``: simplified, half-width, lower-case."""
+        if self.fold_chars_re.search(text):
+            text = text.translate(self.fold_table)
+        lowered = text.lower()
+        # lower() may grow a few exotic letters (U+0130); offsets must not move.
+        return lowered if len(lowered) == len(text) else text
+
+
+def _build_fold_table(variant_lines: Iterable[str]) -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII
+        table[code] = chr(code - 0xFEE0)
+    table[0x3000] = " "
+    for line in variant_lines:
+        parts = line.split()
+        if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
+            table[ord(parts[0])] = parts[1]
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code + 32)
+    # Fold already-mapped upper-case targets too (full-width Ａ -> A -> a).
+    for code, target in list(table.items()):
+        if "A" <= target <= "Z":
+            table[code] = target.lower()
+    return table
+
+
+def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
+    """One regex matching any of ``words``, built from a trie so Python's
+    engine checks one character class per position instead of every word."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        if not word:
+            continue
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = True
+    gap = f"{_SEPARATOR_CLASS}{{0,2}}" if separators else ""
+
+    def emit(node: dict[str, Any], previous: str) -> str:
+        branches = []
+        terminal = "" in node
+        for char in sorted(k for k in node if k):
+            child = node[char]
+            joiner = gap if previous else ""
+            branches.append(joiner + re.escape(char) + emit(child, char))
+        if terminal:
+            # A Latin word must not continue into more letters: "sex" is not in "Sussex".
+            end = "(?![a-z])" if previous.isascii() and previous.isalpha() else ""
+            if not branches:
+                return end
+            branches.append(end)
+        if not branches:
+            return ""
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    latin = [c for c in trie if c and c.isascii() and c.isalpha()]
+    other = [c for c in trie if c and c not in latin]
+    alternatives = []
+    # Two halves so the engine can skip quickly: Latin words only start at a
+    # word boundary, everything else starts with one of a known set of
+    # characters (checked by a one-character lookahead before the branches).
+    if latin:
+        branches = "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(latin))
+        alternatives.append(r"(?<![a-z])(?=[" + "".join(re.escape(c) for c in sorted(latin)) + "])(?:" + branches + ")")
+    if other:
+        branches = "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(other))
+        alternatives.append("(?=[" + "".join(re.escape(c) for c in sorted(other)) + "])(?:" + branches + ")")
+    if not alternatives:
+        return re.compile(r"(?!x)x")
+    return re.compile("|".join(alternatives))
+
+
+def _read_sections(path: Path) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+            sections.setdefault(current, [])
+            continue
+        if not current:
+            logger.warning("spam data file %s: entry %r before any [section]; ignored", path, line)
+            continue
+        sections[current].append(line)
+    return sections
+
+
+def load_lexicon(
+    lexicon_files: Sequence[str | Path] = DEFAULT_LEXICON_FILES,
+    allowlist_files: Sequence[str | Path] = DEFAULT_ALLOWLIST_FILES,
+    *,
+    extra_terms: Sequence[str] = (),
+    extra_allowed: Sequence[str] = (),
+    variants_file: str | Path = VARIANTS_FILE,
+) -> Lexicon:
+    """Read lexicon, allow-list and variant files into a compiled ``Lexicon``."""
+    fold_table = _build_fold_table(Path(variants_file).read_text(encoding="utf-8").splitlines())
+
+    def fold(text: str) -> str:
+        return text.strip().translate(fold_table)
+
+    terms: dict[str, Term] = {}
+    domain_patterns: list[re.Pattern[str]] = []
+    contact_patterns: list[re.Pattern[str]] = []
+    bonus_patterns: list[re.Pattern[str]] = []
+    for path in lexicon_files:
+        for section, entries in _read_sections(Path(path)).items():
+            kind, _, category = section.partition(":")
+            if kind in {"domain", "contact", "bonus"}:
+                target = {"domain": domain_patterns, "contact": contact_patterns, "bonus": bonus_patterns}[kind]
+                for entry in entries:
+                    try:
+                        target.append(re.compile(entry))
+                    except re.error as exc:
+                        logger.warning("spam lexicon %s: bad %s pattern %r: %s", path, kind, entry, exc)
+                continue
+            if kind not in {"strong", "weak", "hard-affix", "soft-affix"}:
+                logger.warning("spam lexicon %s: unknown section [%s]; ignored", path, section)
+                continue
+            for entry in entries:
+                term = Term(fold(entry), kind, category)
+                existing = terms.get(term.text)
+                # When a word is listed twice, the heavier listing wins.
+                if existing is None or term.weight > existing.weight:
+                    terms[term.text] = term
+    for entry in extra_terms:
+        if entry.strip():
+            terms[fold(entry)] = Term(fold(entry), "strong", "gambling")
+
+    allowed: set[str] = set()
+    context: dict[str, set[str]] = {}
+    for path in allowlist_files:
+        for section, entries in _read_sections(Path(path)).items():
+            if section == "terms":
+                allowed.update(fold(e) for e in entries)
+            elif section.startswith("context:"):
+                context.setdefault(section.partition(":")[2], set()).update(fold(e) for e in entries)
+            else:
+                logger.warning("spam allow-list %s: unknown section [%s]; ignored", path, section)
+    allowed.update(fold(e) for e in extra_allowed if e.strip())
+    return Lexicon(terms, allowed, context, domain_patterns, contact_patterns, bonus_patterns, fold_table)
+
+
+@functools.lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The shipped lexicon, loaded once per process (read-only afterwards)."""
+    return load_lexicon()
+
+
+# --------------------------------------------------------------------------
+# Spans
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    kind: str  # strong, weak, hard-affix, soft-affix, domain, contact, bonus
+    category: str = ""
+    weight: float = 0.0
+
+
+@dataclass
+class SpamSpan:
+    """A scored candidate span; ``is_spam`` says whether it is to be removed."""
+
+    start: int
+    end: int
+    text: str
+    score: float
+    is_spam: bool
+    rule: str
+    reasons: list[str] = field(default_factory=list)
+
+
+_HARD_TOKEN_KINDS = {"hard-affix", "domain", "contact", "bonus"}
+
+
+def _tokens(text: str, folded: str, lexicon: Lexicon) -> tuple[list[Token], list[tuple[int, int]]]:
+    allowed_spans: list[tuple[int, int]] = []
+    if lexicon.allow_re is not None:
+        allowed_spans = [(m.start(), m.end()) for m in lexicon.allow_re.finditer(folded)]
+    tokens: list[Token] = []
+    position = 0
+    while position < len(folded):
+        match = lexicon.term_re.search(folded, position)
+        if match is None:
+            break
+        start, end = match.start(), match.end()
+        # Separator characters may trail into the match only between characters.
+        term_key = re.sub(_SEPARATOR_CLASS, "", match.group())
+        term = lexicon.terms.get(term_key) or lexicon.terms.get(match.group())
+        if term is None:
+            position = start + 1
+            continue
+        if not any(a <= start and end <= b for a, b in allowed_spans):
+            tokens.append(Token(start, end, term.kind, term.category, term.weight))
+            position = end
+        else:
+            position = start + 1
+    if _DOMAIN_HINT_RE.search(folded):
+        _pattern_tokens(folded, "domain", lexicon.domain_patterns, tokens)
+    # Contacts and bonuses only matter next to a term or a spam domain; skip
+    # the scan on the (usual) clean text.
+    if tokens:
+        _pattern_tokens(folded, "contact", lexicon.contact_patterns, tokens)
+        _pattern_tokens(folded, "bonus", lexicon.bonus_patterns, tokens)
+    tokens.sort(key=lambda t: (t.start, -t.end))
+    return tokens, allowed_spans
+
+
+_DOMAIN_HINT_RE = re.compile(r"[a-z0-9]\.[a-z]")
+
+
+def _pattern_tokens(folded: str, kind: str, patterns: list[re.Pattern[str]], tokens: list[Token]) -> None:
+    for pattern in patterns:
+        for match in pattern.finditer(folded):
+            start, end = match.span()
+            # Domain patterns anchor on a non-domain character; do not eat it.
+            while start < end and not (folded[start].isalnum() or _CJK_RE.match(folded[start])):
+                start += 1
+            if kind == "domain" and _is_government_domain(folded[start:end]):
+                continue
+            tokens.append(Token(start, end, kind, "gambling", 2.0))
+
+
+def has_spam_candidates(text: str, lexicon: Lexicon | None = None) -> bool:
+    """Cheap screen: does ``text`` hold any lexicon term or spam-shaped domain?"""
+    lexicon = lexicon or default_lexicon()
+    folded = lexicon.fold(text)
+    if lexicon.term_re.search(folded):
+        return True
+    return bool(_DOMAIN_HINT_RE.search(folded)) and any(p.search(folded) for p in lexicon.domain_patterns)
+
+
+def _is_government_domain(domain: str) -> bool:
+    return bool(re.search(r"\.(?:gov|edu|org)\.cn\b|\.gov\b", domain))
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = 0
+    for match in _SENTENCE_END_RE.finditer(text, 0, start):
+        left = match.end()
+    match = _SENTENCE_END_RE.search(text, end)
+    right = match.end() if match else len(text)
+    return left, right
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(_CJK_RE.match(char))
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = len(_LATIN_LETTER_RE.findall(text))
+    cjk = len(_CJK_RE.findall(text))
+    return letters > 3 * cjk and letters >= 20
+
+
+def _cluster(tokens: list[Token], text: str) -> list[list[Token]]:
+    """Group tokens that touch (at most one separator or digit apart) into spans.
+
+    Affixes only join a span that has a term, domain or bonus seed: "官网" on
+    its own is not a span.
+    """
+    clusters: list[list[Token]] = []
+    for token in tokens:
+        if clusters:
+            last = clusters[-1]
+            last_end = max(t.end for t in last)
+            gap = text[last_end : token.start] if token.start > last_end else ""
+            if token.start <= last_end or (len(gap) <= 2 and re.fullmatch(rf"(?:{_SEPARATOR_CLASS}|[0-9a-zA-Z])*", gap)):
+                last.append(token)
+                continue
+        clusters.append([token])
+    seeded = []
+    for cluster in clusters:
+        if any(t.kind in {"strong", "weak", "domain", "bonus"} for t in cluster):
+            seeded.append(cluster)
+    return seeded
+
+
+def _expand(text: str, start: int, end: int, latin_context: bool) -> tuple[int, int, str]:
+    """Grow a span to the unit the injector inserted.
+
+    In English prose the unit is the whole run of Chinese characters (an
+    injected phrase is written in one piece).  In Chinese prose a span that
+    stands between spaces is one unit too ("部署 澳门新葡京娱乐场 工作").
+    Adjacent ASCII brand numbers and domains ("8888娱乐城", "bet365") join.
+    """
+    how = ""
+    while start > 0 and re.match(r"[0-9A-Za-z]", text[start - 1]) and not latin_context:
+        start -= 1
+    while end < len(text) and re.match(r"[0-9A-Za-z]", text[end]) and not latin_context:
+        end += 1
+    if latin_context:
+        new_start, new_end = start, end
+        while new_start > 0 and (_is_cjk(text[new_start - 1]) or (
+            new_start > 1 and re.match(_SEPARATOR_CLASS, text[new_start - 1]) and text[new_start - 1] != " "
+            and _is_cjk(text[new_start - 2]))):
+            new_start -= 1
+        while new_end < len(text) and (_is_cjk(text[new_end]) or (
+            new_end + 1 < len(text) and re.match(_SEPARATOR_CLASS, text[new_end]) and text[new_end] != " "
+            and _is_cjk(text[new_end + 1]))):
+            new_end += 1
+        if (new_start, new_end) != (start, end):
+            how = "latin-run"
+        start, end = new_start, new_end
+    else:
+        left = text.rfind(" ", 0, start)
+        right = text.find(" ", end)
+        if left != -1 and right != -1 and right - left - 1 <= 24:
+            chunk = text[left + 1 : right]
+            if chunk and all(_is_cjk(c) or c.isalnum() or re.match(_SEPARATOR_CLASS, c) for c in chunk):
+                if (left > 0 and _is_cjk(text[left - 1])) or (right + 1 < len(text) and _is_cjk(text[right + 1])):
+                    start, end, how = left + 1, right, "space-delimited"
+    return start, end, how
+
+
+def _bracketed(text: str, start: int, end: int) -> bool:
+    before = text[:start].rstrip()
+    after = text[end:].lstrip()
+    return bool(before) and bool(after) and before[-1] in _OPENING_BRACKETS and after[0] in _CLOSING_BRACKETS
+
+
+def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> list[SpamSpan]:
+    """All candidate spans in ``text`` with their scores and verdicts.
+
+    ``text`` is one block (a paragraph or a title).  The verdict uses the span
+    (term weights, glued affixes, domains, contacts, bonuses), its sentence
+    (other spam spans, legitimate context words) and how it sits in the text
+    flow (a Chinese run dropped into English prose, a chunk set off by spaces
+    inside Chinese prose).  See docs/spam.md for the rules.
+    """
+    lexicon = lexicon or default_lexicon()
+    if not text:
+        return []
+    folded = lexicon.fold(text)
+    tokens, _allowed = _tokens(text, folded, lexicon)
+    if not tokens:
+        return []
+    clusters = _cluster(tokens, folded)
+    latin_block = language == "en" or _mostly_latin(text)
+    spans: list[SpamSpan] = []
+    for cluster in clusters:
+        start = min(t.start for t in cluster)
+        end = max(t.end for t in cluster)
+        reasons: list[str] = []
+        has_cjk = any(_is_cjk(c) for c in text[start:end])
+        latin_context = latin_block and has_cjk
+        start, end, how = _expand(text, start, end, latin_context)
+        score = 0.0
+        hard = False
+        term_weight = 0.0
+        categories = set()
+        affix_bonus = 0.0
+        for token in cluster:
+            if token.kind in {"strong", "weak"}:
+                term_weight += token.weight
+                categories.add(token.category)
+            elif token.kind == "hard-affix":
+                affix_bonus += 2.0
+                hard = True
+                reasons.append("affix")
+            elif token.kind == "soft-affix":
+                affix_bonus += 0.5
+            else:
+                score += token.weight
+                hard = True
+                categories.add("gambling")
+                reasons.append(token.kind)
+        score += term_weight + min(affix_bonus, 3.0)
+        if term_weight:
+            reasons.append(f"terms={term_weight:g}")
+        bracketed = _bracketed(text, start, end)
+        if how == "latin-run" or (latin_context and not bracketed):
+            score += 2.0
+            hard = True
+            reasons.append("cjk-in-english")
+        elif how == "space-delimited":
+            score += 1.0
+            hard = True
+            reasons.append("space-delimited")
+        sentence_start, sentence_end = _sentence_bounds(text, start, end)
+        neighbourhood = folded[sentence_start:start] + " " + folded[end:sentence_end]
+        others = sum(
+            1 for other in clusters if other is not cluster
+            and sentence_start <= other[0].start < sentence_end
+            and any(t.kind in {"strong", "weak", "domain", "contact", "bonus"} for t in other)
+        )
+        if others:
+            score += min(others, 3)
+            reasons.append(f"run={others}")
+        for kind, patterns in (("contact", lexicon.contact_patterns), ("bonus", lexicon.bonus_patterns)):
+            if any(p.search(neighbourhood) for p in patterns):
+                score += 1.0
+                hard = True
+                reasons.append(f"near-{kind}")
+        context_names = _context_names(categories)
+        legit = [
+            name for name in context_names
+            if name in lexicon.context_res and lexicon.context_res[name].search(neighbourhood)
+        ]
+        if bracketed and latin_context:
+            legit.append("quoted")
+        vetoed = bool(legit) and not hard
+        if legit:
+            reasons.append("context=" + ",".join(sorted(set(legit))))
+        is_spam = score >= SPAM_THRESHOLD and not vetoed
+        if is_spam and term_weight == 0 and not any(t.kind in {"domain", "bonus", "contact"} for t in cluster):
+            is_spam = False
+        rule = _rule_name(cluster, how, latin_context)
+        spans.append(SpamSpan(start, end, text[start:end], score, is_spam, rule, reasons))
+    return _merge_overlapping(spans, text)
+
+
+def _context_names(categories: set[str]) -> list[str]:
+    names = {"anti-gambling"}
+    for category in categories:
+        if category in {"lottery", "cards", "porn", "fake"}:
+            names.add(category)
+        if category == "lottery":
+            names.add("lottery")
+    return sorted(names)
+
+
+def _rule_name(cluster: list[Token], how: str, latin_context: bool) -> str:
+    categories = sorted({t.category for t in cluster if t.kind in {"strong", "weak"}} or {"gambling"})
+    shape = "phrase-in-english" if latin_context else ("phrase-spaced" if how == "space-delimited" else "phrase")
+    return f"{shape}:{'+'.join(categories)}"
+
+
+def _merge_overlapping(spans: list[SpamSpan], text: str) -> list[SpamSpan]:
+    spans.sort(key=lambda s: (s.start, -s.end))
+    merged: list[SpamSpan] = []
+    for span in spans:
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            if span.is_spam or last.is_spam:
+                last.end = max(last.end, span.end)
+                last.text = text[last.start : last.end]
+                last.is_spam = True
+                last.score = max(last.score, span.score)
+                last.reasons.extend(span.reasons)
+            continue
+        merged.append(span)
+    return merged
+
+
+def find_spam_spans(text: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> list[SpamSpan]:
+    """Only the spans judged to be spam."""
+    return [s for s in score_spans(text, lexicon, language=language) if s.is_spam]
+
+
+def text_spam_score(text: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> float:
+    """Sum of spam-span scores in ``text`` (0 when nothing is spam)."""
+    return sum(s.score for s in find_spam_spans(text, lexicon, language=language))
+
+
+# --------------------------------------------------------------------------
+# Removal
+# --------------------------------------------------------------------------
+
+
+def _significant_length(text: str) -> int:
+    return sum(1 for c in text if c.isalnum() or _is_cjk(c))
+
+
+def _cut(text: str, spans: Sequence[SpamSpan]) -> str:
+    """Remove spans, closing the gap the way the sentence reads best."""
+    pieces: list[str] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        pieces.append(text[cursor : span.start])
+        cursor = span.end
+    pieces.append(text[cursor:])
+    out = pieces[0]
+    for piece in pieces[1:]:
+        left = out.rstrip(" \t\u3000")
+        right = piece.lstrip(" \t\u3000")
+        if left and right and not _is_cjk(left[-1]) and not _is_cjk(right[0]) and right[0] not in ",.;:!?)，。；：！？）、":
+            out = left + " " + right
+        elif left and right and (left[-1].isascii() and left[-1].isalnum()) and _is_cjk(right[0]) and out != left:
+            out = left + " " + right
+        else:
+            out = left + right
+    return out.strip()
+
+
+@dataclass
+class CleanResult:
+    text: str
+    removals: list[dict[str, str]]
+    removed_chars: int
+    original_chars: int
+
+
+def clean_paragraph(
+    paragraph: str, lexicon: Lexicon | None = None, *, language: str | None = None, where: str = "body"
+) -> CleanResult:
+    """Remove spam spans from one paragraph; drop whole injected sentences.
+
+    A sentence goes as a whole when spam covers at least 60% of it, or when it
+    holds two or more spam spans one of which carries hard evidence (a
+    domain, a contact, a bonus) - an injected advertisement, not a sentence
+    with a phrase in it.  Otherwise only the spans go.
+    """
+    lexicon = lexicon or default_lexicon()
+    original_chars = _significant_length(paragraph)
+    spans = find_spam_spans(paragraph, lexicon, language=language)
+    if not spans:
+        return CleanResult(paragraph, [], 0, original_chars)
+    sentences: list[tuple[int, int]] = []
+    cursor = 0
+    for match in _SENTENCE_END_RE.finditer(paragraph):
+        sentences.append((cursor, match.end()))
+        cursor = match.end()
+    if cursor < len(paragraph):
+        sentences.append((cursor, len(paragraph)))
+    cut_spans: list[SpamSpan] = []
+    removals: list[dict[str, str]] = []
+    whole_sentences: list[tuple[int, int]] = []
+    for s_start, s_end in sentences:
+        inside = [s for s in spans if s_start <= s.start < s_end]
+        if not inside:
+            continue
+        sentence_len = max(_significant_length(paragraph[s_start:s_end]), 1)
+        covered = sum(_significant_length(s.text) for s in inside)
+        hard = any(any(r in {"domain", "contact", "bonus"} for r in s.reasons) for s in inside)
+        leftover = paragraph[s_start:s_end]
+        for s in inside:
+            leftover = leftover.replace(s.text, "")
+        if covered / sentence_len >= 0.6 or (len(inside) >= 2 and hard) or _significant_length(leftover) <= 2:
+            whole_sentences.append((s_start, s_end))
+            cut_spans.append(SpamSpan(s_start, s_end, paragraph[s_start:s_end], 0.0, True, "sentence"))
+        else:
+            for s in inside:
+                cut_spans.append(s)
+                removals.append({"text": s.text.strip(), "where": where, "rule": f"{where}:{s.rule}"})
+    if whole_sentences:
+        if len(whole_sentences) == len([s for s in sentences if _significant_length(paragraph[s[0]:s[1]])]):
+            text = paragraph.strip()
+            removals = [{"text": text, "where": where, "rule": f"{where}:paragraph"}]
+            return CleanResult("", removals, original_chars, original_chars)
+        for s_start, s_end in whole_sentences:
+            removals.append({"text": paragraph[s_start:s_end].strip(), "where": where, "rule": f"{where}:sentence"})
+    cleaned = _cut(paragraph, cut_spans)
+    removed = original_chars - _significant_length(cleaned)
+    return CleanResult(cleaned, removals, removed, original_chars)
+
+
+def clean_body(body: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> CleanResult:
+    """Clean a body whose paragraphs are separated by blank lines."""
+    lexicon = lexicon or default_lexicon()
+    if not body or not has_spam_candidates(body, lexicon):
+        length = _significant_length(body) if body else 0
+        return CleanResult(body, [], 0, length)
+    paragraphs = re.split(r"\n\s*\n", body)
+    kept: list[str] = []
+    removals: list[dict[str, str]] = []
+    removed_chars = 0
+    original_chars = 0
+    for paragraph in paragraphs:
+        result = clean_paragraph(paragraph, lexicon, language=language)
+        removals.extend(result.removals)
+        removed_chars += result.removed_chars
+        original_chars += result.original_chars
+        if result.text.strip():
+            kept.append(result.text)
+    return CleanResult("\n\n".join(kept), removals, removed_chars, original_chars)
+
+
+def title_spam_spans(title: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> list[SpamSpan]:
+    """Spam spans in a headline.
+
+    A headline is short and has no neighbourhood, so a strong term is enough
+    unless the headline itself reads as a legitimate report (context words).
+    """
+    lexicon = lexicon or default_lexicon()
+    spans = score_spans(title, lexicon, language=language)
+    result = []
+    for span in spans:
+        if span.is_spam:
+            result.append(span)
+        elif span.score >= STRONG_WEIGHT and not any(r.startswith("context=") for r in span.reasons):
+            span.is_spam = True
+            result.append(span)
+    return result
+
+
+def choose_title(
+    current: str,
+    candidates: Sequence[Sequence[str]],
+    lexicon: Lexicon | None = None,
+    *,
+    language: str | None = None,
+) -> tuple[str, list[dict[str, str]]]:
+    """The headline to publish and the title removals to record.
+
+    Every tampered candidate is recorded (the audit shows that the page was
+    tampered with even when a clean source exists).  When ``current`` is
+    tampered the most trusted clean candidate replaces it; when none is clean
+    the most trusted one is cleaned by cutting the spam spans.
+    """
+    lexicon = lexicon or default_lexicon()
+    removals: list[dict[str, str]] = []
+    seen: set[str] = set()
+    clean: list[tuple[str, str]] = []
+    cleaned_fallback: list[tuple[str, str]] = []
+
+    def note(source: str, spans: list[SpamSpan]) -> None:
+        for span in spans:
+            text = span.text.strip()
+            if text and text not in seen:
+                seen.add(text)
+                removals.append({"text": text, "where": "title", "rule": f"title:{source}:{span.rule}"})
+
+    for pair in candidates:
+        if len(pair) != 2 or not isinstance(pair[1], str):
+            continue
+        source, text = str(pair[0]), pair[1].strip()
+        if not text:
+            continue
+        spans = title_spam_spans(text, lexicon, language=language)
+        if spans:
+            note(source, spans)
+            remainder = _cut(text, spans)
+            if _significant_length(remainder) >= 4:
+                cleaned_fallback.append((source, remainder.strip(" _-|—–:：")))
+        else:
+            clean.append((source, text))
+    current_spans = title_spam_spans(current, lexicon, language=language) if current else []
+    if current_spans:
+        note("item", current_spans)
+    if not current_spans and current:
+        return current, removals
+    if clean:
+        return clean[0][1], removals
+    if cleaned_fallback:
+        return cleaned_fallback[0][1], removals
+    if current_spans:
+        return _cut(current, current_spans), removals
+    return current, removals
+
+
+# --------------------------------------------------------------------------
+# Doorway pages
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class DoorwayVerdict:
+    is_doorway: bool
+    reason: str
+    spam_ratio: float
+    clean_chars: int
+
+
+def assess_doorway(
+    clean_body_text: str,
+    removals: Sequence[dict[str, str]],
+    title_tampered: bool,
+    title_clean_available: bool,
+    *,
+    min_spam_ratio: float = 0.6,
+    max_clean_chars: int = 200,
+    page_signals: dict[str, Any] | None = None,
+) -> DoorwayVerdict:
+    """Is the page wholly spam?
+
+    Counted against each other: the significant characters of the clean body
+    and of everything removed from body, hidden blocks and link farms.  A
+    page is a doorway when spam dominates (``min_spam_ratio``) and little
+    clean text is left (``max_clean_chars``), or when its body is empty after
+    cleaning and its headline was spam with no clean source.
+    """
+    clean_chars = _significant_length(clean_body_text)
+    removed_chars = sum(
+        _significant_length(r.get("text", "")) for r in removals if r.get("where") in {"body", "hidden", "link"}
+    )
+    total = clean_chars + removed_chars
+    ratio = removed_chars / total if total else 0.0
+    if page_signals:
+        # Spam left in what the extractor did not take as body (a doorway's
+        # keyword-stuffed sidebars) counts too.
+        extra_spam = int(page_signals.get("spam_chars_outside_body", 0) or 0)
+        if extra_spam and total:
+            ratio = (removed_chars + extra_spam) / (total + extra_spam)
+    if clean_chars <= max_clean_chars and ratio >= min_spam_ratio:
+        return DoorwayVerdict(True, f"spam {ratio:.0%} of the text, {clean_chars} clean characters left", ratio, clean_chars)
+    if title_tampered and not title_clean_available and clean_chars <= max_clean_chars and removed_chars:
+        return DoorwayVerdict(True, "spam headline with no clean source and almost no clean text", ratio, clean_chars)
+    return DoorwayVerdict(False, "", ratio, clean_chars)
+
+
+# --------------------------------------------------------------------------
+# Scrapy component
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class ItemVerdict:
+    title: str
+    body: str
+    removals: list[dict[str, str]]
+    doorway: DoorwayVerdict
+
+
+def check_article(
+    title: str,
+    body: str,
+    title_candidates: Sequence[Sequence[str]],
+    dom_removals: Sequence[dict[str, str]],
+    lexicon: Lexicon | None = None,
+    *,
+    language: str | None = None,
+    min_spam_ratio: float = 0.6,
+    max_clean_chars: int = 200,
+    page_signals: dict[str, Any] | None = None,
+) -> ItemVerdict:
+    """The whole text-level check of one article, as plain data."""
+    lexicon = lexicon or default_lexicon()
+    new_title, title_removals = choose_title(title, title_candidates, lexicon, language=language)
+    body_result = clean_body(body, lexicon, language=language)
+    title_tampered = bool(title_removals)
+    clean_title_available = bool(new_title) and not title_spam_spans(new_title, lexicon, language=language)
+    removals = list(title_removals) + body_result.removals
+    verdict = assess_doorway(
+        body_result.text,
+        list(dom_removals) + body_result.removals,
+        title_tampered,
+        clean_title_available,
+        min_spam_ratio=min_spam_ratio,
+        max_clean_chars=max_clean_chars,
+        page_signals=page_signals,
+    )
+    return ItemVerdict(new_title, body_result.text, removals, verdict)
+
+
+class SpamPipeline:
+    """Removes injected spam from title and body, records it, drops doorways."""
+
+    def __init__(self, crawler: Crawler, lexicon: Lexicon, min_spam_ratio: float, max_clean_chars: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.lexicon = lexicon
+        self.min_spam_ratio = min_spam_ratio
+        self.max_clean_chars = max_clean_chars
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SpamPipeline:
+        settings = crawler.settings
+        if not settings.getbool("SPAM_ENABLED", True):
+            raise NotConfigured("SPAM_ENABLED is off")
+        lexicon_files = list(settings.getlist("SPAM_LEXICON_FILES") or DEFAULT_LEXICON_FILES)
+        lexicon_files += settings.getlist("SPAM_EXTRA_LEXICON_FILES")
+        allow_files = list(settings.getlist("SPAM_ALLOWLIST_FILES") or DEFAULT_ALLOWLIST_FILES)
+        allow_files += settings.getlist("SPAM_EXTRA_ALLOWLIST_FILES")
+        lexicon = load_lexicon(
+            lexicon_files,
+            allow_files,
+            extra_terms=settings.getlist("SPAM_EXTRA_TERMS"),
+            extra_allowed=settings.getlist("SPAM_EXTRA_ALLOWED"),
+        )
+        return cls(
+            crawler,
+            lexicon,
+            settings.getfloat("SPAM_DOORWAY_MIN_SPAM_RATIO", 0.6),
+            settings.getint("SPAM_DOORWAY_MAX_CLEAN_CHARS", 200),
+        )
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = adapter.get("url", "")
+        self.stats.inc_value("spam/items_checked")
+        extra = adapter.get("extra") or {}
+        try:
+            verdict = check_article(
+                adapter.get("title") or "",
+                adapter.get("body") or "",
+                extra.get("title_candidates") or [],
+                adapter.get("spam_removed") or [],
+                self.lexicon,
+                language=adapter.get("language"),
+                min_spam_ratio=self.min_spam_ratio,
+                max_clean_chars=self.max_clean_chars,
+                page_signals=extra.get("page_signals"),
+            )
+        except Exception:
+            # Bad input must not lose the article: pass it on unchecked, loudly.
+            logger.exception("spam check failed for %s; item passed on unchecked", url)
+            self.stats.inc_value("spam/errors")
+            return item
+        removed = list(adapter.get("spam_removed") or [])
+        if verdict.title != adapter.get("title"):
+            self.stats.inc_value("spam/title_replaced")
+            logger.info("spam: tampered headline replaced on %s", url)
+        adapter["title"] = verdict.title
+        adapter["body"] = verdict.body
+        removed.extend(verdict.removals)
+        adapter["spam_removed"] = removed
+        for entry in removed:
+            self.stats.inc_value(f"spam/removed/{entry.get('where', 'unknown')}")
+        if removed:
+            self.stats.inc_value("spam/items_with_spam")
+        if verdict.doorway.is_doorway:
+            self.stats.inc_value("spam/doorway")
+            logger.warning("spam: doorway page %s dropped (%s)", url, verdict.doorway.reason)
+            self.crawler.signals.send_catch_log(
+                our_signals.manifest_entry,
+                kind="doorway",
+                entry={"url": url, "reason": verdict.doorway.reason},
+            )
+            raise DropItem(f"doorway page: {verdict.doorway.reason}")
+        return item
