@@ -262,12 +262,7 @@ class SQLiteStateStore(StateStore):
     def _setup(self, cache_mb: int) -> None:
         try:
             self._db.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                logger.warning("State store %s: WAL mode unavailable (journal_mode=%s)", self.path, mode)
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
-            self._db.execute("PRAGMA temp_store = MEMORY")
+            # Check the file is ours before changing anything in it (even the journal mode).
             app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
             tables = {
                 row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -277,6 +272,12 @@ class SQLiteStateStore(StateStore):
                     f"state store {self.path} is an SQLite database of something else "
                     f"(application_id={app_id}); refusing to use it"
                 )
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                logger.warning("State store %s: WAL mode unavailable (journal_mode=%s)", self.path, mode)
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
+            self._db.execute("PRAGMA temp_store = MEMORY")
             self._db.execute("BEGIN IMMEDIATE")
             if not tables:
                 self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

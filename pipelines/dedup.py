@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Chosen with tests/corpus/neardup (see tests/test_dedup.py::test_default_threshold_on_corpus).
-DEFAULT_NEAR_DUP_THRESHOLD = 0.5
+DEFAULT_NEAR_DUP_THRESHOLD = 0.4
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE_SIZE = 5
 DEFAULT_MIN_CHARS = 80

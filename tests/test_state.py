@@ -1,0 +1,211 @@
+"""State store (crawler/state.py): durable, shared, and never overwritten when damaged."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.state import (
+    ArticleState,
+    ListPageState,
+    SQLiteStateStore,
+    StateStoreCorrupt,
+    StateStoreError,
+    StateStoreLocked,
+    Validators,
+    default_state_path,
+    open_state_store,
+)
+
+A = "a" * 40
+B = "b" * 40
+C = "c" * 40
+
+
+def _article(article_id: str = A, body: str = B, **kwargs) -> ArticleState:
+    return ArticleState(id=article_id, canonical_url=f"http://www.mca.gov.cn/{article_id[:4]}", body_sha1=body, **kwargs)
+
+
+def test_articles_round_trip_and_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "state.sqlite"
+    store = SQLiteStateStore(path)
+    store.put_article(_article(site="mca", last_run="r1"))
+    store.put_article(_article(C, B, duplicate_of=A, site="gov", last_run="r1"))
+    store.close()
+    store = SQLiteStateStore(path)
+    got = store.get_article(A)
+    assert got is not None and got.body_sha1 == B and got.site == "mca" and got.duplicate_of is None
+    dup = store.get_article(C)
+    assert dup is not None and dup.duplicate_of == A
+    assert store.get_article("d" * 40) is None
+    assert store.known_articles([A, C, "e" * 40]) == {A, C}
+    store.close()
+
+
+def test_update_keeps_first_seen(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path / "s.sqlite")
+    store.put_article(_article(first_seen=100.0, last_seen=100.0, last_run="r1"))
+    store.put_article(_article(body=C, first_seen=200.0, last_seen=200.0, last_run="r2"))
+    got = store.get_article(A)
+    assert got is not None and got.first_seen == 100.0 and got.last_seen == 200.0 and got.body_sha1 == C
+    store.close()
+
+
+def test_first_body_owner_wins(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path / "s.sqlite")
+    store.add_body(B, A)
+    store.add_body(B, C)
+    assert store.find_body(B) == A
+    assert store.find_body(C) is None
+    store.close()
+
+
+def test_signatures_and_band_candidates(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path / "s.sqlite")
+    store.put_signature(A, b"\x01" * 16, [1, 2, 3])
+    store.put_signature(C, b"\x02" * 16, [3, 4])
+    assert store.get_signature(A) == b"\x01" * 16
+    # most shared bands first
+    assert store.band_candidates([1, 2, 3]) == [A, C]
+    assert store.band_candidates([4]) == [C]
+    assert store.band_candidates([]) == []
+    store.delete_signature(A, [1, 2, 3])
+    assert store.get_signature(A) is None and store.band_candidates([1, 2]) == []
+    store.close()
+
+
+def test_validators_and_list_pages(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path / "s.sqlite")
+    url = "http://www.mca.gov.cn/article/xw/a.shtml"
+    assert store.get_validators(url) is None
+    store.put_validators(url, Validators(etag='"abc"', last_modified="Tue, 07 Nov 2023 08:00:00 GMT", body_sha1=B))
+    store.put_validators(url, Validators(etag='"def"', last_modified=None))
+    got = store.get_validators(url)
+    assert got == Validators(etag='"def"', last_modified=None, body_sha1=B)  # digest kept when not re-sent
+    page = ListPageState(url="http://www.mca.gov.cn/article/xw/", site="mca", last_seen=5.0, article_count=20, new_count=0)
+    store.put_list_page(page)
+    assert store.get_list_page(page.url) == page
+    store.close()
+
+
+def test_sessions_report_killed_runs_per_site(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path)
+    assert store.begin_session("r1", "mca") == []
+    assert store.begin_session("g1", "gov") == []
+    store.end_session("g1", "gov")
+    store.close()  # r1 never ended: as if killed
+    store = SQLiteStateStore(path)
+    killed = store.begin_session("r2", "mca")
+    assert [k.run_id for k in killed] == ["r1"]
+    assert store.begin_session("g2", "gov") == []
+    store.end_session("r2", "mca")
+    store.close()
+    store = SQLiteStateStore(path)
+    assert store.begin_session("r3", "mca") == []  # r1 is reported once only
+    store.close()
+
+
+def test_writes_are_batched_then_committed(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path, commit_every=3, commit_interval=3600)
+    other = sqlite3.connect(path)
+
+    def visible() -> int:
+        return other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0]
+
+    store.add_body(A, A)
+    store.add_body(B, B)
+    assert visible() == 0
+    store.add_body(C, C)  # third write commits the batch
+    assert visible() == 3
+    store.add_body("d" * 40, A)
+    assert visible() == 3
+    store.flush()
+    assert visible() == 4
+    other.close()
+    store.close()
+
+
+def test_wal_mode(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path / "s.sqlite")
+    store.close()
+    with sqlite3.connect(tmp_path / "s.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_corrupt_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    garbage = b"this is not a database\x00" * 300
+    path.write_bytes(garbage)
+    with pytest.raises(StateStoreCorrupt, match="refusing to overwrite"):
+        SQLiteStateStore(path)
+    assert path.read_bytes() == garbage
+
+
+def test_damaged_sqlite_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    store = SQLiteStateStore(path)
+    for n in range(200):
+        store.add_body(f"{n:040x}", A)
+    store.close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page, keep the header
+    path.write_bytes(bytes(data))
+    with pytest.raises(StateStoreCorrupt):
+        SQLiteStateStore(path)
+    assert path.read_bytes() == bytes(data)
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE customers (name TEXT)")
+    before = path.read_bytes()
+    with pytest.raises(StateStoreCorrupt, match="something else"):
+        SQLiteStateStore(path)
+    assert path.read_bytes() == before
+
+
+def test_locked_file_gives_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    SQLiteStateStore(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StateStoreLocked, match="locked by another process"):
+            SQLiteStateStore(path, lock_timeout=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    SQLiteStateStore(path).close()  # usable again once released
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    SQLiteStateStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StateStoreError, match="newer"):
+        SQLiteStateStore(path)
+
+
+def test_directory_in_place_of_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "state.sqlite").mkdir()
+    with pytest.raises(StateStoreCorrupt):
+        SQLiteStateStore(tmp_path / "state.sqlite")
+
+
+def test_default_path_is_under_output_dir(tmp_path: Path) -> None:
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(tmp_path / "out")})
+    assert default_state_path(crawler.settings) == tmp_path / "out" / "state" / "state.sqlite"
+    store = open_state_store(crawler)
+    assert open_state_store(crawler) is store  # one store per crawler, shared by components
+    store.add_body(B, A)
+    store.close()
+    assert (tmp_path / "out" / "state" / "state.sqlite").exists()
+    crawler = get_crawler(settings_dict={"STATE_PATH": str(tmp_path / "elsewhere.sqlite")})
+    assert default_state_path(crawler.settings) == tmp_path / "elsewhere.sqlite"
