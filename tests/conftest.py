@@ -1,0 +1,127 @@
+"""Shared fixtures. ``sample_site``: the loopback proxy serving crawler/sample/site.
+
+The server runs as a subprocess because tests also run Scrapy crawls in
+subprocesses, and a Twisted reactor cannot be restarted inside one process.
+Point a crawl at it with ``env={"http_proxy": sample_site.proxy_url, ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONTROL = "http://control.sample.test"
+
+
+class SampleSite:
+    """A running sample-site process and its control API."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
+        self.process = process
+        self.port = port
+        self.log_path = log_path
+        self.proxy_url = f"http://127.0.0.1:{port}"
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": self.proxy_url}))
+
+    def open(self, url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None,
+             timeout: float = 10.0) -> Any:
+        """Fetch ``url`` through the proxy (urllib follows redirects; use ``raw_get`` to see them)."""
+        request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+        return self._opener.open(request, timeout=timeout)
+
+    def control(self, path: str, *, data: bytes | None = None, method: str = "POST", **params: str) -> bytes:
+        query = ("?" + urllib.parse.urlencode(params)) if params else ""
+        with self.open(f"{CONTROL}{path}{query}", data=data if data is not None else b"", method=method) as response:
+            return response.read()
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log since the last reset: dicts with time, method, url, status, request_headers, response_length."""
+        with self.open(f"{CONTROL}/log") as response:
+            return [json.loads(line) for line in response.read().decode("utf-8").splitlines() if line.strip()]
+
+    def requested_urls(self) -> list[str]:
+        return [entry["url"] for entry in self.requests()]
+
+    def reset_log(self) -> None:
+        self.control("/reset-log")
+
+    def reset_counters(self) -> None:
+        """Re-arm fail-first routes (503 on the first N requests)."""
+        self.control("/reset-counters")
+
+    def override(self, url: str, body: bytes | str) -> None:
+        """Serve ``body`` (bytes as given; str as UTF-8) at ``url`` until clear_overrides()."""
+        self.control("/override", data=body.encode("utf-8") if isinstance(body, str) else body, url=url)
+
+    def delete(self, url: str) -> None:
+        """Answer 404 at ``url`` until clear_overrides()."""
+        self.control("/delete", url=url)
+
+    def clear_overrides(self) -> None:
+        self.control("/clear-overrides")
+
+    def reset(self) -> None:
+        """Back to the shipped state: empty log, no overrides or deletions, fail-first routes re-armed."""
+        self.reset_log()
+        self.clear_overrides()
+        self.reset_counters()
+
+
+def start_sample_site(tmp_dir: Path, site_dir: Path | None = None, timeout: float = 20.0) -> SampleSite:
+    port_file = tmp_dir / "sample-site.port"
+    log_path = tmp_dir / "sample-site.log"
+    command = [sys.executable, "-m", "crawler.sample", "--port", "0", "--port-file", str(port_file), "--log-file", str(log_path)]
+    if site_dir is not None:
+        command += ["--site-dir", str(site_dir)]
+    stderr = (tmp_dir / "sample-site.stderr").open("wb")
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    stderr.close()
+    deadline = time.monotonic() + timeout
+    while not port_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process(process)
+            raise RuntimeError(f"sample site did not start: {(tmp_dir / 'sample-site.stderr').read_text(errors='replace')}")
+        time.sleep(0.05)
+    return SampleSite(process, int(port_file.read_text().strip()), log_path)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleSite]:
+    """The sample site for the whole session (stopped by PID at the end, even after failures)."""
+    site = start_sample_site(tmp_path_factory.mktemp("sample-site"))
+    try:
+        yield site
+    finally:
+        stop_process(site.process)
+
+
+@pytest.fixture
+def fresh_sample_site(sample_site: SampleSite) -> Iterator[SampleSite]:
+    """The session's sample site, reset before and after the test so its log holds only this test's requests."""
+    sample_site.reset()
+    try:
+        yield sample_site
+    finally:
+        sample_site.reset()
