@@ -501,7 +501,7 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
         if term_weight:
             reasons.append(f"terms={term_weight:g}")
         bracketed = _bracketed(text, start, end)
-        if how == "latin-run" or (latin_context and not bracketed):
+        if latin_context and not bracketed:
             score += 2.0
             hard = True
             reasons.append("cjk-in-english")

@@ -1,0 +1,294 @@
+"""Text-level spam rules (pipelines/spam.py): spans, context, titles, doorways, the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem
+from crawler.signals import manifest_entry
+from pipelines.spam import (
+    DEFAULT_LEXICON_FILES,
+    SpamPipeline,
+    check_article,
+    choose_title,
+    clean_body,
+    clean_paragraph,
+    default_lexicon,
+    find_spam_spans,
+    load_lexicon,
+)
+
+SEED_HEADLINE = (
+    "The second plenary meeting of the Inter-Ministerial Joint Meeting on Care and Protection of Rural "
+    "Left-behind Children and the Protection of Distressed Children was held"
+)
+
+
+def removed_texts(removals: list[dict[str, str]]) -> list[str]:
+    return [r["text"] for r in removals]
+
+
+# -- phrases inside sentences ------------------------------------------------------
+
+
+def test_phrase_in_english_sentence_removed_sentence_kept() -> None:
+    text = ("Another 连线棋牌游戏大厅 recently, the Ministry of Civil Affairs, the SASAC and the All-China "
+            "Federation of Industry and Commerce jointly issued the Opinions.")
+    result = clean_paragraph(text, language="en")
+    assert result.text == ("Another recently, the Ministry of Civil Affairs, the SASAC and the All-China "
+                           "Federation of Industry and Commerce jointly issued the Opinions.")
+    assert result.removals == [{"text": "连线棋牌游戏大厅", "where": "body", "rule": "body:phrase-in-english:cards"}]
+
+
+def test_phrase_in_chinese_sentence_removed_sentence_kept() -> None:
+    text = "近日，民政部 澳门新葡京娱乐场官网 会同国务院国资委、全国工商联印发《指导意见》。"
+    result = clean_paragraph(text, language="zh")
+    assert result.text == "近日，民政部会同国务院国资委、全国工商联印发《指导意见》。"
+    assert removed_texts(result.removals) == ["澳门新葡京娱乐场官网"]
+
+
+def test_phrase_glued_into_chinese_sentence_without_spaces() -> None:
+    text = "会议要求，各地民政部门要百家乐真人娱乐平台进一步压实监护责任，加强督导。"
+    result = clean_paragraph(text, language="zh")
+    assert "百家乐" not in result.text and "真人娱乐" not in result.text
+    assert "各地民政部门要" in result.text and "进一步压实监护责任，加强督导。" in result.text
+
+
+@pytest.mark.parametrize(
+    "obfuscated",
+    ["澳*门*赌*场", "百 家 乐", "博.彩.平.台", "ｂｅｔ３６５", "澳門賭場", "真人娛樂", "六|合|彩"],
+)
+def test_obfuscated_terms_are_found(obfuscated: str) -> None:
+    text = f"This morning the delegation visited the centre {obfuscated} and met the staff of the welfare home."
+    spans = find_spam_spans(text, language="en")
+    assert [s.text for s in spans] == [obfuscated]
+
+
+def test_whole_injected_paragraph_removed_as_one_entry() -> None:
+    body = ("民政部召开专题会议，研究部署养老服务工作。\n\n"
+            "澳门新葡京娱乐场是亚洲最大的线上博彩平台，注册即送88元彩金，24小时客服QQ：88886666。\n\n"
+            "会议强调，要加强基本养老服务体系建设。")
+    result = clean_body(body, language="zh")
+    assert result.text == "民政部召开专题会议，研究部署养老服务工作。\n\n会议强调，要加强基本养老服务体系建设。"
+    assert len(result.removals) == 1
+    assert result.removals[0]["rule"] == "body:paragraph"
+    assert result.removals[0]["text"].startswith("澳门新葡京娱乐场")
+
+
+def test_injected_sentence_after_legitimate_one_goes_alone() -> None:
+    paragraph = "会议由民政部副部长主持。欢迎光临澳门新葡京娱乐场，注册送38元彩金，官网www.xpj8888.cc！"
+    result = clean_paragraph(paragraph, language="zh")
+    assert result.text == "会议由民政部副部长主持。"
+    assert result.removals[0]["rule"] == "body:sentence"
+
+
+# -- context: legitimate uses of the same words -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "今年1至10月，全国共销售彩票3512.68亿元，同比增长8.2%；其中，福利彩票机构销售1592.53亿元。",
+        "民政部、财政部联合印发通知，进一步规范彩票公益金使用管理。",
+        "国家体育总局棋牌运动管理中心主办的全国象棋锦标赛在京开幕，来自各地的运动员展开角逐。",
+        "公安部部署开展打击跨境赌博专项行动，破获利用“百家乐”等网络赌博平台组织跨境赌博案件120余起。",
+        "警方提醒，所谓“时时彩”“北京赛车”等网络彩票投注平台均为非法，群众切勿参与。",
+        "各地查处非法销售“六合彩”案件，依法取缔私彩窝点。",
+        "全国扫黄打非办公室部署清理网络淫秽色情信息，保护未成年人。",
+        "双色球第2023100期开奖结果公布，当期全国销售量3.9亿元，为福利彩票公益金筹集1.3亿元。",
+        "中国体育彩票大乐透游戏奖池累积至10亿元。",
+        "第五届全国智力运动会围棋、国际象棋、桥牌、麻将等项目比赛在宁波举行。",
+        "社区为老年人提供上门服务，助餐点设在社区服务大厅。",
+    ],
+)
+def test_legitimate_sentences_are_kept_whole(sentence: str) -> None:
+    result = clean_paragraph(sentence, language="zh")
+    assert result.text == sentence
+    assert result.removals == []
+
+
+def test_same_word_is_spam_in_a_run_of_casino_names_and_contacts() -> None:
+    legit = "今年全国彩票销售情况良好，彩票公益金筹集规模稳步增长。"
+    spam = "时时彩 北京赛车 幸运飞艇 彩票平台注册送彩金 加微信：vip8888"
+    assert clean_paragraph(legit, language="zh").removals == []
+    result = clean_paragraph(spam, language="zh")
+    assert result.text == ""
+    assert result.removals[0]["where"] == "body"
+
+
+def test_english_legitimate_chinese_kept_spam_removed() -> None:
+    paragraph = ("Minister Li Jiheng (李纪恒) spoke on the 《关于进一步加强农村留守儿童关爱保护工作的意见》 and on "
+                 "the China Welfare Lottery (中国福利彩票) 澳门威尼斯人真人娱乐 for public welfare funds.")
+    result = clean_paragraph(paragraph, language="en")
+    assert "李纪恒" in result.text
+    assert "《关于进一步加强农村留守儿童关爱保护工作的意见》" in result.text
+    assert "(中国福利彩票)" in result.text
+    assert "威尼斯人" not in result.text
+    assert removed_texts(result.removals) == ["澳门威尼斯人真人娱乐"]
+
+
+def test_english_gloss_of_lottery_word_in_brackets_kept() -> None:
+    paragraph = "Sales of sports lottery (体育彩票) and instant lottery (即开型彩票) tickets rose by 12 percent."
+    assert clean_paragraph(paragraph, language="en").removals == []
+
+
+# -- titles --------------------------------------------------------------------------
+
+
+def test_tampered_title_replaced_by_most_trusted_clean_candidate() -> None:
+    candidates = [
+        ["meta:ArticleTitle", "农村留守儿童关爱保护和困境儿童保障工作部际联席会议第二次全体会议召开"],
+        ["og:title", "百家乐真人娱乐官网"],
+        ["content:h1", "农村留守儿童关爱保护和困境儿童保障工作部际联席会议第二次全体会议召开"],
+        ["title", "连线棋牌游戏大厅"],
+    ]
+    title, removals = choose_title("连线棋牌游戏大厅", candidates)
+    assert title == candidates[0][1]
+    assert {r["text"] for r in removals} == {"百家乐真人娱乐官网", "连线棋牌游戏大厅"}
+    assert all(r["where"] == "title" for r in removals)
+
+
+def test_clean_current_title_kept_but_tampered_candidates_recorded() -> None:
+    candidates = [["meta:ArticleTitle", SEED_HEADLINE], ["title", "连线棋牌游戏大厅"]]
+    title, removals = choose_title(SEED_HEADLINE, candidates)
+    assert title == SEED_HEADLINE
+    assert removals == [{"text": "连线棋牌游戏大厅", "where": "title", "rule": "title:title:phrase:cards"}]
+
+
+def test_title_with_spam_prefix_and_no_clean_source_is_cut() -> None:
+    title, removals = choose_title("澳门新葡京官网_民政部召开全国养老服务工作会议", [["title", "澳门新葡京官网_民政部召开全国养老服务工作会议"]])
+    assert title == "民政部召开全国养老服务工作会议"
+    assert removals[0]["text"] == "澳门新葡京官网"
+
+
+def test_legitimate_lottery_title_untouched() -> None:
+    headline = "2024年1-6月全国彩票销售情况"
+    assert choose_title(headline, [["meta:ArticleTitle", headline], ["title", headline]]) == (headline, [])
+
+
+# -- doorways ------------------------------------------------------------------------
+
+
+def test_doorway_page_detected_and_real_article_not() -> None:
+    doorway_body = ("澳门新葡京娱乐场官网，百家乐、真人视讯、体育投注一站式平台。\n\n"
+                    "注册即送88元彩金，首存再送100%，日返水1.5%。\n\n"
+                    "皇冠体育 太阳城娱乐 金沙娱乐 威尼斯人 银河娱乐")
+    verdict = check_article("澳门新葡京娱乐场", doorway_body, [["title", "澳门新葡京娱乐场"]], [])
+    assert verdict.doorway.is_doorway
+    assert verdict.body == ""
+
+    article = ("近日，民政部 澳门新葡京娱乐场官网 召开全国养老服务工作推进会，总结交流各地经验。" * 6)
+    verdict = check_article("民政部召开全国养老服务工作推进会", article, [["title", "民政部召开全国养老服务工作推进会"]], [])
+    assert not verdict.doorway.is_doorway
+    assert "澳门新葡京" not in verdict.body
+
+
+# -- lexicon files and settings ------------------------------------------------------
+
+
+def test_user_lexicon_and_allowlist_extend_the_shipped_ones(tmp_path: Path) -> None:
+    extra = tmp_path / "extra_lexicon.txt"
+    extra.write_text("[strong:gambling]\n富贵棋牌\n", encoding="utf-8")
+    text = "本周，市民政局 富贵棋牌 组织志愿者慰问困难老人，送去米面油等生活物资。"
+    assert find_spam_spans(text, language="zh") == []
+    lexicon = load_lexicon([*DEFAULT_LEXICON_FILES, extra])
+    assert [s.text for s in find_spam_spans(text, lexicon, language="zh")] == ["富贵棋牌"]
+    allowed = load_lexicon(extra_terms=["富贵棋牌"], extra_allowed=["富贵棋牌"])
+    assert find_spam_spans(text, allowed, language="zh") == []
+
+
+def test_malformed_data_lines_are_logged_not_fatal(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("orphan\n[nonsense]\nx\n[domain]\n(unclosed\n[strong:gambling]\n黑马娱乐\n", encoding="utf-8")
+    lexicon = load_lexicon([bad], [])
+    assert "黑马娱乐" in lexicon.terms
+    assert "orphan" not in lexicon.terms
+    assert "before any [section]" in caplog.text and "bad domain pattern" in caplog.text
+
+
+# -- the Scrapy component ------------------------------------------------------------
+
+
+def make_crawler(**settings: Any) -> Any:
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()  # stats collectors in 2.13+ need no spider here
+    return crawler
+
+
+def make_item(title: str, body: str, candidates: list[list[str]] | None = None, language: str = "zh") -> ArticleItem:
+    return ArticleItem(
+        url="http://www.mca.gov.cn/article/xw/mtbd/201912/20191200022522.shtml",
+        site="mca",
+        language=language,
+        title=title,
+        body=body,
+        extra={"title_candidates": candidates or [["title", title]]},
+    )
+
+
+def test_pipeline_cleans_item_and_counts_stats() -> None:
+    crawler = make_crawler()
+    pipeline = SpamPipeline.from_crawler(crawler)
+    item = make_item(
+        "连线棋牌游戏大厅",
+        f"{SEED_HEADLINE}.\n\nAnother 连线棋牌游戏大厅 recently, the Ministry of Civil Affairs issued the Opinions "
+        "to promote labor-intensive enterprises to care for left-behind children in rural areas.",
+        [["content:h1", SEED_HEADLINE], ["title", "连线棋牌游戏大厅"]],
+        language="en",
+    )
+    item.spam_removed = [{"text": "bet365", "where": "hidden", "rule": "hidden:display-none"}]
+    result = pipeline.process_item(item)
+    assert result.title == SEED_HEADLINE
+    assert "连线棋牌游戏大厅" not in result.body
+    assert [r["where"] for r in result.spam_removed] == ["hidden", "title", "body"]
+    stats = crawler.stats.get_stats()
+    assert stats["spam/items_checked"] == 1
+    assert stats["spam/items_with_spam"] == 1
+    assert stats["spam/title_replaced"] == 1
+    assert stats["spam/removed/body"] == 1 and stats["spam/removed/title"] == 1
+
+
+def test_pipeline_drops_doorway_and_reports_it_to_the_manifest() -> None:
+    crawler = make_crawler()
+    entries: list[tuple[str, dict[str, str]]] = []
+
+    def collect(kind: str, entry: dict[str, str], **_: Any) -> None:
+        entries.append((kind, entry))
+
+    crawler.signals.connect(collect, signal=manifest_entry)
+    pipeline = SpamPipeline.from_crawler(crawler)
+    item = make_item("百家乐真人娱乐官网", "百家乐 真人娱乐 太阳城 新葡京 注册送88元彩金 客服QQ：12345678")
+    with pytest.raises(DropItem):
+        pipeline.process_item(item)
+    assert entries and entries[0][0] == "doorway"
+    assert entries[0][1]["url"] == item.url and entries[0][1]["reason"]
+    assert crawler.stats.get_value("spam/doorway") == 1
+
+
+def test_pipeline_survives_bad_input_and_counts_it(caplog: pytest.LogCaptureFixture) -> None:
+    crawler = make_crawler()
+    pipeline = SpamPipeline.from_crawler(crawler)
+    item = make_item("标题", "正文")
+    item.body = 12345  # type: ignore[assignment]  # not text: a broken upstream component
+    assert pipeline.process_item(item) is item
+    assert crawler.stats.get_value("spam/errors") == 1
+    assert item.url in caplog.text
+
+
+def test_pipeline_reads_its_settings(tmp_path: Path) -> None:
+    with pytest.raises(NotConfigured):
+        SpamPipeline.from_crawler(make_crawler(SPAM_ENABLED=False))
+    crawler = make_crawler(SPAM_EXTRA_TERMS=["富贵棋牌"], SPAM_DOORWAY_MAX_CLEAN_CHARS=10)
+    pipeline = SpamPipeline.from_crawler(crawler)
+    assert pipeline.max_clean_chars == 10
+    item = make_item("市民政局慰问困难老人", "本周，市民政局 富贵棋牌 组织志愿者慰问困难老人，送去米面油等生活物资，并详细了解他们的生活情况。")
+    assert "富贵棋牌" not in pipeline.process_item(item).body
+
+
+def test_default_lexicon_is_loaded_once() -> None:
+    assert default_lexicon() is default_lexicon()
