@@ -342,6 +342,8 @@ class SQLiteStateStore(StateStore):
             self.flush()
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        if self._closed:
+            raise StateStoreError(f"state store {self.path} is closed")
         try:
             return self._db.execute(sql, tuple(params)).fetchall()
         except sqlite3.Error as exc:

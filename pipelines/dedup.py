@@ -74,9 +74,8 @@ def normalise_for_digest(body: str) -> str:
 
 
 def body_digest(body: str) -> str:
-    """``body_sha1``: SHA-1 hex of :func:`normalise_for_digest` (empty string for an empty body)."""
-    normalised = normalise_for_digest(body)
-    return hashlib.sha1(normalised.encode("utf-8")).hexdigest() if normalised else ""
+    """``body_sha1``: SHA-1 hex of :func:`normalise_for_digest`."""
+    return hashlib.sha1(normalise_for_digest(body).encode("utf-8")).hexdigest()
 
 
 def shingle_hashes(normalised: str, size: int = DEFAULT_SHINGLE_SIZE) -> np.ndarray:
@@ -223,6 +222,7 @@ class Decision:
     rejected_link: str | None = None
     previous: ArticleState | None = None
     emit: bool = False  # goes on to the JSONL writer
+    empty_body: bool = False
 
 
 class Deduplicator:
@@ -271,7 +271,7 @@ class Deduplicator:
         choice = choose_canonical(self._canonicalizer_for(url_aliases), url, link_canonical, allowed_domains)
         article_id = url_id(choice.canonical_url)
         normalised = normalise_for_digest(body)
-        digest = body_sha1 or (hashlib.sha1(normalised.encode("utf-8")).hexdigest() if normalised else "")
+        digest = body_sha1 or hashlib.sha1(normalised.encode("utf-8")).hexdigest()
         decision = Decision(
             kind="new",
             id=article_id,
@@ -281,6 +281,7 @@ class Deduplicator:
             site=site,
             canonical_from_link=choice.from_link,
             rejected_link=choice.rejected_link,
+            empty_body=not normalised,
         )
         if article_id in self._in_flight:
             decision.kind, decision.duplicate_of = "duplicate", article_id
@@ -315,7 +316,7 @@ class Deduplicator:
         decision.emit = True
         if decision.emit:
             self._in_flight[article_id] = decision
-            if digest:
+            if normalised:
                 self._in_flight_bodies.setdefault(digest, article_id)
         return decision
 
@@ -330,7 +331,7 @@ class Deduplicator:
             ArticleState(
                 id=decision.id,
                 canonical_url=decision.canonical_url,
-                body_sha1=decision.body_sha1 or hashlib.sha1(b"").hexdigest(),
+                body_sha1=decision.body_sha1,
                 site=decision.site,
                 duplicate_of=decision.duplicate_of if decision.kind in ("duplicate", "unchanged") else None,
                 first_seen=previous.first_seen if previous else now,
@@ -339,7 +340,7 @@ class Deduplicator:
             )
         )
         if decision.kind in ("new", "changed"):
-            if decision.body_sha1:
+            if not decision.empty_body:
                 self.store.add_body(decision.body_sha1, decision.id)
             if self.near is not None and decision.signature is not None:
                 self.near.add(decision.id, decision.signature)
@@ -498,10 +499,10 @@ class DedupPipeline:
         self._count_canonical(decision)
         adapter["canonical_url"] = decision.canonical_url
         adapter["id"] = decision.id
-        adapter["body_sha1"] = decision.body_sha1 or adapter.get("body_sha1") or ""
+        adapter["body_sha1"] = decision.body_sha1
         self.stats.inc_value(f"dedup/{decision.kind}")
         if decision.emit:
-            if not decision.body_sha1:
+            if decision.empty_body:
                 self.stats.inc_value("dedup/empty_body")
             if decision.near_duplicate_of:
                 adapter["near_duplicate_of"] = decision.near_duplicate_of
@@ -558,7 +559,10 @@ class DedupPipeline:
         logger.error("State store unusable%s: %s", f" while handling {url}" if url else "", exc)
         self.stats.inc_value("dedup/state_error")
         self.stats.set_value("dedup/state_error_message", str(exc))
-        engine = self.crawler.engine
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # the crawl has not started (or was never started, as in tests)
+            return
         if engine is not None and engine.spider is not None and not self._closing:
             self._closing = True
             deferred_from_coro(engine.close_spider_async(reason="state_store_error"))
