@@ -369,7 +369,9 @@ def judge_script(code: str, page: _Page) -> tuple[str, str] | None:
     hosts = {h.lower() for h in _URL_RE.findall(text)}
     offsite_spam_hosts = sorted(h for h in hosts if page.is_offsite(h) and page.is_spam_domain(h))
     written = _collapse(_TAG_RE.sub(" ", "\n".join(re.findall(r"<a\b[^>]*>(.*?)</a>", text, re.IGNORECASE | re.DOTALL))))
-    string_text = " ".join(match[1] for match in _STRING_RE.findall(text))
+    # What the script would put on the page: its string literals and whatever
+    # it decodes at run time.
+    string_text = " ".join(match[1] for match in _STRING_RE.findall(text)) + " " + text[len(code):]
     spam_text = page.text_is_spam(_TAG_RE.sub(" ", string_text)) if string_text else False
     evidence = written or " ".join(offsite_spam_hosts) or _collapse(_TAG_RE.sub(" ", string_text))[:300]
     acts = writes or redirects or retitles
@@ -551,7 +553,11 @@ def _clean_link_farms(page: _Page) -> list[dict[str, str]]:
             links = list(node.iter("a"))
             spam_count = sum(1 for a in links if a in spam_set)
             non_link_text = _significant(_visible_text(node)) - sum(_significant(_collapse(a.text_content())) for a in links)
-            if spam_count >= 1 and spam_count / max(len(links), 1) >= 0.6 and non_link_text <= 12 + 2 * spam_count:
+            # Climb while the ancestor is nothing but spam links and separators
+            # (a label like "友情链接：" may stay with them).
+            if spam_count / max(len(links), 1) >= 0.6 and (
+                non_link_text <= 2 or (spam_count >= 2 and non_link_text <= 6 + spam_count)
+            ):
                 target = node
                 node = node.getparent()
                 continue
