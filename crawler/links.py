@@ -65,15 +65,18 @@ def is_attachment(url: str) -> bool:
 def classify(url: str, seed: Seed, text: str = "", in_dated_list_item: bool = False) -> LinkKind | None:
     """The kind of page ``url`` leads to for ``seed``, or None when it is not followed."""
     path_and_query = _path_and_query(url)
+    # Patterns may name a query (list pages like "?2"), but a tracking query on an
+    # article link ("?from=timeline") must not hide it: try the bare path as well.
+    candidates = (path_and_query, urlsplit(url).path) if "?" in path_and_query else (path_and_query,)
     if is_attachment(url):
         return "attachment"
     if seed.article_patterns:
-        if any(p.search(path_and_query) for p in seed.article_patterns):
+        if _matches_any(seed.article_patterns, candidates):
             return "article"
-    elif any(p.search(path_and_query) for p in GENERIC_ARTICLE_RES):
+    elif _matches_any(GENERIC_ARTICLE_RES, candidates):
         return "article"
     if seed.list_patterns:
-        if any(p.search(path_and_query) for p in seed.list_patterns):
+        if _matches_any(seed.list_patterns, candidates):
             return "list"
         return None
     if not seed.article_patterns and in_dated_list_item and len(text.strip()) >= 8:
@@ -115,6 +118,10 @@ def offsite_links(links: Iterable[Link], seed: Seed) -> tuple[list[Link], list[L
     for link in links:
         (inside if host_in_domains(urlsplit(link.url).hostname or "", seed.allowed_domains) else outside).append(link)
     return inside, outside
+
+
+def _matches_any(patterns: Iterable[re.Pattern[str]], candidates: tuple[str, ...]) -> bool:
+    return any(p.search(text) for p in patterns for text in candidates)
 
 
 def _path_and_query(url: str) -> str:

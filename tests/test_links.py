@@ -88,3 +88,9 @@ def test_extract_links_resolves_dedups_and_splits_offsite():
     inside, outside = offsite_links(links, MCA)
     assert [link.url for link in outside] == ["http://www.casino-example.com/n152/n165/c1/content.html"]
     assert len(inside) == 3
+
+
+def test_tracking_query_does_not_hide_an_article_from_its_pattern():
+    url = "http://www.mca.gov.cn/n152/n165/c1662004999979990005/content.html?from=timeline"
+    assert classify(url, MCA) == "article"
+    assert classify("http://www.gov.cn/xinwen/2019-12/19/content_5462345.htm?utm_source=x", GENERIC) == "article"
