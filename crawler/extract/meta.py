@@ -106,8 +106,11 @@ def _read_jsonld(text: str, into: dict[str, str], url: str) -> None:
     except (ValueError, RecursionError):
         logger.debug("extract: unreadable JSON-LD on %s", url)
         return
-    queue = data if isinstance(data, list) else [data]
-    for node in queue[:20]:
+    queue = list(data) if isinstance(data, list) else [data]
+    index = 0
+    while index < len(queue) and index < 50:
+        node = queue[index]
+        index += 1
         if not isinstance(node, dict):
             continue
         if isinstance(node.get("@graph"), list):
