@@ -419,8 +419,14 @@ def _expand(text: str, start: int, end: int, latin_context: bool) -> tuple[int, 
     how = ""
     while start > 0 and re.match(r"[0-9A-Za-z]", text[start - 1]) and not latin_context:
         start -= 1
-    while end < len(text) and re.match(r"[0-9A-Za-z]", text[end]) and not latin_context:
-        end += 1
+    if not latin_context:
+        run_end = end
+        while run_end < len(text) and re.match(r"[0-9A-Za-z]", text[run_end]):
+            run_end += 1
+        run = text[end:run_end]
+        # "娱乐城8888" takes its number, "大厅12月18日" does not take the date.
+        if run and (re.search(r"[A-Za-z]", run) or run_end == len(text) or not _is_cjk(text[run_end])):
+            end = run_end
     if latin_context:
         new_start, new_end = start, end
         while new_start > 0 and (_is_cjk(text[new_start - 1]) or (

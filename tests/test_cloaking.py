@@ -1,0 +1,93 @@
+"""Cloaking probe functions (crawler/cloaking.py)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from crawler.cloaking import (
+    BAIDUSPIDER_USER_AGENT,
+    compare_fetches,
+    probe_headers,
+    should_probe,
+    text_similarity,
+)
+
+URL = "http://www.mca.gov.cn/article/xw/mtbd/202001/20200100023133.shtml"
+DOMAINS = ("www.mca.gov.cn", "mca.gov.cn")
+PARAGRAPHS = (
+    "<p>12月18日，农村留守儿童关爱保护和困境儿童保障工作部际联席会议第二次全体会议在京召开。</p>"
+    "<p>会议强调，要进一步健全农村留守儿童关爱服务体系和困境儿童保障制度，压实家庭监护主体责任。</p>"
+    "<p>会议审议通过了联席会议2019年工作总结和2020年工作要点，部分成员单位作交流发言。</p>"
+)
+
+
+def article(title: str = "部际联席会议第二次全体会议召开", extra: str = "", head: str = "", visits: int = 1024) -> str:
+    return (f"<html><head><title>{title}</title>{head}</head><body><h1>{title}</h1>"
+            f"<div id='zoom'>{PARAGRAPHS}{extra}</div><div class='tj'>浏览次数：{visits} 更新时间：2026-11-29 05:0{visits % 10}</div>"
+            "</body></html>")
+
+
+def test_probe_headers_look_like_baiduspider_from_a_baidu_search() -> None:
+    headers = probe_headers(URL, "部际联席会议第二次全体会议召开")
+    assert headers["User-Agent"] == BAIDUSPIDER_USER_AGENT
+    assert "Baiduspider" in headers["User-Agent"]
+    assert headers["Referer"].startswith("https://www.baidu.com/s?wd=")
+    assert unquote(headers["Referer"].split("wd=", 1)[1]) == "部际联席会议第二次全体会议召开"
+    assert probe_headers(URL)["Referer"].endswith("www.mca.gov.cn")
+
+
+def test_sampling_is_stable_and_close_to_the_fraction() -> None:
+    urls = [f"http://www.mca.gov.cn/article/xw/{n}.shtml" for n in range(4000)]
+    chosen = [u for u in urls if should_probe(u, 0.1)]
+    assert 300 <= len(chosen) <= 500
+    assert chosen == [u for u in urls if should_probe(u, 0.1)]
+    assert not any(should_probe(u, 0.0) for u in urls[:50])
+    assert all(should_probe(u, 0.0, showed_spam=True) for u in urls[:50])
+    assert all(should_probe(u, 1.0) for u in urls[:50])
+
+
+def test_same_page_with_different_counters_is_not_cloaked() -> None:
+    result = compare_fetches(article(visits=1024), article(visits=1025), URL, DOMAINS)
+    assert not result.cloaked
+    assert result.similarity > 0.9
+
+
+def test_spam_title_for_the_crawler_only_is_cloaking() -> None:
+    result = compare_fetches(article(), article(title="连线棋牌游戏大厅"), URL, DOMAINS)
+    assert result.cloaked
+    assert result.spider_only_spam == ["连线棋牌游戏大厅"]
+    assert any("headline differs" in r for r in result.reasons)
+
+
+def test_hidden_link_farm_for_the_crawler_only_is_cloaking() -> None:
+    farm = ("<div style='display:none'><a href='http://www.xpj8888.cc/'>澳门新葡京</a>"
+            "<a href='http://www.hg3088.vip/'>皇冠体育</a></div>")
+    result = compare_fetches(article(), article(extra=farm), URL, DOMAINS)
+    assert result.cloaked
+    assert result.spider_only_spam == ["澳门新葡京 皇冠体育"]
+
+
+def test_spam_in_both_views_is_not_cloaking() -> None:
+    phrase = "<p>另悉，近日，民政部 澳门新葡京娱乐场官网 等六部门联合印发指导意见。</p>"
+    result = compare_fetches(article(extra=phrase), article(extra=phrase), URL, DOMAINS)
+    assert not result.cloaked
+
+
+def test_doorway_for_the_crawler_and_offsite_redirect() -> None:
+    doorway = "<html><head><title>百家乐</title></head><body><p>百家乐 真人娱乐 注册送彩金</p></body></html>"
+    assert compare_fetches(article(), doorway, URL, DOMAINS).cloaked
+    redirected = compare_fetches(article(), "", URL, DOMAINS, spider_location="http://www.vns8888.cc/")
+    assert redirected.cloaked
+    assert "crawler redirected to www.vns8888.cc" in redirected.reasons
+    assert not compare_fetches(article(), article(), URL, DOMAINS, spider_location="/m/index.html").cloaked
+
+
+def test_text_similarity_ignores_digits() -> None:
+    assert text_similarity("浏览次数 100 会议召开了很久", "浏览次数 999 会议召开了很久") == 1.0
+    assert text_similarity("", "") == 1.0
+    assert text_similarity("会议召开了很久很久", "完全不同的一段文字内容") == 0.0
+
+
+def test_garbage_views_do_not_raise() -> None:
+    result = compare_fetches(b"\x00\xff<<<", b"", URL, DOMAINS)
+    assert isinstance(result.cloaked, bool)
