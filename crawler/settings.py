@@ -48,7 +48,11 @@ EXTENSIONS = {
     "crawler.extensions.manifest.RunManifest": 500,
 }
 
+# The data flow of DESIGN.md: normalise -> spam -> dedup -> JSONL.
 ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.spam.SpamPipeline": 200,
+    "pipelines.dedup.DedupPipeline": 300,
     "pipelines.jsonl.JsonLinesWriter": 800,
 }
 

@@ -125,3 +125,24 @@ def fresh_sample_site(sample_site: SampleSite) -> Iterator[SampleSite]:
         yield sample_site
     finally:
         sample_site.reset()
+
+
+@pytest.fixture(scope="session")
+def sample_crawl(sample_site: SampleSite, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One real crawl of every shipped seed through the sample site, shared by the tests that read its output.
+
+    Seeds run in ``SEED_ORDER`` into one OUTPUT_DIR (so they share dedup state);
+    the result holds each crawl's log and exit code and the proxy's request log.
+    """
+    from crawling import SEED_ORDER, CrawlResult, run_crawl
+
+    sample_site.reset()
+    result = CrawlResult(tmp_path_factory.mktemp("sample-crawl"))
+    for seed in SEED_ORDER:
+        completed = run_crawl(seed, result.output_dir, sample_site.proxy_url)
+        result.logs[seed] = completed.stderr
+        result.exit_codes[seed] = completed.returncode
+        result.requests_by_seed[seed] = sample_site.requests()
+        sample_site.reset_log()
+    sample_site.reset()
+    return result

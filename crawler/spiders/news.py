@@ -104,10 +104,9 @@ class NewsSpider(scrapy.Spider):
             allowed_domains=self.seed.allowed_domains,
             language=self.seed.language,
         )
+        # The extractor logs each note with the URL; here they are counted.
         for note in extracted.notes:
             stats.inc_value(f"extract/{note}")
-        if extracted.notes:
-            logger.info("Extraction notes for %s: %s", response.url, ", ".join(extracted.notes))
         canonical = canonicalize_url(response.url)
         item = ArticleItem(
             url=response.url,
