@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 import http.client
 import io
 import json
@@ -278,7 +279,7 @@ def test_expected_oracle_matches_what_is_served(fresh_sample_site: SampleSite, s
         assert status == 200 and headers.get_content_type() == "text/html", url
         assert url in linked or url in redirect_targets, url
         charset = expected["encodings"][url]
-        text = body.decode(charset)
+        text = html.unescape(body.decode(charset))
         for needle in expected["legit_strings"].get(url, []):
             assert needle in text, (url, needle)
         assert expected["titles"][url] in text
@@ -288,7 +289,7 @@ def test_expected_oracle_matches_what_is_served(fresh_sample_site: SampleSite, s
         assert source in linked
     for url, needles in expected["spam_pages"].items():
         agent = "Baiduspider/2.0" if url in expected["cloaked"] else "Mozilla/5.0"
-        text = raw_get(sample_site, url, {"User-Agent": agent})[2].decode(expected["encodings"].get(url, "utf-8"))
+        text = html.unescape(raw_get(sample_site, url, {"User-Agent": agent})[2].decode(expected["encodings"].get(url, "utf-8")))
         for needle in needles:
             assert needle in text, (url, needle)
     for url in expected["doorways"]:
@@ -305,3 +306,33 @@ def test_expected_oracle_matches_what_is_served(fresh_sample_site: SampleSite, s
     for near, original in expected["near_duplicates"].items():
         assert near in expected["articles"] and original in expected["articles"]
     assert all(raw_get(sample_site, url)[0] == 200 for url in expected["start_urls"])
+
+
+def test_gbk_declared_in_header_only(fresh_sample_site: SampleSite) -> None:
+    url = EXPECTED["mohrss"]["articles"][0]
+    status, headers, body = raw_get(fresh_sample_site, url)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=GBK"
+    assert b"charset" not in body.lower()
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert EXPECTED["mohrss"]["titles"][url] in body.decode("gbk")
+
+
+def test_gb2312_declared_in_meta_only_and_lying_header(fresh_sample_site: SampleSite) -> None:
+    status, headers, body = raw_get(fresh_sample_site, "http://www.mee.gov.cn/ywdt/xwfb/")
+    assert status == 200 and headers["Content-Type"] == "text/html"
+    assert b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">' in body
+    assert "新闻发布" in body.decode("gb2312")
+    liar = EXPECTED["mee"]["lying_charset_header"][0]
+    _, headers, body = raw_get(fresh_sample_site, liar)
+    assert headers.get_content_charset() == "utf-8"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert EXPECTED["mee"]["titles"][liar] in body.decode("gb2312")
+
+
+def test_query_string_route_and_empty_list_page(fresh_sample_site: SampleSite) -> None:
+    base = "http://www.mohrss.gov.cn/SYrlzyhshbzb/dongtaixinwen/buneiyaowen/"
+    assert raw_get(fresh_sample_site, base + "index.html?page=2")[2] == raw_get(fresh_sample_site, base + "index_1.html")[2]
+    empty = raw_get(fresh_sample_site, base + "index_2.html")[2].decode("gbk")
+    assert "暂无信息" in empty and "/202312/t2023" not in empty

@@ -52,6 +52,7 @@ class ListPage:
     index: int
     path: str
     extra_links: list[list[str]] = field(default_factory=list)
+    hidden_links: list[list[str]] = field(default_factory=list)
     empty_text: str = ""
 
 
@@ -175,6 +176,10 @@ def mca_list(site: SiteText, page: ListPage, total: int) -> str:
     ]
     items += [f'    <li><a href="{e(h)}" target="_blank">{e(t)}</a><span class="date">{d}</span></li>' for h, t, d in page.extra_links]
     pager = pager_html(page.index, total, lambda i: "index.html" if i == 0 else f"index_{i}.html")
+    hidden = ""
+    if page.hidden_links:
+        links = "".join(f'<a href="{e(h)}">{e(t)}</a> ' for h, t in page.hidden_links)
+        hidden = f'\n<div style="position:absolute;top:-999px;left:-999px;font-size:0">{links}</div>'
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -193,7 +198,7 @@ def mca_list(site: SiteText, page: ListPage, total: int) -> str:
   </ul>
   {pager}
 </div>
-<div class="links"><h3>相关链接</h3><a href="http://www.mohrss.gov.cn/SYrlzyhshbzb/dongtaixinwen/buneiyaowen/">人力资源和社会保障部</a> <a href="http://www.gov.cn/">中国政府网</a></div>
+<div class="links"><h3>相关链接</h3><a href="http://www.mohrss.gov.cn/SYrlzyhshbzb/dongtaixinwen/buneiyaowen/">人力资源和社会保障部</a> <a href="http://www.gov.cn/">中国政府网</a></div>{hidden}
 {MCA_FOOTER}
 </body>
 </html>
