@@ -13,7 +13,7 @@ import concurrent.futures
 import logging
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,43 +41,72 @@ logger = logging.getLogger(__name__)
 WarcPointer = dict[str, Any]
 
 
+_DECODE_STEP = 1 << 20
+
+
+def _decoded_chunks(data: bytes, coding: str) -> Iterator[bytes]:
+    """Decode ``data`` in bounded steps; raises ValueError when it cannot."""
+    if coding == "br":
+        import brotli
+
+        decoder = brotli.Decompressor()
+        try:
+            yield decoder.process(data, output_buffer_limit=_DECODE_STEP)
+            while not decoder.is_finished() and not decoder.can_accept_more_data():
+                yield decoder.process(b"", output_buffer_limit=_DECODE_STEP)
+        except brotli.error as exc:
+            raise ValueError(str(exc)) from exc
+        return
+    if coding in ("gzip", "x-gzip"):
+        attempts = [zlib.MAX_WBITS | 32]
+    elif coding == "deflate":
+        attempts = [zlib.MAX_WBITS, -zlib.MAX_WBITS]  # zlib-wrapped or raw, both are seen
+    else:
+        raise ValueError(f"unknown coding {coding!r}")
+    for number, wbits in enumerate(attempts):
+        decoder = zlib.decompressobj(wbits)
+        pending = data
+        try:
+            while pending and not decoder.eof:
+                out = decoder.decompress(pending, _DECODE_STEP)
+                pending = decoder.unconsumed_tail
+                yield out
+            return
+        except zlib.error as exc:
+            if number == len(attempts) - 1:
+                raise ValueError(str(exc)) from exc
+
+
 def decoded_size_exceeds(body: bytes, codings: list[str], limit: int) -> bool | None:
     """Whether decoding ``body`` through ``codings`` yields more than ``limit`` bytes.
 
-    Decodes in bounded steps, so a decompression bomb costs at most ``limit``
-    bytes of work. None when a coding is unknown or the payload is corrupt.
+    Decodes in 1 MiB steps and stops past ``limit``, so a decompression bomb
+    costs bounded time and memory. None when a coding is unknown or the
+    payload is corrupt.
     """
-    data = body
-    for coding in reversed(codings):
-        if coding in ("identity", ""):
-            continue
-        if coding in ("gzip", "x-gzip", "deflate"):
-            wbits = zlib.MAX_WBITS | 32 if coding != "deflate" else zlib.MAX_WBITS
-            decoder = zlib.decompressobj(wbits)
-            try:
-                out = decoder.decompress(data, limit + 1)
-            except zlib.error:
-                if coding != "deflate":
-                    return None
-                try:
-                    decoder = zlib.decompressobj(-zlib.MAX_WBITS)
-                    out = decoder.decompress(data, limit + 1)
-                except zlib.error:
-                    return None
-        elif coding == "br":
-            try:
-                import brotli
-
-                decoder = brotli.Decompressor()
-                out = decoder.process(data, output_buffer_limit=limit + 1)
-            except (ImportError, TypeError, brotli.error):
-                return None
-        else:
-            return None
-        if len(out) > limit:
-            return True
-        data = out
-    return False
+    codings = [c for c in codings if c not in ("identity", "")]
+    if not codings:
+        return len(body) > limit
+    try:
+        if len(codings) == 1:
+            size = 0
+            for chunk in _decoded_chunks(body, codings[0]):
+                size += len(chunk)
+                if size > limit:
+                    return True
+            return False
+        # Stacked codings are rare: decode the outer ones whole (each bounded by limit).
+        data = body
+        for coding in reversed(codings):
+            out = bytearray()
+            for chunk in _decoded_chunks(data, coding):
+                out += chunk
+                if len(out) > limit:
+                    return True
+            data = bytes(out)
+        return False
+    except ValueError:
+        return None
 
 
 class ExchangeArchiver:
