@@ -499,6 +499,45 @@ def render_ndrc(page: Page) -> str:
     )
 
 
+CHANNELS_ZH = ["机构概况", "政务公开", "新闻发布", "政策文件", "政策解读", "办事服务", "互动交流", "专题专栏",
+               "数据发布", "人事信息", "规划计划", "财政资金", "建议提案", "通知公告", "地方动态", "图片新闻"]
+CHANNELS_EN = ["News", "Policies", "Services", "Data", "Ministries", "Regions", "Premier", "State Council",
+               "Press Releases", "Photos", "Videos", "Archive"]
+FRIENDS_ZH = ["中国政府网", "全国人大", "全国政协", "国家发展改革委", "教育部", "科技部", "民政部", "财政部",
+              "人力资源社会保障部", "生态环境部", "住房城乡建设部", "交通运输部", "水利部", "农业农村部", "商务部",
+              "国家卫生健康委", "应急管理部", "审计署", "国家统计局", "国家医保局"]
+INLINE_SCRIPT = (
+    "<script type=\"text/javascript\">\n"
+    "var _hmt = _hmt || [];\n(function () {\n  var hm = document.createElement('script');\n"
+    "  hm.src = '//hm.baidu.com/hm.js?0000000000000000';\n  var s = document.getElementsByTagName('script')[0];\n"
+    "  s.parentNode.insertBefore(hm, s);\n})();\n"
+    "function doZoom(size) { document.getElementById('zoom').style.fontSize = size + 'px'; }\n"
+    "function setTab(name, cursel, n) { for (var i = 1; i <= n; i++) { var menu = document.getElementById(name + i);"
+    " if (menu) { menu.className = (i == cursel ? 'hover' : ''); } } }\n</script>\n"
+)
+
+
+def site_chrome(rng: random.Random, english: bool) -> tuple[str, str]:
+    """The mega-menu and friend-link footer every ministry page carries (most of its bytes)."""
+    channels = CHANNELS_EN if english else CHANNELS_ZH
+    menus = []
+    for index, channel in enumerate(channels):
+        items = "".join(
+            f'<li><a href="/col/col{index}{k}/index.html" target="_blank">{esc(channel)}{"" if english else "栏目"}{k + 1}</a></li>'
+            for k in range(rng.randint(4, 9))
+        )
+        menus.append(f'<li class="menu-item" onmouseover="setTab(\'m\',{index},{len(channels)})">'
+                     f'<a href="/col/col{index}/index.html">{esc(channel)}</a><ul class="sub">{items}</ul></li>')
+    top = f'<div class="mega-menu" id="megaMenu"><ul>{"".join(menus)}</ul></div>\n'
+    friends = "".join(f'<option value="http://www.example{k}.gov.cn/">{esc(name)}</option>'
+                      for k, name in enumerate(FRIENDS_ZH))
+    links = "".join(f'<a href="http://www.example{k}.gov.cn/" target="_blank">{esc(name)}</a> '
+                    for k, name in enumerate(FRIENDS_ZH))
+    bottom = (f'<div class="friend-links"><select onchange="window.open(this.value)"><option>部委网站</option>{friends}'
+              f'</select><div class="links">{links}</div></div>\n{INLINE_SCRIPT}')
+    return top, bottom
+
+
 TEMPLATES = {
     "mca_new": (render_mca_new, "zh", ["民政要闻", "媒体报道", "地方动态"],
                 ["民政部网站", "中国社会报", "民政部新闻办", "人民日报"]),
@@ -543,6 +582,8 @@ def main() -> None:
             page = Page(number, template, Article(article.title, list(article.paragraphs)), day, clock,
                         page_rng.choice(sources), author, page_rng.choice(sections), page_rng)
             document = render(page)
+            top, bottom = site_chrome(page_rng, language == "en")
+            document = document.replace("<body>\n", "<body>\n" + top, 1).replace("</body>", bottom + "</body>", 1)
             if page.expected_published_at is None and page.clock is not None:
                 page.expected_published_at = f"{ymd(page.day)}T{hm(page.clock)}:00+08:00"
             data = document.encode(page.encoding)
