@@ -59,6 +59,9 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     # Above HttpCompressionMiddleware (590): archives the raw bytes of every exchange.
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
+    # Between the downloader and RedirectMiddleware (600): an off-site redirect
+    # reaches the errback (logged, counted) instead of vanishing.
+    "crawler.middlewares.offsiteredirect.OffsiteRedirectMiddleware": 650,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -151,7 +151,7 @@ class NewsSpider(scrapy.Spider):
         reason = failure_reason(failure)
         stats = self.crawler.stats
         stats.inc_value(f"spider/failed/{kind}")
-        stats.inc_value(f"spider/failed_reason/{reason.split(':', 1)[0]}")
+        stats.inc_value(f"spider/failed_reason/{reason.split(':', 1)[0].split(' (', 1)[0]}")
         if request.meta.get("start_url"):
             stats.inc_value("spider/failed_start_urls")
         logger.warning("Failed %s %s: %s", kind, request.url, reason)
@@ -174,7 +174,7 @@ def failure_reason(failure: Failure) -> str:
         message = str(failure.value)
         if "robots.txt" in message:
             return "robots_disallowed"
-        if "offsite" in message.lower():
-            return "offsite_redirect"
+        if message.startswith("offsite redirect"):
+            return f"offsite_redirect ({message.removeprefix('offsite redirect ')})"
         return f"ignored: {message}" if message else "ignored"
     return type(failure.value).__name__
