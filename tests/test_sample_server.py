@@ -292,6 +292,12 @@ def test_expected_oracle_matches_what_is_served(fresh_sample_site: SampleSite, s
         text = html.unescape(raw_get(sample_site, url, {"User-Agent": agent})[2].decode(expected["encodings"].get(url, "utf-8")))
         for needle in needles:
             assert needle in text, (url, needle)
+    for article_url, files in expected.get("attachments", {}).items():
+        page = raw_get(sample_site, article_url)[2]
+        for file_url in files:
+            status, headers, body = raw_get(sample_site, file_url)
+            assert status == 200 and not headers.get_content_type().startswith("text/") and body, file_url
+            assert file_url.rsplit("/", 1)[1].encode() in page
     for url in expected["doorways"]:
         assert raw_get(sample_site, url)[0] == 200
     for url in expected["robots_disallowed"]:
@@ -336,3 +342,37 @@ def test_query_string_route_and_empty_list_page(fresh_sample_site: SampleSite) -
     assert raw_get(fresh_sample_site, base + "index.html?page=2")[2] == raw_get(fresh_sample_site, base + "index_1.html")[2]
     empty = raw_get(fresh_sample_site, base + "index_2.html")[2].decode("gbk")
     assert "暂无信息" in empty and "/202312/t2023" not in empty
+
+
+def test_serve_an_in_memory_store_as_bench_would(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "synthetic.py"
+    script.write_text(
+        "import sys\n"
+        "from crawler.sample import MemoryPageStore, Page, serve\n"
+        "store = MemoryPageStore()\n"
+        "for n in range(50):\n"
+        "    store.add(f'http://synthetic.test/a/{n}.html', Page(headers=[('Content-Type', 'text/html')], body=f'<p>{n}</p>'.encode(), gzip=True))\n"
+        "serve(store, 0, port_file=sys.argv[1])\n",
+        encoding="utf-8",
+    )
+    port_file = tmp_path / "port"
+    process = subprocess.Popen([sys.executable, str(script), str(port_file)], cwd=Path(__file__).resolve().parent.parent)
+    try:
+        deadline = time.monotonic() + 20
+        while not port_file.exists():
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        site = SampleSite(process, int(port_file.read_text()), tmp_path / "unused.log")
+        status, headers, body = raw_get(site, "http://synthetic.test/a/49.html", {"Accept-Encoding": "gzip"})
+        assert status == 200 and gzip.decompress(body) == b"<p>49</p>"
+        assert raw_get(site, "http://synthetic.test/a/50.html")[0] == 404
+        assert [entry["url"] for entry in site.requests()] == ["http://synthetic.test/a/49.html", "http://synthetic.test/a/50.html"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    assert process.returncode == 0

@@ -195,15 +195,15 @@ def _build_page(url: str, file_path: Path | None, settings: dict[str, Any], site
             page.cloaked_body = _encode(cloak_path.read_text(encoding="utf-8"), charset, where)
     elif file_path is not None:
         page.body = file_path.read_bytes()
-        guessed = mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"
-        headers.append(("Content-Type", settings.get("content_type", guessed)))
+        # content_type (often a host default) describes HTML pages, never files
+        headers.append(("Content-Type", mimetypes.guess_type(file_path.name)[0] or "application/octet-stream"))
     elif generate in {"pdf", "xlsx", "doc", "zip"}:
         title = str(settings.get("title", Path(urlsplit(url).path).stem))
         page.body = binaries.make_attachment(generate, title)
-        headers.append(("Content-Type", settings.get("content_type", binaries.CONTENT_TYPES[generate])))
+        headers.append(("Content-Type", binaries.CONTENT_TYPES[generate]))
     elif generate in {"large", "bomb"}:
         page.generate = generate
-        headers.append(("Content-Type", settings.get("content_type", "text/html; charset=utf-8")))
+        headers.append(("Content-Type", "text/html; charset=utf-8"))
     elif status in (301, 302, 303, 307, 308):
         target = str(settings.get("location", ""))
         page.body = (
@@ -216,8 +216,6 @@ def _build_page(url: str, file_path: Path | None, settings: dict[str, Any], site
     else:
         raise RouteError(f"{where}: needs a file, a generator, or a redirect/error status (suffix {suffix!r})")
 
-    if "content_type" in settings and not any(k == "Content-Type" for k, _ in headers):
-        headers.append(("Content-Type", str(settings["content_type"])))
     for pair in settings.get("headers", []):
         if not (isinstance(pair, list) and len(pair) == 2):
             raise RouteError(f"{where}: headers must be a list of [name, value] pairs")

@@ -73,6 +73,13 @@ def paragraphs_html(paragraphs: list[str], indent: str = "") -> str:
     return "\n".join(f'{indent}<p style="text-indent: 2em;">{e(p)}</p>' for p in paragraphs)
 
 
+def attachments_html(a: Article, label: str = "附件：") -> str:
+    if not a.attachments:
+        return ""
+    items = "\n".join(f'    <li>{label}<a href="{e(h)}">{e(t)}</a></li>' for h, t in a.attachments)
+    return f'\n  <div class="fujian"><ul>\n{items}\n  </ul></div>'
+
+
 def load(seed: str) -> SiteText:
     with (AUTHORING_DIR / f"{seed}.toml").open("rb") as handle:
         data = tomllib.load(handle)
@@ -127,10 +134,7 @@ def mca_article(site: SiteText, a: Article, spam_variant: bool = False) -> str:
     script = ""
     if a.script_spam:
         script = f"\n<script type=\"text/javascript\">document.write('{a.script_spam}');</script>"
-    attachments = ""
-    if a.attachments:
-        items = "\n".join(f'    <li>附件：<a href="{e(h)}">{e(t)}</a></li>' for h, t in a.attachments)
-        attachments = f'\n  <div class="fujian"><ul>\n{items}\n  </ul></div>'
+    attachments = attachments_html(a)
     related = "\n".join(
         f'    <li><a href="{e(link_of(r))}" target="_blank">{e(r.title)}</a><span>{r.day}</span></li>'
         for r in related_of(site, a)
@@ -270,7 +274,7 @@ def gov_article(site: SiteText, a: Article) -> str:
   </div>{note}
   <div class="pages_content" id="UCAP-CONTENT">
 {paragraphs_html(a.paragraphs, "    ")}
-  </div>
+  </div>{attachments_html(a)}
   <div class="editor">【我要纠错】 责任编辑：{e(a.author or '王静')}</div>
   <div class="related"><h3>相关稿件</h3>
     <ul>
@@ -343,7 +347,7 @@ def mohrss_article(site: SiteText, a: Article) -> str:
     <div class="TRS_Editor"><div class="TRS_Editor">
 {paragraphs_html(a.paragraphs, "      ")}
     </div></div>
-  </div>
+  </div>{attachments_html(a, "相关附件：")}
   <div class="xgxx"><span>【<a href="javascript:window.print();">打印本页</a>】【<a href="javascript:window.close();">关闭窗口</a>】</span></div>
   <div class="xgxw"><h4>相关新闻</h4><ul>
 {related}
@@ -498,7 +502,7 @@ def gov_en_article(site: SiteText, a: Article) -> str:
 <div class="crumbs"><a href="/">Home</a> &gt; <a href="/news/">{e(site.column)}</a></div>
 <div class="content">
   <div class="title"><h1>{e(a.title)}</h1></div>
-  <div class="info">Updated: {english_date(a.date)}　Source: {e(a.source)} {by}</div>
+  <div class="info"><span>Updated: {english_date(a.date)}</span> <span>Source: {e(a.source)}</span> {by}</div>
   <div class="content-article" id="Content">
 {paragraphs_html(a.paragraphs, "    ")}
   </div>
