@@ -77,8 +77,11 @@ class RunManifest:
         self.dropped_entries: dict[str, int] = defaultdict(int)
         self.started_at = ""
         self._started_monotonic = 0.0
+        self._spider: Any = None
+        self._finish_reason: str | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(self.add_entry, signal=manifest_entry)
 
     @classmethod
@@ -96,6 +99,17 @@ class RunManifest:
             self.dropped_entries[kind] += 1
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        # Other spider_closed handlers (WARC writer, JSONL rename) may still be
+        # finishing: the manifest is written once the engine has stopped.
+        self._spider = spider
+        self._finish_reason = reason
+
+    def engine_stopped(self) -> None:
+        if self._spider is None:
+            return
+        self.write(self._spider, self._finish_reason or "unknown")
+
+    def write(self, spider: Any, reason: str) -> None:
         run = run_id(self.crawler)
         out = output_dir(self.crawler.settings)
         stats = {k: _jsonable(v) for k, v in sorted(self.crawler.stats.get_stats().items())}
