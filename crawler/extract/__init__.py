@@ -261,20 +261,31 @@ def _extract(
     result.language = _detect_language(result.title, result.body, language_hint)
 
 
+_ABSOLUTE_HOST = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/:?#\s\\]+)")
+
+
 def _page_signals(root: Any, url: str, allowed_domains: Sequence[str]) -> dict[str, Any]:
     own_host = (urlsplit(url).hostname or "").lower()
-    domains = [d.lower().lstrip(".") for d in allowed_domains] or ([own_host] if own_host else [])
+    domains = tuple(d.lower().lstrip(".") for d in allowed_domains) or ((own_host,) if own_host else ())
+    verdicts: dict[str, bool] = {}
     links = offsite = scripts = iframes = 0
     for element in root.iter("a", "script", "iframe"):
-        if element.tag == "a":
+        tag = element.tag
+        if tag == "a":
             href = element.get("href")
             if not href:
                 continue
             links += 1
-            host = (urlsplit(urljoin(url, href.strip())).hostname or "").lower()
-            if host and not any(host == d or host.endswith("." + d) for d in domains):
-                offsite += 1
-        elif element.tag == "script":
+            match = _ABSOLUTE_HOST.match(href)
+            if not match:
+                continue  # relative: same site
+            host = match.group(1).lower()
+            verdict = verdicts.get(host)
+            if verdict is None:
+                verdict = not any(host == d or host.endswith("." + d) for d in domains)
+                verdicts[host] = verdict
+            offsite += verdict
+        elif tag == "script":
             scripts += 1
         else:
             iframes += 1
@@ -291,34 +302,31 @@ class _Outside:
 _INFO_BLOCKS = frozenset(("div", "p", "td", "li", "h2", "h3", "h4", "h5", "h6", "section", "header", "tr", "table", "ul", "dl", "dd", "center"))
 
 
+_CRUMB_STARTS = ("当前位置", "您现在的位置", "您的位置", "所在位置", "现在位置", "You are here", "Location")
+_HOME_LINKS = ("首页", "网站首页", "Home", "HOME")
+_CRUMB_TAGS = ("div", "p", "span", "td", "ul", "ol", "nav")
+# XPath runs in C: the few text nodes with a colon come back instead of a walk over every node.
+_LABELLED_TEXT = etree.XPath('.//text()[contains(., "：") or contains(., ":")]')
+
+
+def _inside(element: Any, container: Any | None) -> bool:
+    if container is None:
+        return False
+    return element is container or any(ancestor is container for ancestor in element.iterancestors())
+
+
 def _scan_outside(page: Any, container: Any | None) -> _Outside:
     """Info lines and the breadcrumb outside the content block, in document order."""
     found = _Outside()
     seen_blocks: set[Any] = set()
-    walker = etree.iterwalk(page, events=("start",))
-    for _event, element in walker:
-        if element is container:
-            walker.skip_subtree()
+    for node in _LABELLED_TEXT(page):
+        if not INFO_LABEL.search(node):
             continue
-        tag = element.tag
-        if not isinstance(tag, str):
+        owner = node.getparent()
+        if owner is None:
             continue
-        own = element.text or ""
-        if found.breadcrumb is None and tag in ("div", "p", "span", "td", "ul", "ol", "nav", "li"):
-            hint = f"{element.get('class', '')} {element.get('id', '')}"
-            first_link = element.find("a")
-            if (
-                (hint.strip() and "crumb" in hint.lower())
-                or own.strip().startswith(("当前位置", "您现在的位置", "您的位置", "所在位置", "现在位置", "You are here", "Location"))
-                or (hint.strip() and has_breadcrumb_hint(hint))
-                or (first_link is not None and (first_link.text or "").strip() in ("首页", "网站首页", "Home"))
-            ):
-                text = collapse_spaces(element.text_content())
-                if looks_like_breadcrumb(element, text):
-                    found.breadcrumb = text
-                    continue
-        pieces = [own] + [child.tail or "" for child in element]
-        if not any(p and INFO_LABEL.search(p) for p in pieces):
+        element = owner.getparent() if node.is_tail else owner
+        if element is None or _inside(element, container):
             continue
         block = element
         while block is not None and block.tag not in _INFO_BLOCKS:
@@ -328,12 +336,34 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
         seen_blocks.add(block)
         text = block.text_content()
         if len(text) > 300:
-            text = "".join(pieces)
+            text = (element.text or "") + "".join(child.tail or "" for child in element)
         text = text.replace("\xa0", " ").replace("\u3000", " ")
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
             found.infos.append(facts)
+    found.breadcrumb = _find_breadcrumb(page, container)
     return found
+
+
+def _find_breadcrumb(page: Any, container: Any | None) -> str | None:
+    """The first element, in document order, that reads as a breadcrumb."""
+    for element in page.iter(_CRUMB_TAGS):
+        classes = element.get("class")
+        element_id = element.get("id")
+        matched = bool((classes or element_id) and has_breadcrumb_hint(f"{classes} {element_id}"))
+        if not matched:
+            own = element.text.strip() if element.text else ""
+            if own:
+                matched = own.startswith(_CRUMB_STARTS)
+            elif len(element):
+                first = element[0]
+                matched = first.tag == "a" and (first.text or "").strip() in _HOME_LINKS
+        if not matched or _inside(element, container):
+            continue
+        text = collapse_spaces(element.text_content())
+        if looks_like_breadcrumb(element, text):
+            return text
+    return None
 
 
 def _find_headline(page: Any, container: Any | None, site_names: list[str]) -> str | None:

@@ -129,26 +129,48 @@ def decode_html(body: bytes, declared_encoding: str | None = None) -> Decoded:
     if body.isascii():
         return Decoded(body.decode("ascii"), candidates[0], notes)
 
+    # Non-ASCII bytes that are valid UTF-8 are UTF-8: GBK text essentially never is.
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if header and header != "utf-8":
+            notes.append("encoding_mismatch")
+        return Decoded(text, "utf-8", notes)
+
     best: tuple[float, int, str, str] | None = None
+    strict_decodings: list[tuple[int, str, str]] = []
     for rank, name in enumerate(candidates):
-        try:
-            text = body.decode(name)
-            strict = True
-        except UnicodeDecodeError:
-            text = body.decode(name, errors="replace")
-            strict = False
-        except LookupError:
+        if name == "utf-8":
             continue
-        score = mojibake_score(text) + (0.0 if strict else 50.0)
-        if best is None or score < best[0] - 1e-9:
-            best = (score, rank, name, text)
-        if strict and score == 0.0:
-            # Nothing cleaner is possible; later candidates are less trusted anyway.
-            break
+        try:
+            strict_decodings.append((rank, name, body.decode(name)))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if len(strict_decodings) == 1:
+        _, name, text = strict_decodings[0]
+        best = (0.0, 0, name, text)
+    elif strict_decodings:
+        # Several tables accept the bytes (GB18030 and cp1252 accept almost anything):
+        # the decoding that looks least like mojibake wins; trust order breaks ties.
+        for rank, name, text in strict_decodings:
+            score = mojibake_score(text)
+            if best is None or score < best[0] - 1e-9:
+                best = (score, rank, name, text)
+    else:
+        for rank, name in enumerate(candidates):
+            try:
+                text = body.decode(name, errors="replace")
+            except LookupError:
+                continue
+            score = mojibake_score(text)
+            if best is None or score < best[0] - 1e-9:
+                best = (score, rank, name, text)
+        if best is not None:
+            notes.append("decode_replaced")
     assert best is not None
-    score, _, name, text = best
+    _, _, name, text = best
     if header and name != header:
         notes.append("encoding_mismatch")
-    if "\ufffd" in text and score >= 50.0:
-        notes.append("decode_replaced")
     return Decoded(text, name, notes)
