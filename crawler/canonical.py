@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 from parsel import Selector
 from w3lib.url import canonicalize_url
@@ -25,6 +26,31 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS_RESOURCE = "tracking_params.txt"
+
+
+# A URL w3lib would only lowercase and sort: ASCII letters, digits and a few
+# marks that never need quoting; no userinfo, fragment, ";" params or "%".
+_SIMPLE_URL = re.compile(
+    r"(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)"
+    r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[A-Za-z0-9_~/.,-]*)?(?:\?(?P<query>[A-Za-z0-9_~.=&-]*))?\Z"
+)
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\Z)")
+
+
+def _sorted_query(query: str) -> str:
+    pairs = []
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        if pair.count("=") > 1:  # w3lib would quote the second "=": let it
+            raise _NotSimple
+        pairs.append(pair if "=" in pair else pair + "=")
+    pairs.sort(key=lambda p: tuple(p.split("=", 1)))
+    return "&".join(pairs)
+
+
+class _NotSimple(Exception):
+    pass
 
 
 class CanonicalURLError(ValueError):
@@ -102,24 +128,47 @@ class Canonicalizer:
     def canonicalize(self, url: str) -> str:
         """The canonical form of ``url``; raises :class:`CanonicalURLError` for unusable URLs."""
         url = (url or "").strip()
+        simple = _SIMPLE_URL.match(url)
+        if simple is not None and not _DOT_SEGMENT.search(simple.group("path") or ""):
+            # Plain ASCII URLs (nearly all on ministry sites) skip w3lib's full
+            # parse: for them it only lowercases the host, sorts the query and
+            # gives blank values an "="; tests check both paths agree.
+            port_text = simple.group("port")
+            port = int(port_text) if port_text else None
+            if port is not None and port > 65535:
+                raise CanonicalURLError(f"cannot canonicalise {url!r}: port out of range")
+            try:
+                query = _sorted_query(simple.group("query") or "")
+            except _NotSimple:
+                return self.canonicalize_with_w3lib(url)
+            return self._assemble(
+                simple.group("scheme").lower(), simple.group("host").lower(), port, simple.group("path") or "", query, url
+            )
+        return self.canonicalize_with_w3lib(url)
+
+    def canonicalize_with_w3lib(self, url: str) -> str:
+        """:meth:`canonicalize` without the fast path for plain URLs."""
+        url = (url or "").strip()
         try:
             parts = urlsplit(canonicalize_url(url, keep_fragments=False))
             port = parts.port
         except ValueError as exc:
             raise CanonicalURLError(f"cannot canonicalise {url!r}: {exc}") from exc
-        scheme = parts.scheme.lower()
+        return self._assemble(parts.scheme.lower(), parts.hostname or "", port, parts.path, parts.query, url)
+
+    def _assemble(self, scheme: str, host: str, port: int | None, path: str, query: str, url: str = "") -> str:
         if scheme not in DEFAULT_PORTS:
             raise CanonicalURLError(f"not an http(s) URL: {url!r}")
-        host = (parts.hostname or "").rstrip(".")
+        host = host.rstrip(".")
         if not host:
             raise CanonicalURLError(f"URL has no host: {url!r}")
         host = self.url_aliases.get(host, host)
         if ":" in host:  # IPv6 literal
             host = f"[{host}]"
         netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
-        path = self._clean_path(parts.path) or "/"
-        query = self._clean_query(parts.query)
-        return urlunsplit((scheme, netloc, path, query, ""))
+        path = self._clean_path(path) or "/"
+        query = self._clean_query(query)
+        return f"{scheme}://{netloc}{path}?{query}" if query else f"{scheme}://{netloc}{path}"
 
     def _clean_path(self, path: str) -> str:
         if ";" not in path:

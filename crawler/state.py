@@ -19,7 +19,7 @@ import sqlite3
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +110,10 @@ class StateStore(ABC):
     @abstractmethod
     def add_body(self, body_sha1: str, article_id: str) -> None:
         """Remember ``article_id`` as the first record with this body (first writer wins)."""
+
+    def lookup(self, article_id: str, body_sha1: str) -> tuple[ArticleState | None, str | None]:
+        """``get_article`` and ``find_body`` together (one round trip where the store allows)."""
+        return self.get_article(article_id), self.find_body(body_sha1)
 
     # -- near-duplicate signatures (LSH buckets) ---------------------------
     @abstractmethod
@@ -226,7 +230,10 @@ class SQLiteStateStore(StateStore):
         self.commit_interval = float(commit_interval)
         self.lock_timeout = float(lock_timeout)
         self._pending_writes = 0
-        self._txn_started = 0.0
+        self._batch_started = 0.0
+        self._buffer: list[tuple[str, tuple[Any, ...]]] = []
+        self._recent_articles: dict[str, ArticleState] = {}
+        self._recent_bodies: dict[str, str] = {}
         self._closed = False
         self._check_file()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -318,32 +325,50 @@ class SQLiteStateStore(StateStore):
         return StateStoreCorrupt(f"state store {self.path} is corrupt: {exc}")
 
     # -- write batching ------------------------------------------------------
+    # Writes are buffered in memory and sent with executemany when a read
+    # needs them or the batch is committed; recent articles and bodies are
+    # answered from the buffer, so the hot path never forces a push.
     def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
         self._write_many(sql, [tuple(params)])
 
     def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
-        try:
-            if not self._db.in_transaction:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._txn_started = time.monotonic()
-            if len(rows) == 1:
-                self._db.execute(sql, rows[0])
-            else:
-                self._db.executemany(sql, rows)
-        except sqlite3.Error as exc:
-            raise self._translate(exc) from exc
+        if not self._buffer and not self._db.in_transaction:
+            self._batch_started = time.monotonic()
+        self._buffer.extend((sql, row) for row in rows)
         self._pending_writes += 1
         if (
             self._pending_writes >= self.commit_every
-            or time.monotonic() - self._txn_started >= self.commit_interval
+            or time.monotonic() - self._batch_started >= self.commit_interval
         ):
             self.flush()
 
-    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    def _push(self) -> None:
+        """Send buffered writes into the open transaction (in order)."""
+        if not self._buffer:
+            return
+        buffer, self._buffer = self._buffer, []
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+            # Buffered statements are inserts/upserts into different tables,
+            # so grouping them by statement (keeping order within each) is safe.
+            groups: dict[str, list[tuple[Any, ...]]] = {}
+            for sql, row in buffer:
+                groups.setdefault(sql, []).append(row)
+            for sql, rows in groups.items():
+                self._db.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
+
+    def _read(self, sql: str, params: Iterable[Any] = (), *, push: bool = True) -> list[tuple[Any, ...]]:
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
+        if push and self._buffer:
+            # Commit rather than leave a write transaction open: another
+            # process (another seed) may be waiting for the lock.
+            self.flush()
         try:
             return self._db.execute(sql, tuple(params)).fetchall()
         except sqlite3.Error as exc:
@@ -352,12 +377,15 @@ class SQLiteStateStore(StateStore):
     def flush(self) -> None:
         if self._closed:
             return
+        self._push()
         if self._db.in_transaction:
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise self._translate(exc) from exc
         self._pending_writes = 0
+        self._recent_articles.clear()
+        self._recent_bodies.clear()
 
     def close(self) -> None:
         if self._closed:
@@ -370,10 +398,14 @@ class SQLiteStateStore(StateStore):
 
     # -- articles ------------------------------------------------------------
     def get_article(self, article_id: str) -> ArticleState | None:
+        recent = self._recent_articles.get(article_id)
+        if recent is not None:
+            return recent
         rows = self._read(
             "SELECT body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url "
             "FROM articles WHERE id = ?",
             (_blob(article_id),),
+            push=False,
         )
         if not rows:
             return None
@@ -389,8 +421,41 @@ class SQLiteStateStore(StateStore):
             last_run=run,
         )
 
+    def lookup(self, article_id: str, body_sha1: str) -> tuple[ArticleState | None, str | None]:
+        recent = self._recent_articles.get(article_id)
+        if recent is not None:
+            return recent, self.find_body(body_sha1)
+        rows = self._read(
+            "SELECT a.body_sha1, a.duplicate_of, a.site, a.first_seen, a.last_seen, a.last_run, a.canonical_url, "
+            "(SELECT id FROM bodies WHERE body_sha1 = ?2) FROM (SELECT 1) LEFT JOIN articles a ON a.id = ?1",
+            (_blob(article_id), _blob(body_sha1)),
+            push=False,
+        )
+        body, dup, site, first, last, run, url, first_body = rows[0]
+        article = None
+        if body is not None:
+            article = ArticleState(
+                id=article_id,
+                canonical_url=url,
+                body_sha1=body.hex(),
+                site=site,
+                duplicate_of=_hex(dup),
+                first_seen=first,
+                last_seen=last,
+                last_run=run,
+            )
+        return article, first_body.hex() if first_body is not None else self._recent_bodies.get(body_sha1)
+
     def put_article(self, article: ArticleState) -> None:
         now = time.time()
+        previous = self._recent_articles.get(article.id)
+        if previous is not None or not (article.first_seen and article.last_seen):
+            article = replace(
+                article,
+                first_seen=(previous.first_seen if previous else article.first_seen) or now,
+                last_seen=article.last_seen or now,
+            )
+        self._recent_articles[article.id] = article
         self._write(
             "INSERT INTO articles (id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
@@ -419,10 +484,11 @@ class SQLiteStateStore(StateStore):
         return known
 
     def find_body(self, body_sha1: str) -> str | None:
-        rows = self._read("SELECT id FROM bodies WHERE body_sha1 = ?", (_blob(body_sha1),))
-        return rows[0][0].hex() if rows else None
+        rows = self._read("SELECT id FROM bodies WHERE body_sha1 = ?", (_blob(body_sha1),), push=False)
+        return rows[0][0].hex() if rows else self._recent_bodies.get(body_sha1)
 
     def add_body(self, body_sha1: str, article_id: str) -> None:
+        self._recent_bodies.setdefault(body_sha1, article_id)
         self._write(
             "INSERT OR IGNORE INTO bodies (body_sha1, id) VALUES (?, ?)", (_blob(body_sha1), _blob(article_id))
         )
@@ -444,9 +510,18 @@ class SQLiteStateStore(StateStore):
         )
 
     def delete_signature(self, article_id: str, band_keys: Sequence[int]) -> None:
+        # Deletes must not be reordered with buffered inserts: run them now.
         blob = _blob(article_id)
-        self._write_many("DELETE FROM lsh_bands WHERE band_key = ? AND id = ?", [(key, blob) for key in band_keys])
-        self._write("DELETE FROM signatures WHERE id = ?", (blob,))
+        self.flush()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("DELETE FROM lsh_bands WHERE band_key = ? AND id = ?", [(k, blob) for k in band_keys])
+            self._db.execute("DELETE FROM signatures WHERE id = ?", (blob,))
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise self._translate(exc) from exc
 
     def band_candidates(self, band_keys: Sequence[int], limit: int = 50) -> list[str]:
         if not band_keys:

@@ -60,7 +60,7 @@ DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE_SIZE = 5
 DEFAULT_MIN_CHARS = 80
 
-_DROPPED_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE_MARKS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
 
 
 def normalise_for_digest(body: str) -> str:
@@ -69,7 +69,10 @@ def normalise_for_digest(body: str) -> str:
     Two sites republishing one article differ in layout whitespace, full-width
     digits and paragraph breaks, never in the words: all of that is dropped.
     """
-    text = unicodedata.normalize("NFKC", body or "").translate(_DROPPED_CHARS).casefold()
+    text = unicodedata.normalize("NFKC", body or "").casefold()
+    for mark in _INVISIBLE_MARKS:
+        if mark in text:
+            text = text.replace(mark, "")
     return "".join(text.split())
 
 
@@ -193,7 +196,11 @@ class NearDuplicateIndex:
                 best = (candidate, score)
         return best
 
-    def add(self, article_id: str, signature: np.ndarray) -> None:
+    def add(self, article_id: str, signature: np.ndarray, *, replacing: bool = True) -> None:
+        """Index ``signature``; ``replacing=False`` promises no older one is stored (saves a read)."""
+        if not replacing:
+            self.store.put_signature(article_id, signature.tobytes(), self.band_keys(signature))
+            return
         old = self.store.get_signature(article_id)
         if old is not None:
             previous = self.decode(old)
@@ -286,7 +293,7 @@ class Deduplicator:
         if article_id in self._in_flight:
             decision.kind, decision.duplicate_of = "duplicate", article_id
             return decision
-        stored = self.store.get_article(article_id)
+        stored, first_body = self.store.lookup(article_id, digest)
         decision.previous = stored
         if stored is not None and stored.last_run == self.run_id:
             decision.kind, decision.duplicate_of = "duplicate", stored.duplicate_of or article_id
@@ -299,7 +306,7 @@ class Deduplicator:
             return decision
         was_emitted = stored is not None and stored.duplicate_of is None
         if not was_emitted and normalised:
-            first = self._in_flight_bodies.get(digest) or self.store.find_body(digest)
+            first = self._in_flight_bodies.get(digest) or first_body
             if first is not None and first != article_id:
                 decision.kind, decision.duplicate_of = "duplicate", first
                 return decision
@@ -343,7 +350,7 @@ class Deduplicator:
             if not decision.empty_body:
                 self.store.add_body(decision.body_sha1, decision.id)
             if self.near is not None and decision.signature is not None:
-                self.near.add(decision.id, decision.signature)
+                self.near.add(decision.id, decision.signature, replacing=decision.kind == "changed")
 
     def forget(self, decision: Decision) -> None:
         """An emitted record was not written after all (dropped later): leave no trace."""

@@ -139,3 +139,21 @@ def test_find_link_canonical() -> None:
     assert find_link_canonical("<html><head><title>x</title></head></html>") is None
     assert find_link_canonical("") is None
     assert find_link_canonical(b"\xff\xfe<<<not html") is None
+
+
+def test_fast_path_agrees_with_w3lib(canon: Canonicalizer) -> None:
+    """Plain ASCII URLs skip w3lib's full parse; the result must be the same."""
+    import random
+
+    rng = random.Random(6)
+    hosts = ["www.mca.gov.cn", "M.MCA.gov.cn", "WWW.MOHRSS.GOV.CN", "x-y.b.gov.cn", "m.mca.gov.cn", "a.cn"]
+    path_chars = "aB0._~-,/"
+    query_pairs = ["a=1", "b", "utm_x=2", "=3", "a=0", "c=1=2", "", "from=t", "Z=9", "k~=,", "p=a.b-c"]
+    for _ in range(3000):
+        path = "".join(rng.choice([*path_chars, "/./", "/../", ".."]) for _ in range(rng.randint(0, 12)))
+        query = "&".join(rng.choice(query_pairs) for _ in range(rng.randint(0, 5)))
+        url = (
+            f"{rng.choice(['http', 'HTTPS', 'https', 'Http'])}://{rng.choice(hosts)}"
+            f"{rng.choice(['', ':80', ':8080', ':443'])}/{path}" + (f"?{query}" if rng.random() < 0.7 else "")
+        )
+        assert canon.canonicalize(url) == canon.canonicalize_with_w3lib(url), url

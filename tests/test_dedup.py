@@ -383,3 +383,17 @@ def test_state_failure_mid_run_is_counted_not_raised(tmp_path: Path) -> None:
     run.pipeline.store.close()
     assert run.feed(MCA, ARTICLE) is None
     assert run.stat("state_error") == 1
+
+
+def test_bench_runs_at_toy_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """bench/dedup.py still works; the full 1M-item run is `make bench`-style manual work, never a test."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_dedup", Path(__file__).parent.parent / "bench" / "dedup.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--count", "600", "--near-count", "200", "--checkpoints", "300,600", "--state-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "exact dedup:" in out and "exact + near-duplicate:" in out and "peak RSS" in out
+    assert "'duplicate'" in out  # the synthetic stream does contain republications
