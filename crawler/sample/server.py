@@ -93,7 +93,8 @@ class SampleSiteResource(Resource):
         self.log_file = log_file
         self.clock = clock or default_reactor
         self.request_log: list[dict[str, Any]] = []
-        self.overrides: dict[str, bytes] = {}
+        #: url -> (body, Last-Modified HTTP date of the override)
+        self.overrides: dict[str, tuple[bytes, str]] = {}
         self.deleted: set[str] = set()
         self.hits: dict[str, int] = {}
         self._volatile_counter = 0
@@ -135,7 +136,11 @@ class SampleSiteResource(Resource):
         page = None if url in self.deleted else self.store.lookup(host, path_and_query)
         if url in self.overrides:
             base = page or Page(headers=[("Content-Type", "text/html; charset=utf-8")])
-            page = with_body(base, self.overrides[url])
+            body, changed_at = self.overrides[url]
+            page = with_body(base, body)
+            if page.last_modified:
+                # The page changed now: an If-Modified-Since from before must not get a 304.
+                page.last_modified = changed_at
         if page is None:
             return self._finish_now(request, url, 404, [("Content-Type", "text/html; charset=utf-8")], NOT_FOUND_BODY)
 
@@ -328,7 +333,8 @@ class SampleSiteResource(Resource):
                 return answer(400, {"error": "url= must be an absolute http:// URL"})
             target = _normalise_target(target)
             if parts.path == "/override":
-                self.overrides[target] = request.content.read() if request.content else b""
+                body = request.content.read() if request.content else b""
+                self.overrides[target] = (body, email.utils.formatdate(usegmt=True))
                 self.deleted.discard(target)
             else:
                 self.deleted.add(target)
