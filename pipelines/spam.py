@@ -261,6 +261,8 @@ def load_lexicon(
         for section, entries in _read_sections(Path(path)).items():
             if section == "terms":
                 allowed.update(fold(e) for e in entries)
+            elif section.startswith("embed:"):
+                context.setdefault(section, set()).update(fold(e) for e in entries)
             elif section.startswith("context:"):
                 context.setdefault(section.partition(":")[2], set()).update(fold(e) for e in entries)
             else:
@@ -300,6 +302,8 @@ class SpamSpan:
     is_spam: bool
     rule: str
     reasons: list[str] = field(default_factory=list)
+    hard: bool = False  # carries evidence no context excuses (a domain, a call to action …)
+    in_context: bool = False  # legitimate context words share its sentence
 
 
 _HARD_TOKEN_KINDS = {"hard-affix", "domain", "contact", "bonus"}
@@ -537,6 +541,12 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
         ]
         if bracketed and latin_context:
             legit.append("quoted")
+        in_context = bool(legit)
+        strong = any(t.kind == "strong" for t in cluster)
+        if strong and legit and not latin_context and not _reported_on(text, folded, start, end, lexicon):
+            # A strong term is only excused when the sentence reports on it:
+            # quoted, or framed by words like 非法 / 取缔 / 等 / 案.
+            legit = []
         vetoed = bool(legit) and not hard
         if legit:
             reasons.append("context=" + ",".join(sorted(set(legit))))
@@ -544,8 +554,37 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
         if is_spam and term_weight == 0 and not any(t.kind in {"domain", "bonus", "contact"} for t in cluster):
             is_spam = False
         rule = _rule_name(cluster, how, latin_context)
-        spans.append(SpamSpan(start, end, text[start:end], score, is_spam, rule, reasons))
+        spans.append(SpamSpan(start, end, text[start:end], score, is_spam, rule, reasons, hard, in_context))
     return _merge_overlapping(spans, text)
+
+
+_QUOTES_OPEN = "“「『\"'‘《"
+_QUOTES_CLOSE = "”」』\"'’》"
+
+
+def _reported_on(text: str, folded: str, start: int, end: int, lexicon: Lexicon) -> bool:
+    if _inside_quotes(text, start, end):
+        return True
+    lead = lexicon.context_res.get("embed:before")
+    tail = lexicon.context_res.get("embed:after")
+    window_before = folded[max(0, start - 6) : start].rstrip(_QUOTES_OPEN + " ")
+    if lead is not None and any(m.end() == len(window_before) for m in lead.finditer(window_before)):
+        return True
+    after = folded[end:].lstrip(_QUOTES_CLOSE + " ")
+    return bool(tail is not None and tail.match(after))
+
+
+def _inside_quotes(text: str, start: int, end: int, reach: int = 8) -> bool:
+    """Is text[start:end] inside a short quotation (“稳赚不赔”, 「百家乐」)?"""
+    left = text[max(0, start - reach) : start]
+    right = text[end : end + reach]
+    opening = max(left.rfind(q) for q in _QUOTES_OPEN)
+    if opening == -1 or any(q in left[opening + 1 :] for q in _QUOTES_CLOSE if q not in "\"'"):
+        return False
+    closing = min((right.find(q) for q in _QUOTES_CLOSE if right.find(q) != -1), default=-1)
+    if closing == -1:
+        return False
+    return not re.search(r"[。！？!?；;\n]", left[opening:] + right[:closing])
 
 
 def _context_names(categories: set[str]) -> list[str]:
@@ -576,6 +615,7 @@ def _merge_overlapping(spans: list[SpamSpan], text: str) -> list[SpamSpan]:
                 last.is_spam = True
                 last.score = max(last.score, span.score)
                 last.reasons.extend(span.reasons)
+                last.hard = last.hard or span.hard
             continue
         merged.append(span)
     return merged
@@ -600,6 +640,11 @@ def _significant_length(text: str) -> int:
     return sum(1 for c in text if c.isalnum() or _is_cjk(c))
 
 
+def _is_wide(char: str) -> bool:
+    """Chinese characters and full-width punctuation: no space needed beside them."""
+    return _is_cjk(char) or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef" or char in "“”‘’《》"
+
+
 def _cut(text: str, spans: Sequence[SpamSpan]) -> str:
     """Remove spans, closing the gap the way the sentence reads best."""
     pieces: list[str] = []
@@ -612,12 +657,10 @@ def _cut(text: str, spans: Sequence[SpamSpan]) -> str:
     for piece in pieces[1:]:
         left = out.rstrip(" \t\u3000")
         right = piece.lstrip(" \t\u3000")
-        if left and right and not _is_cjk(left[-1]) and not _is_cjk(right[0]) and right[0] not in ",.;:!?)，。；：！？）、":
-            out = left + " " + right
-        elif left and right and (left[-1].isascii() and left[-1].isalnum()) and _is_cjk(right[0]) and out != left:
-            out = left + " " + right
-        else:
+        if not left or not right or _is_wide(left[-1]) or _is_wide(right[0]) or right[0] in ",.;:!?)":
             out = left + right
+        else:
+            out = left + " " + right
     return out.strip()
 
 
@@ -714,9 +757,12 @@ def title_spam_spans(title: str, lexicon: Lexicon | None = None, *, language: st
     spans = score_spans(title, lexicon, language=language)
     result = []
     for span in spans:
-        if span.is_spam:
+        if span.hard and span.is_spam:
             result.append(span)
-        elif span.score >= STRONG_WEIGHT and not any(r.startswith("context=") for r in span.reasons):
+        elif span.in_context:
+            # "警方提醒：网络私彩是陷阱" reports on the word.
+            continue
+        elif span.is_spam or span.score >= STRONG_WEIGHT:
             span.is_spam = True
             result.append(span)
     return result
