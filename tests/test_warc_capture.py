@@ -285,6 +285,10 @@ def test_files_named_closed_and_start_with_warcinfo(crawl: dict[str, Any]) -> No
         assert "seed: capture" in info
 
 
+def test_no_deprecation_warnings_from_capture(crawl: dict[str, Any]) -> None:
+    assert "DeprecationWarning" not in crawl["log"], crawl["log"][-3000:]
+
+
 def test_warcio_check_passes(crawl: dict[str, Any]) -> None:
     warcio = Path(sys.executable).with_name("warcio")
     files = [str(p) for p in crawl["warc_dir"].glob("*.warc.gz")]

@@ -137,7 +137,7 @@ class WarcCaptureMiddleware:
             on_close=self._file_closed,
         )
         self.archiver = ExchangeArchiver(self.writer)
-        self.thread = ThreadedArchiver(self.archiver)
+        self.thread = ThreadedArchiver(self.archiver, threaded=settings.getbool("WARC_WRITER_THREAD", True))
         self._sent: weakref.WeakKeyDictionary[Request, datetime] = weakref.WeakKeyDictionary()
         self._in_flight: collections.deque[tuple[concurrent.futures.Future[Any], int]] = collections.deque()
         self._in_flight_bytes = 0
@@ -207,22 +207,18 @@ class WarcCaptureMiddleware:
         # Files are opened lazily on the writer thread, after this assignment.
         self.writer.warcinfo = self.warcinfo_fields()
 
-    def spider_closed(self) -> Deferred[Any]:
+    async def spider_closed(self) -> None:
+        """Let the writer thread finish every queued record, close the file and index it."""
         self._closed = True
         closing = self.thread.close()
-        deferred = _deferred_from_future(closing)
-
-        def finished(future: concurrent.futures.Future[Any]) -> None:
-            try:
-                paths = future.result()
-            except Exception:
-                logger.exception("Closing the WARC writer failed")
-                paths = []
-            self._sync_stats()
-            logger.info("WARC capture wrote %d file(s) in %s", len(paths), self.directory)
-
-        deferred.addCallback(finished)
-        return deferred
+        await maybe_deferred_to_future(_deferred_from_future(closing))
+        try:
+            paths = closing.result()
+        except Exception:
+            logger.exception("Closing the WARC writer failed")
+            paths = []
+        self._sync_stats()
+        logger.info("WARC capture closed %d file(s) in %s", len(paths), self.directory)
 
     def _counts_snapshot(self) -> dict[str, int]:
         """Copy of the writer's counters; called on the writer thread (or after it ended)."""

@@ -214,13 +214,31 @@ class ExchangeArchiver:
         return list(self.writer.closed_files)
 
 
-class ThreadedArchiver:
-    """Runs an :class:`ExchangeArchiver` on one worker thread, in submission order."""
+class _InlineExecutor(concurrent.futures.Executor):
+    """Runs each task at once in the caller's thread (``WARC_WRITER_THREAD = False``)."""
 
-    def __init__(self, archiver: ExchangeArchiver) -> None:
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+class ThreadedArchiver:
+    """Runs an :class:`ExchangeArchiver` on one worker thread, in submission order.
+
+    With ``threaded=False`` every task runs inline instead, in the caller's
+    thread; the benchmark uses that to show what the writer thread saves.
+    """
+
+    def __init__(self, archiver: ExchangeArchiver, threaded: bool = True) -> None:
         self.archiver = archiver
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="warc-writer"
+        self._executor: concurrent.futures.Executor = (
+            concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-writer")
+            if threaded
+            else _InlineExecutor()
         )
 
     def submit(self, function: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
