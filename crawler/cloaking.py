@@ -62,6 +62,23 @@ def should_probe(url: str, sample: float, *, showed_spam: bool = False) -> bool:
     return int.from_bytes(digest[:4], "big") / 2**32 < sample
 
 
+def page_showed_spam(
+    title_candidates: Sequence[Sequence[str]],
+    body: str,
+    dom_removals: Sequence[dict[str, str]],
+    language: str | None = None,
+    lexicon: Lexicon | None = None,
+) -> bool:
+    """Did the normal view already show spam (DOM removals, a spam headline or phrase)?"""
+    if dom_removals:
+        return True
+    lexicon = lexicon or default_lexicon()
+    for pair in title_candidates:
+        if len(pair) == 2 and pair[1] and title_spam_spans(str(pair[1]), lexicon, language=language):
+            return True
+    return bool(body) and has_spam_candidates(body, lexicon) and bool(find_spam_spans(body, lexicon, language=language))
+
+
 @dataclass
 class PageView:
     """What a visitor (or a crawler) is shown."""

@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
+from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
 from crawler.extract import EXTRACTOR_VERSION, extract_article
 from crawler.items import ArticleItem
 from crawler.links import Link, extract_links, offsite_links
@@ -138,7 +139,55 @@ class NewsSpider(scrapy.Spider):
                 link = Link(url=attachment["url"], text=attachment.get("title", ""), kind="attachment")
                 if self.seed.allows_host(urlsplit(link.url).hostname or ""):
                     yield self._request_for(link, referer=response.url)
+        probe = self._cloaking_probe(response, item)  # issue 5: the probe yields the item when it is done
+        if probe is not None:
+            yield probe
+            return
         yield item
+
+    # -- cloaking probe (issue 5; rules in crawler/cloaking.py) ----------------------
+    # Settings: CLOAKING_PROBE_ENABLED (default False), CLOAKING_PROBE_SAMPLE (fraction of
+    # article pages, default 0.1; pages that showed spam are always probed).
+    def _cloaking_probe(self, response: Response, item: ArticleItem) -> Request | None:
+        if not self.settings.getbool("CLOAKING_PROBE_ENABLED", False) or response.meta.get(PROBE_META_KEY):
+            return None
+        showed_spam = page_showed_spam(item.extra["title_candidates"], item.body, item.spam_removed, item.language)
+        if not should_probe(response.url, self.settings.getfloat("CLOAKING_PROBE_SAMPLE", 0.1), showed_spam=showed_spam):
+            return None
+        self.crawler.stats.inc_value("spider/cloaking/probes")
+        return Request(
+            response.url,
+            callback=self.parse_cloaking_probe,
+            errback=self.on_cloaking_probe_error,
+            dont_filter=True,
+            headers=probe_headers(response.url, item.title),
+            meta={"page_kind": "cloaking_probe", PROBE_META_KEY: True, "dont_redirect": True, "handle_httpstatus_all": True},
+            cb_kwargs={"item": item, "normal_body": response.body},
+        )
+
+    def parse_cloaking_probe(self, response: Response, item: ArticleItem, normal_body: bytes) -> Iterator[ArticleItem]:
+        location = response.headers.get(b"Location")
+        comparison = compare_fetches(
+            normal_body, response.body, item.url, self.seed.allowed_domains,
+            spider_location=location.decode("latin-1") if location else None,
+        )
+        item.extra["cloaked"] = comparison.cloaked
+        if comparison.cloaked:
+            self.crawler.stats.inc_value("spider/cloaking/cloaked")
+            logger.warning("Cloaked page (crawlers see something else) %s: %s", item.url, comparison.summary())
+            self.crawler.signals.send_catch_log(
+                manifest_entry, kind="cloaked", entry={"url": item.url, "reason": comparison.summary()}
+            )
+        yield item
+
+    def on_cloaking_probe_error(self, failure: Failure) -> Iterator[ArticleItem]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("spider/cloaking/probe_failed")
+        logger.warning("Cloaking probe failed for %s: %s", request.url, failure_reason(failure))
+        item = request.cb_kwargs["item"]
+        item.extra["cloaked"] = None
+        yield item
+    # -- end of cloaking probe ------------------------------------------------------
 
     def parse_attachment(self, response: Response) -> None:
         # The capture middleware has archived it; nothing to extract here.
