@@ -50,7 +50,11 @@ def test_proxy_never_served_offsite_or_robots_disallowed_urls(sample_crawl, seed
         assert url not in requested, f"fetched {url} although robots.txt disallows it"
     for url in EXPECTED[seed].get("offsite", []):
         assert url not in requested
-    # robots.txt itself was asked for on every host crawled, before anything else there.
+    # The spider did try the disallowed pages: robots.txt, not luck, kept them out.
+    disallowed = EXPECTED[seed].get("robots_disallowed", [])
+    stats = manifests(sample_crawl.output_dir)[seed]["stats"]
+    assert stats.get("spider/failed_reason/robots_disallowed", 0) == len(disallowed)
+    # robots.txt itself was asked for on every host crawled.
     for host in {urlsplit(url).hostname for url in requested}:
         assert f"http://{host}/robots.txt" in requested
 
