@@ -20,6 +20,7 @@ class CorpusPage:
     name: str
     body: bytes
     expected: dict[str, Any]
+    text: str = ""  # the page decoded, filled in by callers that need it
 
 
 def load_corpus(directory: Path = CORPUS) -> list[CorpusPage]:
