@@ -15,11 +15,11 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from html import unescape
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote_plus, urljoin, urlsplit
 
-from parsel import Selector
 from w3lib.url import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -196,20 +196,27 @@ class CanonicalChoice:
     rejected_link: str | None = None  # "offsite" or "invalid" when a link was present but ignored
 
 
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
 def find_link_canonical(html: str | bytes) -> str | None:
-    """The ``href`` of the page's first ``<link rel="canonical">``, if any."""
+    """The ``href`` of the page's first ``<link rel="canonical">``, if any.
+
+    A scan of ``<link>`` tags rather than a parse: the extractor has already
+    parsed the page once, and most pages carry no canonical link at all.
+    """
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
-    if not html:
+    if not html or "canonical" not in html.lower():
         return None
-    try:
-        selector = Selector(text=html)
-    except Exception:  # malformed markup: treat as no link
-        return None
-    for link in selector.xpath("//link[@rel and @href]"):
-        rels = (link.attrib.get("rel") or "").lower().split()
-        if "canonical" in rels:
-            href = (link.attrib.get("href") or "").strip()
+    for tag in _LINK_TAG.finditer(html):
+        attributes = {
+            match.group(1).lower(): next(g for g in match.groups()[1:] if g is not None)
+            for match in _ATTRIBUTE.finditer(tag.group(0))
+        }
+        if "canonical" in attributes.get("rel", "").lower().split():
+            href = unescape(attributes.get("href", "")).strip()
             if href:
                 return href
     return None

@@ -147,10 +147,19 @@ class StateStore(ABC):
     # -- sessions ------------------------------------------------------------
     @abstractmethod
     def begin_session(self, run_id: str, site: str) -> list[KilledSession]:
-        """Record a run start; return earlier runs of ``site`` that never ended."""
+        """Record a run start; return earlier runs of ``site`` that never ended.
+
+        They stay unended until :meth:`end_session` is called for them (with
+        outcome ``"killed"``) once whatever they left behind has been dealt with.
+        """
 
     @abstractmethod
-    def end_session(self, run_id: str, site: str) -> None: ...
+    def end_session(self, run_id: str, site: str, outcome: str = "finished") -> None:
+        """Record how a run ended: its finish reason, or ``"killed"``."""
+
+    @abstractmethod
+    def last_outcome(self, site: str, before_run: str) -> str | None:
+        """Outcome of the latest run of ``site`` other than ``before_run`` (None: no earlier run)."""
 
     # -- lifecycle -----------------------------------------------------------
     @abstractmethod
@@ -584,11 +593,6 @@ class SQLiteStateStore(StateStore):
         )
         killed = [KilledSession(run_id=r, site=site, started=s) for r, s in rows]
         now = time.time()
-        for session in killed:
-            self._write(
-                "UPDATE sessions SET ended = ?, outcome = 'killed' WHERE run_id = ? AND site = ?",
-                (now, session.run_id, site),
-            )
         self._write(
             "INSERT INTO sessions (run_id, site, pid, started) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (run_id, site) DO UPDATE SET pid = excluded.pid, ended = NULL, outcome = NULL",
@@ -597,12 +601,20 @@ class SQLiteStateStore(StateStore):
         self.flush()
         return killed
 
-    def end_session(self, run_id: str, site: str) -> None:
+    def end_session(self, run_id: str, site: str, outcome: str = "finished") -> None:
         self._write(
-            "UPDATE sessions SET ended = ?, outcome = 'finished' WHERE run_id = ? AND site = ?",
-            (time.time(), run_id, site),
+            "UPDATE sessions SET ended = ?, outcome = ? WHERE run_id = ? AND site = ?",
+            (time.time(), outcome, run_id, site),
         )
         self.flush()
+
+    def last_outcome(self, site: str, before_run: str) -> str | None:
+        rows = self._read(
+            "SELECT COALESCE(outcome, 'running') FROM sessions WHERE site = ? AND run_id != ? "
+            "ORDER BY started DESC LIMIT 1",
+            (site, before_run),
+        )
+        return rows[0][0] if rows else None
 
 
 STATE_STORE_ATTRIBUTE = "_ministry_news_state_store"

@@ -442,6 +442,7 @@ class DedupPipeline:
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     # -- lifecycle -------------------------------------------------------------
@@ -451,15 +452,20 @@ class DedupPipeline:
             killed = self.store.begin_session(self.dedup.run_id, self.site)
             for session in killed:
                 self._reconcile_killed_run(session.run_id)
-            self.store.flush()
+                self.store.flush()
+                # Only now: a run killed while reconciling must find the old run again.
+                self.store.end_session(session.run_id, self.site, "killed")
         except StateStoreError as exc:
             self._state_failed(exc, url=None)
 
-    def close_spider(self) -> None:
+    def spider_closed(self, reason: str) -> None:
+        # After every pipeline closed; the finish reason tells the next run
+        # whether this one saw the whole site (see PaginationStopMiddleware).
         try:
-            self.store.end_session(self.dedup.run_id, self.site)
+            self.store.end_session(self.dedup.run_id, self.site, "state_store_error" if self._closing else reason)
         except StateStoreError as exc:
-            self._state_failed(exc, url=None)
+            logger.error("Could not record the end of run %s: %s", self.dedup.run_id, exc)
+            self.stats.inc_value("dedup/state_error")
 
     def _reconcile_killed_run(self, killed_run: str) -> None:
         from crawler.runinfo import output_dir
@@ -485,7 +491,8 @@ class DedupPipeline:
         spider = self.crawler.spider
         extra = adapter.get("extra") or {}
         seed = getattr(spider, "seed", None)
-        link_canonical = adapter.get("canonical_url") or extra.get("link_canonical")
+        # The pipeline owns canonical_url: the page's URL, or its on-site rel=canonical link.
+        link_canonical = extra.get("link_canonical")
         try:
             decision = self.dedup.classify(
                 url=url,

@@ -157,3 +157,10 @@ def test_fast_path_agrees_with_w3lib(canon: Canonicalizer) -> None:
             f"{rng.choice(['', ':80', ':8080', ':443'])}/{path}" + (f"?{query}" if rng.random() < 0.7 else "")
         )
         assert canon.canonicalize(url) == canon.canonicalize_with_w3lib(url), url
+
+
+def test_find_link_canonical_attribute_forms() -> None:
+    assert find_link_canonical("<link href='/a?x=1&amp;y=2' rel='alternate canonical'/>") == "/a?x=1&y=2"
+    assert find_link_canonical("<LINK rel=canonical href=/b.html>") == "/b.html"
+    assert find_link_canonical('<link rel="canonical" href="">') is None
+    assert find_link_canonical('<a rel="canonical" href="/not-a-link-tag">') is None

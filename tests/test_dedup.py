@@ -287,7 +287,7 @@ class Harness:
         return self.crawler.stats.get_value(f"dedup/{key}", 0)
 
     def close(self) -> None:
-        self.pipeline.close_spider()
+        self.pipeline.spider_closed("finished")
         self.pipeline.store.close()
 
 

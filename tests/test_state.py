@@ -101,11 +101,19 @@ def test_sessions_report_killed_runs_per_site(tmp_path: Path) -> None:
     store = SQLiteStateStore(path)
     killed = store.begin_session("r2", "mca")
     assert [k.run_id for k in killed] == ["r1"]
+    assert store.last_outcome("mca", "r2") == "running"  # r1 never said how it ended
     assert store.begin_session("g2", "gov") == []
-    store.end_session("r2", "mca")
+    store.close()  # r2 killed too, before dealing with r1
+    store = SQLiteStateStore(path)
+    assert [k.run_id for k in store.begin_session("r3", "mca")] == ["r1", "r2"]  # still reported
+    store.end_session("r1", "mca", "killed")
+    store.end_session("r2", "mca", "killed")
+    store.end_session("r3", "mca", "shutdown")
     store.close()
     store = SQLiteStateStore(path)
-    assert store.begin_session("r3", "mca") == []  # r1 is reported once only
+    assert store.begin_session("r4", "mca") == []
+    assert store.last_outcome("mca", "r4") == "shutdown"
+    assert store.last_outcome("nobody", "r4") is None
     store.close()
 
 
