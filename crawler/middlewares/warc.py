@@ -224,6 +224,8 @@ class WarcCaptureMiddleware:
         """Copy of the writer's counters; called on the writer thread (or after it ended)."""
         counts = dict(self.archiver.counts)
         counts["warc/bytes"] = self.writer.bytes_written
+        counts["warc/records/warcinfo"] = self.writer.warcinfo_records
+        counts["warc/records"] = counts.get("warc/records", 0) + self.writer.warcinfo_records
         return counts
 
     def _sync_stats(self, counts: dict[str, int] | None = None) -> None:
@@ -299,11 +301,11 @@ class WarcCaptureMiddleware:
             self._in_flight_bytes -= size
         if self._in_flight_bytes <= self.max_pending_bytes:
             return response
+        self.stats.inc_value("warc/backpressure_waits")
         return self._wait_for_writer(response)
 
     async def _wait_for_writer(self, response: Response) -> Response:
         """Hold the response until the writer thread catches up (bounds memory)."""
-        self.stats.inc_value("warc/backpressure_waits")
         while self._in_flight and self._in_flight_bytes > self.max_pending_bytes:
             future, size = self._in_flight[0]
             if not future.done():

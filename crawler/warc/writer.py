@@ -136,6 +136,7 @@ class WarcFileWriter:
         self.closed_files: list[Path] = []
         self.bytes_written = 0
         self.records_written = 0
+        self.warcinfo_records = 0
 
     @property
     def current_name(self) -> str | None:
@@ -168,6 +169,7 @@ class WarcFileWriter:
         except WarcWriteError:
             self._abandon_file()
             raise
+        self.warcinfo_records += 1
 
     def _append(self, blobs: Sequence[bytes]) -> list[int]:
         """Write serialised records; on any failure cut the file back and raise."""

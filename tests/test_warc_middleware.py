@@ -1,0 +1,159 @@
+"""The capture middleware in-process: which responses it archives, what it hands on, what it counts."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Spider
+from scrapy.exceptions import NotConfigured, ResponseDataLossError
+from scrapy.http import HtmlResponse, Request
+from scrapy.http.headers import Headers
+from scrapy.utils.test import get_crawler
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.middlewares.warc import WarcCaptureMiddleware
+from crawler.warc.pointer import resolve_warc_pointer
+
+
+class SeededSpider(Spider):
+    name = "seeded"
+
+    class seed:  # the shape of crawler.seeds.Seed that the warcinfo reads
+        name = "mca"
+        site_name = "中华人民共和国民政部"
+
+
+def middleware(tmp_path: Path, **settings: Any) -> WarcCaptureMiddleware:
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path), **settings})
+    crawler.spider = SeededSpider()
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    capture.spider_opened()
+    return capture
+
+
+def finish(capture: WarcCaptureMiddleware) -> None:
+    capture.thread.close().result()
+    capture._sync_stats()
+
+
+def response_for(request: Request, body: bytes = b"<html>page</html>", status: int = 200, **kwargs: Any) -> HtmlResponse:
+    headers = kwargs.pop("headers", None) or Headers({"Content-Type": "text/html"})
+    return HtmlResponse(request.url, status=status, headers=headers, body=body, request=request, **kwargs)
+
+
+def records(tmp_path: Path) -> list[tuple[str, Any, Any, bytes]]:
+    out = []
+    for path in sorted((tmp_path / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as handle:
+            for record in ArchiveIterator(handle):
+                out.append((record.rec_type, record.rec_headers, record.http_headers, record.content_stream().read()))
+    return out
+
+
+def test_disabled_by_setting(tmp_path: Path) -> None:
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path), "WARC_ENABLED": False})
+    with pytest.raises(NotConfigured):
+        WarcCaptureMiddleware.from_crawler(crawler)
+
+
+def test_downloaded_response_archived_and_pointer_handed_on(tmp_path: Path) -> None:
+    capture = middleware(tmp_path, WARC_PREFIX="TEST", WARC_OPERATOR="ops")
+    request = Request("http://www.mca.gov.cn/a.html?x=1#frag", headers={"Cookie": "a=1"})
+    assert capture.process_request(request) is None
+    headers = Headers({"Content-Type": "text/html"})
+    headers.appendlist("Set-Cookie", "one=1")
+    headers.appendlist("Set-Cookie", "two=2")
+    response = response_for(request, headers=headers)
+    assert capture.process_response(request, response) is response
+    pointer = asyncio.run(resolve_warc_pointer(request.meta["warc"]))
+    finish(capture)
+    assert pointer is not None and pointer["file"].startswith("TEST-") and pointer["file"].endswith(".warc.gz")
+    kinds = [kind for kind, _, _, _ in records(tmp_path)]
+    assert kinds == ["warcinfo", "request", "response"]
+    info, request_record, response_record = records(tmp_path)
+    assert b"seed: mca\r\n" in info[3] and b"operator: ops\r\n" in info[3]
+    assert "seed-site-name: 中华人民共和国民政部" in info[3].decode("utf-8")
+    assert response_record[1].get_header("WARC-Target-URI") == "http://www.mca.gov.cn/a.html?x=1"
+    assert [v for k, v in response_record[2].headers if k == "Set-Cookie"] == ["one=1", "two=2"]
+    assert request_record[2].get_header("Cookie") == "a=1"
+    assert request_record[2].protocol == "GET" and request_record[2].statusline == "/a.html?x=1 HTTP/1.1"
+    assert capture.stats.get_value("warc/records") == 3
+    assert capture.stats.get_value("warc/exchanges") == 1
+    assert capture.stats.get_value("warc/files") == 1
+    assert (tmp_path / "warc" / pointer["file"].replace(".warc.gz", ".cdxj")).exists()
+
+
+def test_response_not_from_the_downloader_is_left_alone(tmp_path: Path) -> None:
+    capture = middleware(tmp_path)
+    request = Request("http://www.mca.gov.cn/cached.html")
+    response = response_for(request)
+    # no process_request: an earlier middleware (cache, replay) answered it
+    assert capture.process_response(request, response) is response
+    assert "warc" not in request.meta
+    finish(capture)
+    assert records(tmp_path) == []
+
+
+def test_cut_short_response_marked_truncated(tmp_path: Path) -> None:
+    capture = middleware(tmp_path)
+    request = Request("http://www.mca.gov.cn/cut.html")
+    capture.process_request(request)
+    response = response_for(request, b"x" * 100, headers=Headers({"Content-Length": "4000"}), flags=["dataloss"])
+    capture.process_response(request, response)
+    finish(capture)
+    (_, headers, http_headers, payload) = records(tmp_path)[-1]
+    assert headers.get_header("WARC-Truncated") == "disconnect"
+    assert http_headers.get_header("Content-Length") == "100" and payload == b"x" * 100
+    assert capture.stats.get_value("warc/truncated") == 1
+
+
+def test_failed_download_keeps_request_and_a_note(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    capture = middleware(tmp_path)
+    request = Request("http://www.mca.gov.cn/lost.html")
+    capture.process_request(request)
+    assert capture.process_exception(request, ResponseDataLossError()) is None
+    finish(capture)
+    kinds = [(kind, headers.get_header("WARC-Target-URI")) for kind, headers, _, _ in records(tmp_path)]
+    assert kinds[1:] == [("request", "http://www.mca.gov.cn/lost.html"), ("metadata", "http://www.mca.gov.cn/lost.html")]
+    assert b"fetch-error: cut_short" in records(tmp_path)[-1][3]
+    assert capture.stats.get_value("warc/fetch_errors/cut_short") == 1
+    assert "http://www.mca.gov.cn/lost.html" in caplog.text
+
+
+def test_failed_write_resolves_pointer_to_none(tmp_path: Path) -> None:
+    capture = middleware(tmp_path)
+
+    def broken_opener(path: Path) -> Any:
+        raise OSError(30, "Read-only file system")
+
+    capture.writer._opener = broken_opener
+    request = Request("http://www.mca.gov.cn/a.html")
+    capture.process_request(request)
+    capture.process_response(request, response_for(request))
+    assert asyncio.run(resolve_warc_pointer(request.meta["warc"])) is None
+    finish(capture)
+    assert capture.stats.get_value("warc/write_errors") == 1
+
+
+def test_backpressure_waits_when_writer_lags(tmp_path: Path) -> None:
+    capture = middleware(tmp_path, WARC_MAX_PENDING_BYTES=10)
+    gate = threading.Event()
+    capture.thread.submit(gate.wait)  # the writer thread is busy until the gate opens
+    request = Request("http://www.mca.gov.cn/big.html")
+    capture.process_request(request)
+    result = capture.process_response(request, response_for(request, b"y" * 1000))
+    assert asyncio.iscoroutine(result)  # the response is held back
+    result.close()
+    assert capture.stats.get_value("warc/backpressure_waits") == 1
+    gate.set()
+    finish(capture)
+    small = middleware(tmp_path / "small")
+    request = Request("http://www.mca.gov.cn/small.html")
+    small.process_request(request)
+    response = response_for(request, b"z" * 5)
+    assert small.process_response(request, response) is response
+    finish(small)
