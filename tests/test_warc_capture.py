@@ -99,6 +99,8 @@ def _serve(port_file: str, body_dir: str) -> None:
                     request.setResponseCode(503)
                     return send(b"try again")
                 return send(b"<html>second attempt worked</html>")
+            if path == "/slow":
+                return server.NOT_DONE_YET  # never answers: the crawl is killed while waiting
             if path == "/missing":
                 request.setResponseCode(404)
                 return send(b"not here")
@@ -131,15 +133,16 @@ SPIDER = textwrap.dedent(
     from crawler.warc.pointer import resolve_warc_pointer
 
     BASE, OUT, ITEMS, STATS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    PATHS = sys.argv[5].split(",") if len(sys.argv) > 5 else [
+        "/page.html", "/gzip.html", "/chunked.html", "/gbk.html", "/query?a=1&b=%E4%B8%AD&c", "/cookies",
+        "/redirect", "/dup-a.html", "/flaky", "/missing", "/cut", "/big", "/bomb", "/etag.html"]
 
     class CaptureSpider(scrapy.Spider):
         name = "capture"
         custom_settings = {}
 
         async def start(self):
-            for path in ["/page.html", "/gzip.html", "/chunked.html", "/gbk.html",
-                         "/query?a=1&b=%E4%B8%AD&c", "/cookies", "/redirect", "/dup-a.html",
-                         "/flaky", "/missing", "/cut", "/big", "/bomb", "/etag.html"]:
+            for path in PATHS:
                 yield scrapy.Request(BASE + path, callback=self.parse_page, errback=self.failed,
                                      meta={"handle_httpstatus_list": [404]}, dont_filter=True)
 
@@ -456,6 +459,53 @@ def test_faults_logged_counted_and_archive_valid(crawl: dict[str, Any]) -> None:
     assert stats["warc/files"] == len(list(crawl["warc_dir"].glob("*.warc.gz")))
     assert stats["warc/bytes"] > 0
     assert stats.get("warc/write_errors", 0) == 0
+
+
+def test_killed_crawl_is_recovered_at_next_start(loopback_server: dict[str, Any], tmp_path: Path) -> None:
+    from crawler.warc.recovery import complete_records_end
+
+    script = tmp_path / "spider.py"
+    script.write_text(SPIDER)
+    out = tmp_path / "out"
+    env = dict(os.environ, http_proxy=f"http://127.0.0.1:{loopback_server['port']}")
+
+    def command(run: str, paths: str) -> list[str]:
+        return [sys.executable, str(script), f"http://{HOST}", str(out), str(tmp_path / f"{run}.jsonl"),
+                str(tmp_path / f"{run}.json"), paths]
+
+    killed = subprocess.Popen(command("killed", "/page.html,/cookies,/slow"), cwd=Path(__file__).resolve().parent.parent,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            leftovers = list((out / "warc").glob("*.warc.gz.open")) if (out / "warc").exists() else []
+            if leftovers and complete_records_end(leftovers[0])[1] >= 5:  # warcinfo + robots + 2 pages
+                break
+            assert time.monotonic() < deadline and killed.poll() is None, "crawl did not get going"
+            time.sleep(0.1)
+    finally:
+        killed.kill()
+        killed.wait()
+    (leftover,) = list((out / "warc").glob("*.warc.gz.open"))
+    # the kill may also have struck in the middle of a record: leave half a gzip member behind
+    data = leftover.read_bytes()
+    with open(leftover, "ab") as handle:
+        handle.write(data[len(data) // 2:][:300])
+    result = subprocess.run(command("next", "/dup-a.html"), cwd=Path(__file__).resolve().parent.parent, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = json.loads((tmp_path / "next.json").read_text())
+    assert stats["warc/recovered_files"] == 1
+    assert not list((out / "warc").glob("*.open"))
+    files = sorted((out / "warc").glob("*.warc.gz"))
+    assert len(files) == 2 and leftover.with_name(leftover.name[: -len(".open")]) in files
+    warcio = Path(sys.executable).with_name("warcio")
+    check = subprocess.run([str(warcio), "check", *map(str, files)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    for path in files:
+        assert path.with_name(path.name[: -len(".warc.gz")] + ".cdxj").exists()
+    recovered_name = leftover.name[: -len(".open")]
+    assert f"Recovered {out / 'warc' / recovered_name}" in result.stderr, result.stderr[-3000:]
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "serve":
