@@ -87,6 +87,8 @@ def summarise(output_dir: Path, manifests: list[Path]) -> str:
     lines.append(f"\nWARC files: {len(warcs)} in {output_dir / 'warc'}")
     lines.append(f"JSONL:      {output_dir / 'jsonl'}")
     lines.append(f"Manifests:  {output_dir / 'runs'}")
+    lines.append("(runs are incremental: run again over the same directory and only new or changed articles are written)")
+    lines.append(f"\nLook at a record:  head -n 1 {output_dir}/jsonl/mca-*.jsonl | python3 -m json.tool")
     return "\n".join(lines)
 
 
@@ -101,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     with sample_site(log_file=args.output_dir / "sample-site.log") as proxy_url:
         print(f"Sample site listening as a forward proxy on {proxy_url}")
         for seed in seeds:
-            print(f"Crawling {seed} …", flush=True)
-            result = subprocess.run(crawl_command(seed, args.output_dir), cwd=ROOT, env=crawl_env(proxy_url))
+            log_file = args.output_dir / "logs" / f"{seed}.log"
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            print(f"Crawling {seed} … (log: {log_file})", flush=True)
+            command = crawl_command(seed, args.output_dir, {"LOG_FILE": str(log_file), "LOG_FILE_APPEND": "False"})
+            result = subprocess.run(command, cwd=ROOT, env=crawl_env(proxy_url))
             if result.returncode != 0:
                 print(f"  scrapy crawl {seed} exited with status {result.returncode}")
                 status = 1
