@@ -30,6 +30,7 @@ KNOWN_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("class", "TRS_Editor"),
     ("class", "TRS_UEDITOR"),
     ("class", "article-content"),
+    ("class", "content-article"),
     ("class", "article_content"),
     ("class", "articleContent"),
     ("id", "articleContent"),
@@ -70,7 +71,7 @@ _LINE_DROP = re.compile(
     r"|^(?:分享到|分享|Share(?: to)?)\s*[:：]?.{0,40}$"
     r"|扫一扫在手机打开当前页|Scan to open the current page|Scan the QR code"
     r"|网站标识码|ICP备|ICP证|公网安备|公安备案|版权所有|Copyright|©|All rights reserved"
-    r"|^(?:责任编辑|编辑|Editor)\s*[:：]",
+    r"|^[（(\[【]?\s*(?:责任编辑|编辑|Editor|Chief Editor)\s*[:：]",
     re.IGNORECASE,
 )
 _LINE_STOP = re.compile(

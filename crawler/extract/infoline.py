@@ -19,19 +19,20 @@ from crawler.extract.dates import DateRejected, ParsedDate, find_date
 # Labels that start an info line. Matching one of these in a short text block marks it.
 INFO_LABEL = re.compile(
     r"(?:发布时间|发布日期|发文日期|成文日期|时间|日期|来源|信息来源|稿件来源|文章来源|作者|"
-    r"(?<![A-Za-z])(?:Updated|Source|Date|Published|Release Date|Author))\s*[:：]",
+    r"(?<![A-Za-z])(?:Updated|Source|Date|Published|Release Date|Author|Written by))\s*[:：]",
     re.IGNORECASE,
 )
 _END_OF_VALUE = (
     r"(?=\s*(?:发布时间|发布日期|时间|日期|来源|作者|编辑|责任编辑|浏览|点击|阅读|访问|字号|字体|打印|分享|【|\[|\||"
-    r"Updated|Date|Source|Author|Editor|Print|Font|Share|Views)|\s{2,}|\s*(?:19|20)\d\d[-./年]|\s*$)"
+    r"Updated|Date|Source|Author|Written by|By\s|Reporters?\b|Editor|Photo|Print|Font|Share|Views)|\s{2,}|"
+    r"\s*(?:19|20)\d\d[-./年]|\s*$)"
 )
 _SOURCE = re.compile(
     r"(?:信息来源|稿件来源|文章来源|来源|(?<![A-Za-z])Source)\s*[:：]\s*(?P<value>.*?)" + _END_OF_VALUE,
     re.IGNORECASE,
 )
 _AUTHOR = re.compile(
-    r"(?:作者|撰稿|(?<![A-Za-z])(?:Author|Writer))\s*[:：]\s*(?P<value>.*?)" + _END_OF_VALUE,
+    r"(?:作者|撰稿|(?<![A-Za-z])(?:Author|Writer|Written by))\s*[:：]\s*(?P<value>.*?)" + _END_OF_VALUE,
     re.IGNORECASE,
 )
 _REPORTER_ZH = re.compile(

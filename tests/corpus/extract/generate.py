@@ -94,14 +94,27 @@ def meta_tag(name: str, content: str, swap: bool) -> str:
 
 # --- article content ------------------------------------------------------------------
 
-def build_content(page: Page, *, english: bool, paragraph_style: str) -> None:
+PARAGRAPH_WRAPPERS = (
+    ("<p{style}>", "</p>"),
+    ("<p{style}>", "</p>"),
+    ("<div{style}>", "</div>"),
+    ('<p{style}><span style="font-family: 仿宋_GB2312; font-size: 16pt;">', "</span></p>"),
+    ('<p{style}><font face="宋体" size="3">', "</font></p>"),
+)
+SUBHEADINGS_ZH = ["一、总体情况", "二、主要做法", "三、下一步工作"]
+SUBHEADINGS_EN = ["Key measures", "Next steps"]
+
+
+def build_content(page: Page, *, english: bool, paragraph_style: str, reporter_note: bool = True) -> None:
     """Fill page.content_html (inside the content container) and page.body_lines (expected)."""
     rng = page.rng
     paragraphs = list(page.article.paragraphs)
     lines: list[str] = []
     parts: list[str] = []
 
-    if page.author and rng.random() < 0.75 and not english:
+    if not reporter_note:
+        pass
+    elif page.author and rng.random() < 0.75 and not english:
         # Only Xinhua copy opens with a dateline; other outlets use the reporter note alone.
         form = rng.randrange(3) if page.source == "新华社" else rng.choice([0, 2])
         if form == 0:
@@ -121,11 +134,21 @@ def build_content(page: Page, *, english: bool, paragraph_style: str) -> None:
     table_after = 1 if rng.random() < 0.3 else None
     caption = rng.random() < 0.3
     attachment = rng.random() < 0.25
+    wrapper = rng.choice(PARAGRAPH_WRAPPERS)
+    subheading = rng.random() < 0.2 and len(paragraphs) >= 3
+    zero_width = rng.random() < 0.15
 
     if caption:
-        text = "Photo shows the meeting venue." if english else "图为会议现场。"
-        parts.append(f'<p style="text-align: center;"><img src="./W020{page.number:04d}.jpg" alt="" border="0"></p>')
-        parts.append(f'<p style="text-align: center;">{esc(text)}</p>')
+        text = "Photo shows the meeting venue." if english else rng.choice(["图为会议现场。", "图为工作人员走访慰问困难群众。"])
+        image = f'<img src="./W020{page.number:04d}.jpg" alt="" border="0">'
+        form = rng.randrange(3)
+        if form == 0:
+            parts.append(f'<p style="text-align: center;">{image}</p>')
+            parts.append(f'<p style="text-align: center;">{esc(text)}</p>')
+        elif form == 1:
+            parts.append(f'<p align="center">{image}</p><p class="pictext">{esc(text)}</p>')
+        else:
+            parts.append(f"<figure>{image}<figcaption>{esc(text)}</figcaption></figure>")
         lines.append(text)
 
     if use_br:
@@ -135,7 +158,18 @@ def build_content(page: Page, *, english: bool, paragraph_style: str) -> None:
     else:
         for index, paragraph in enumerate(paragraphs):
             style = rng.choice(['', ' style="text-indent: 2em;"', ' align="justify"'])
-            parts.append(f"<p{style}>{indent}{esc(paragraph)}</p>")
+            if subheading and index in (1, 2):
+                heading = (SUBHEADINGS_EN if english else SUBHEADINGS_ZH)[index - 1]
+                parts.append(f"<p{style}><strong>{esc(heading)}</strong></p>")
+                lines.append(heading)
+            shown = esc(paragraph)
+            if zero_width and index == 0:
+                # CMS editors paste text with zero-width spaces; readers never see them.
+                shown = shown[:6] + "\u200b" + shown[6:]
+            opening, closing = wrapper
+            parts.append(f"{opening.format(style=style)}{indent}{shown}{closing}")
+            if rng.random() < 0.1:
+                parts.append("<p>&nbsp;</p>")
             lines.append(paragraph)
             if table_after == index:
                 rows = table_rows(rng, english)
@@ -152,6 +186,9 @@ def build_content(page: Page, *, english: bool, paragraph_style: str) -> None:
         href = f"./P0{page.day.year}{page.number:06d}.{extension}"
         parts.append(f'<p>{prefix}<a href="{href}">{esc(name)}.{extension}</a></p>')
         lines.append(f"{prefix}{name}.{extension}")
+    if not english and rng.random() < 0.3:
+        editor = rng.choice(ZH_NAMES)
+        parts.append(rng.choice([f'<p style="text-align: right;">（责任编辑：{editor}）</p>', f"<p>【责任编辑：{editor}】</p>"]))
     page.content_html = "\n".join(parts)
     page.body_lines = lines
 
@@ -251,7 +288,7 @@ def render_mca_new(page: Page) -> str:
         f'<div class="location"><a href="/">首页</a> &gt; <a href="/n152/index.html">新闻</a> &gt; '
         f'<a href="/n152/n165/index.html">{esc(page.section)}</a></div>\n'
         f'<div class="main"><div class="mtitle"><h1>{esc(page.article.title)}</h1></div>\n'
-        f'<div class="xq-info"><span>发布时间：{info_time}</span>&nbsp;&nbsp;<span>来源：{esc(page.source)}</span>'
+        f'<div class="xq-info"><span>{rng.choice(["发布时间", "时间", "日期"])}：{info_time}</span>&nbsp;&nbsp;<span>来源：{esc(page.source)}</span>'
         '<span class="zh">字号：<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a></span></div>\n'
         f'<div class="content" id="zoom">\n{page.content_html}\n{inside_furniture(page, False)}\n</div>\n'
         '<div class="print"><a href="javascript:window.print()">打印</a> <a href="javascript:window.close()">关闭</a></div>\n'
@@ -404,7 +441,10 @@ def render_english(page: Page) -> str:
     page.url = (f"https://english.www.gov.cn/news/{page.day.year}{page.day.month:02d}/{page.day.day:02d}/"
                 f"content_WS5df{page.number:04d}c6d0bcf8c4c18d3e.html")
     trailing = rng.random() < 0.35
-    build_content(page, english=True, paragraph_style="plain")
+    byline = page.author is not None and rng.random() < 0.5
+    build_content(page, english=True, paragraph_style="plain", reporter_note=not byline)
+    if byline:
+        page.expected_author = page.author
     page.expected_source = page.source
     jsonld = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": page.article.title,
@@ -418,11 +458,12 @@ def render_english(page: Page) -> str:
         f'<script type="application/ld+json">{json.dumps(jsonld)}</script>',
     ]
     when = en_date(page.day, rng.randrange(2)) + (f" {hm(page.clock)}" if page.clock else "")
-    info = f'<div class="info">Updated: {when} &nbsp; Source: {esc(page.source)}</div>'
+    written = f' &nbsp; <span class="author">Written by: {esc(page.author)}</span>' if byline else ""
+    info = f'<div class="info">Updated: {when} &nbsp; Source: {esc(page.source)}{written}</div>'
     trailer = ""
     if trailing:
         trailer = f"<p>(Source: {esc(page.source)} {ymd(page.day, '.')})</p>"
-        info = f'<div class="info">Updated: {when}</div>'
+        info = f'<div class="info">Updated: {when}{written}</div>'
     return (
         head(f"{page.article.title} - {site}", '<meta charset="UTF-8">', metas)
         + '<body>\n<div class="header"><a href="/" class="logo">THE STATE COUNCIL THE PEOPLE\'S REPUBLIC OF CHINA</a>'
@@ -448,8 +489,12 @@ def render_moe(page: Page) -> str:
     # The PubDate tag is present but empty on this template; the visible line carries the date.
     metas = gov_metas(page, site, "bm05000001", pubdate="", column=page.section, source=page.source,
                       author=None, swap=swap, article_title=page.article.title)
-    build_content(page, english=False, paragraph_style="ideographic")
+    byline = page.author is not None and rng.random() < 0.5
+    build_content(page, english=False, paragraph_style="ideographic", reporter_note=not byline)
     page.expected_source = page.source
+    writer = f"&nbsp;&nbsp;作者：{esc(page.author)}" if byline else ""
+    if byline:
+        page.expected_author = page.author
     shown = cn_date(page.day) + (f" {hm(page.clock)}" if page.clock else "")
     if rng.random() < 0.35:
         shown = shown.translate(FULLWIDTH_DIGITS)
@@ -459,7 +504,7 @@ def render_moe(page: Page) -> str:
         f'<div class="moe-position">您的位置：<a href="/">首页</a> &gt; <a href="/jyb_xwfb/">新闻</a> &gt; <a href="../../">{esc(page.section)}</a></div>\n'
         '<div class="moe-detail-box">'
         f'<h1>{esc(page.article.title)}</h1>\n'
-        f'<div class="moe-detail-shuxing">来源：{esc(page.source)}&nbsp;&nbsp;&nbsp;发布时间：{shown}</div>\n'
+        f'<div class="moe-detail-shuxing">来源：{esc(page.source)}&nbsp;&nbsp;&nbsp;发布时间：{shown}{writer}</div>\n'
         f'<div id="downloadContent"><div class="TRS_Editor">\n{page.content_html}\n</div></div>\n'
         f"{inside_furniture(page, False)}"
         '<div class="moe-detail-foot"><a href="javascript:window.print()">【打印】</a> <a href="javascript:window.close()">【关闭】</a></div></div>\n'
@@ -586,7 +631,7 @@ def main() -> None:
             document = document.replace("<body>\n", "<body>\n" + top, 1).replace("</body>", bottom + "</body>", 1)
             if page.expected_published_at is None and page.clock is not None:
                 page.expected_published_at = f"{ymd(page.day)}T{hm(page.clock)}:00+08:00"
-            data = document.encode(page.encoding)
+            data = document.encode(page.encoding, errors="xmlcharrefreplace")
             (HERE / f"{number:03d}.html").write_bytes(data)
             expected = {
                 "url": page.url,
