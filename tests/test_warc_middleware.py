@@ -157,3 +157,15 @@ def test_backpressure_waits_when_writer_lags(tmp_path: Path) -> None:
     response = response_for(request, b"z" * 5)
     assert small.process_response(request, response) is response
     finish(small)
+
+
+def test_stopped_download_marked_truncated_unspecified(tmp_path: Path) -> None:
+    capture = middleware(tmp_path)
+    request = Request("http://www.mca.gov.cn/stopped.html")
+    capture.process_request(request)
+    response = response_for(request, b"partial", flags=["download_stopped"])
+    capture.process_response(request, response)
+    finish(capture)
+    (_, headers, http_headers, payload) = records(tmp_path)[-1]
+    assert headers.get_header("WARC-Truncated") == "unspecified"
+    assert payload == b"partial" and http_headers.get_header("Content-Length") == "7"

@@ -103,6 +103,15 @@ def _classify_fetch_error(exception: BaseException) -> str:
     return kind
 
 
+def _truncation(flags: list[str]) -> str | None:
+    """``WARC-Truncated`` value for a response Scrapy delivered incomplete."""
+    if "dataloss" in flags:
+        return "disconnect"  # the server closed before the announced length
+    if "download_stopped" in flags:
+        return "unspecified"  # a StopDownload handler ended it on purpose
+    return None
+
+
 def _deferred_from_future(future: concurrent.futures.Future[Any]) -> Deferred[Any]:
     """A Deferred fired in the reactor thread when ``future`` is done."""
     from twisted.internet import reactor
@@ -274,7 +283,7 @@ class WarcCaptureMiddleware:
             body=response.body,
             fetched_at=fetched_at,
             ip_address=ip_address,
-            truncated="disconnect" if "dataloss" in response.flags else None,
+            truncated=_truncation(response.flags),
             download_maxsize=maxsize,
         )
 
