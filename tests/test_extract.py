@@ -447,3 +447,18 @@ def test_page_signals_count_offsite_links():
     result = extract_article(page(content=content), URL, allowed_domains=["mca.gov.cn"])
     assert result.page_signals["link_count"] == 2
     assert result.page_signals["offsite_link_count"] == 1
+
+
+def test_english_byline_in_the_info_line():
+    line = "Updated: Dec 19, 2019 10:30 &nbsp; Source: China Daily &nbsp; <span>Written by: Hou Liqiang</span>"
+    body = "<p>China's national carbon market has completed its second compliance cycle, the ministry said.</p>"
+    result = extract_article(page(before=f'<div class="info">{line}</div>', content=body), "https://english.www.gov.cn/a.html")
+    assert result.source == "China Daily"
+    assert result.author == "Hou Liqiang"
+    assert "source_disagreement" not in result.notes
+
+
+@pytest.mark.parametrize("line", ["（责任编辑：王洋）", "【责任编辑：王洋】", "[Editor: Wang Yang]", "(Chief Editor: Wang Yang)"])
+def test_editor_lines_are_not_body(line):
+    content = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + f"<p style='text-align:right'>{line}</p>"
+    assert extract_article(page(content=content), URL).body == "\n\n".join(PARAGRAPHS)

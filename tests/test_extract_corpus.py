@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -75,3 +76,14 @@ def test_corpus_pages_keep_boilerplate_out_of_the_body():
         for marker in furniture:
             assert marker not in body, (page.name, marker)
         assert "\n\n\n" not in body and not body.startswith("\n")
+
+
+def test_committed_corpus_is_what_the_generator_writes(tmp_path):
+    """The pages and labels on disk come from generate.py, unedited (regenerate after changing it)."""
+    import generate
+
+    count = generate.main(tmp_path)
+    assert count == len(PAGES)
+    for page in PAGES:
+        assert (tmp_path / f"{page.name}.html").read_bytes() == page.body, page.name
+        assert json.loads((tmp_path / f"{page.name}.json").read_text(encoding="utf-8")) == page.expected, page.name

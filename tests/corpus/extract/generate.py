@@ -606,11 +606,13 @@ TOPICS = {
 }
 
 
-def main() -> None:
+def main(out: Path = HERE) -> int:
+    """Write the corpus into ``out``; returns the number of pages."""
     rng = random.Random(SEED)
     zh_articles = load_articles("texts_zh.txt")
     en_articles = load_articles("texts_en.txt")
-    for stale in HERE.glob("[0-9][0-9][0-9].*"):
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("[0-9][0-9][0-9].*"):
         stale.unlink()
     number = 0
     for template, (render, language, sections, sources) in TEMPLATES.items():
@@ -632,7 +634,7 @@ def main() -> None:
             if page.expected_published_at is None and page.clock is not None:
                 page.expected_published_at = f"{ymd(page.day)}T{hm(page.clock)}:00+08:00"
             data = document.encode(page.encoding, errors="xmlcharrefreplace")
-            (HERE / f"{number:03d}.html").write_bytes(data)
+            (out / f"{number:03d}.html").write_bytes(data)
             expected = {
                 "url": page.url,
                 "template": template,
@@ -647,11 +649,12 @@ def main() -> None:
                 "section": page.section,
                 "body": "\n\n".join(page.body_lines),
             }
-            (HERE / f"{number:03d}.json").write_text(
+            (out / f"{number:03d}.json").write_text(
                 json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
             )
-    print(f"wrote {number} pages to {HERE}")
+    return number
 
 
 if __name__ == "__main__":
-    main()
+    count = main()
+    print(f"wrote {count} pages to {HERE}")
