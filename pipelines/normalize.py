@@ -72,9 +72,12 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).replace("\n", " ")).strip()
 
 
+_FULLWIDTH_ANY = re.compile("[\uff01-\uff5e]")
+
+
 def halfwidth_data(text: str) -> str:
     """Full-width digits and URLs to ASCII; full-width letters in prose stay as written."""
-    if not any("\uff01" <= ch <= "\uff5e" for ch in text):
+    if not _FULLWIDTH_ANY.search(text):
         return text
 
     def _to_ascii(match: re.Match[str]) -> str:

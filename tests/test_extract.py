@@ -462,3 +462,13 @@ def test_english_byline_in_the_info_line():
 def test_editor_lines_are_not_body(line):
     content = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + f"<p style='text-align:right'>{line}</p>"
     assert extract_article(page(content=content), URL).body == "\n\n".join(PARAGRAPHS)
+
+
+def test_extracted_fields_are_already_normalised():
+    from pipelines.normalize import normalize_body, normalize_line, strip_site_suffix
+
+    content = "<p>\u3000\u3000养老机构数量增长１２．５％，达到３．４万家\u200b。</p><p>ＡＢＣ类地区试点&nbsp;&nbsp;继续推进。</p>"
+    result = extract_article(page(content=content, title="养老服务\u3000发展_中华人民共和国民政部"), URL)
+    assert result.body == "养老机构数量增长12.5%，达到3.4万家。\n\nＡＢＣ类地区试点 继续推进。"
+    assert normalize_body(result.body) == result.body
+    assert strip_site_suffix(normalize_line(result.title)) == result.title == "养老服务 发展"

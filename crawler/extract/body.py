@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from pipelines.normalize import collapse_spaces
+from pipelines.normalize import collapse_spaces, normalize_line
 
 # (attribute, value) in preference order. An id is unique; a class may repeat, the first wins.
 KNOWN_CONTAINERS: tuple[tuple[str, str], ...] = (
@@ -235,7 +235,7 @@ def paragraphs(container: Any) -> list[str]:
     text = "".join(_chunks(container))
     result = []
     for piece in text.split(_PARAGRAPH_MARK):
-        line = collapse_spaces(piece)
+        line = normalize_line(piece)
         if line and line.strip("| "):
             result.append(line)
     return result
