@@ -1,0 +1,172 @@
+"""The WARC files a replay reads: found, checked, and grouped into the runs that wrote them.
+
+A replay re-runs every archived crawl run as its own crawl, oldest first, so
+each archived version of a page yields its record the way the live run did
+(and dedup sees them in the same order). Our own files are named
+``<prefix>-<17-digit UTC time>-<serial>-<host>.warc.gz``; a run's writer
+starts at serial 0, so within one seed a file with serial 0 starts a new run.
+The seed comes from the ``seed`` (or ``isPartOf``) field of each file's
+warcinfo record. Files written by other tools have neither: each seed's
+foreign files are replayed together, as one run, after our own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+logger = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz")
+OUR_NAME = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{17})-(?P<serial>\d{5})-(?P<host>[^/]+)\.warc(\.gz)?$")
+_SNIFF_BYTES = 4096
+
+
+class NotAWarcError(ValueError):
+    """A replay input that is not a WARC file."""
+
+
+@dataclass(frozen=True)
+class WarcInput:
+    """One WARC file given to a replay."""
+
+    path: Path
+    size: int
+    seed: str | None  # from warcinfo; None for files of other tools
+    stamp: str | None  # 17-digit UTC time from our file name
+    serial: int | None
+
+    @property
+    def ours(self) -> bool:
+        return self.stamp is not None
+
+
+@dataclass
+class ReplayRun:
+    """Files one archived crawl run wrote; replayed as one crawl."""
+
+    seed: str
+    files: list[WarcInput] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        first = self.files[0]
+        return f"{self.seed} @ {first.stamp or first.path.name}"
+
+
+def sniff_warc(path: Path) -> None:
+    """Raise :class:`NotAWarcError` unless ``path`` starts like a (gzipped) WARC file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise NotAWarcError(f"cannot read it: {exc}") from exc
+    if not head:
+        raise NotAWarcError("empty file")
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 64)
+        except zlib.error as exc:
+            raise NotAWarcError(f"gzip data that does not decompress ({exc})") from exc
+    if not head.startswith(b"WARC/"):
+        shown = head[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
+        raise NotAWarcError(f"does not start with a WARC record (starts with {shown!r})")
+
+
+def warcinfo_seed(path: Path) -> str | None:
+    """The seed named in the file's first warcinfo record, if any."""
+    try:
+        with open(path, "rb") as handle:
+            for record in ArchiveIterator(handle, no_record_parse=True):
+                if record.rec_type != "warcinfo":
+                    return None
+                fields = _warc_fields(record.content_stream().read(256 * 1024))
+                return fields.get("seed") or fields.get("isPartOf") or None
+    except Exception as exc:  # a damaged first record: the file is still replayed as foreign
+        logger.warning("Cannot read the warcinfo record of %s: %s", path, exc)
+    return None
+
+
+def _warc_fields(block: bytes) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in block.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip() and name.strip() not in fields:
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+def inspect_input(path: Path) -> WarcInput:
+    """Check one file and read what a replay needs to know about it."""
+    sniff_warc(path)
+    match = OUR_NAME.match(path.name)
+    return WarcInput(
+        path=path,
+        size=path.stat().st_size,
+        seed=warcinfo_seed(path),
+        stamp=match.group("stamp") if match else None,
+        serial=int(match.group("serial")) if match else None,
+    )
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line, directories expanded to the WARC files in them."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+        else:
+            found.append(path)
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), None)
+    return list(unique)
+
+
+def find_inputs(paths: Iterable[Path]) -> tuple[list[WarcInput], list[tuple[Path, str]]]:
+    """The WARC files among ``paths`` and, separately, every file skipped with the reason."""
+    inputs: list[WarcInput] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in expand_paths(paths):
+        if not path.exists():
+            skipped.append((path, "no such file"))
+            continue
+        try:
+            inputs.append(inspect_input(path))
+        except NotAWarcError as exc:
+            skipped.append((path, f"not a WARC file: {exc}"))
+    return inputs, skipped
+
+
+def group_runs(inputs: Sequence[WarcInput], seed: str | None = None) -> tuple[list[ReplayRun], list[WarcInput]]:
+    """Archived runs in the order they were crawled, and the files no seed is known for.
+
+    ``seed`` (``-a seed=…``) overrides what the warcinfo records say.
+    """
+    ours: dict[str, list[WarcInput]] = {}
+    foreign: dict[str, list[WarcInput]] = {}
+    unknown: list[WarcInput] = []
+    for item in inputs:
+        name = seed or item.seed
+        if not name:
+            unknown.append(item)
+            continue
+        (ours if item.ours else foreign).setdefault(name, []).append(item)
+    runs: list[ReplayRun] = []
+    for name, files in ours.items():
+        current: ReplayRun | None = None
+        for item in sorted(files, key=lambda f: (f.stamp or "", f.serial or 0)):
+            if current is None or item.serial == 0:
+                current = ReplayRun(name)
+                runs.append(current)
+            current.files.append(item)
+    runs.sort(key=lambda run: run.files[0].stamp or "")
+    for name, files in foreign.items():
+        runs.append(ReplayRun(name, sorted(files, key=lambda f: f.path.name)))
+    return runs, unknown
