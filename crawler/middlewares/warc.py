@@ -53,6 +53,7 @@ from twisted.internet.defer import Deferred
 from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver
 from crawler.warc.index import write_cdxj_index
 from crawler.warc.records import CapturedExchange
+from crawler.warc.recovery import recover_directory
 from crawler.warc.writer import WarcFileWriter
 
 if TYPE_CHECKING:
@@ -152,8 +153,7 @@ class WarcCaptureMiddleware:
         self._in_flight_bytes = 0
         self._last_sync = monotonic()
         self._closed = False
-        self._recovery = self.thread.recover(self.directory)
-        self._recovery.add_done_callback(self._recovery_done)
+        self.thread.submit(self._recover)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -163,17 +163,17 @@ class WarcCaptureMiddleware:
 
     # -- lifecycle ---------------------------------------------------------
 
-    def _recovery_done(self, future: concurrent.futures.Future[Any]) -> None:
-        # Runs on the writer thread; the count is synced into stats later.
+    def _recover(self) -> None:
+        """Close leftover ``.open`` files of a killed run; runs first on the writer thread."""
         try:
-            recovered = future.result()
+            recovered = recover_directory(self.directory)
         except Exception:
             logger.exception("Recovery of leftover WARC files in %s failed", self.directory)
             self.archiver.counts["warc/recovery_errors"] += 1
             return
         for item in recovered:
             self.archiver.counts["warc/recovered_files"] += 1
-            if item.final_path is not None and self.write_index:
+            if item.final_path is not None:
                 self._file_closed(item.final_path, count=False)
 
     def _file_closed(self, path: Path, count: bool = True) -> None:

@@ -33,7 +33,6 @@ from crawler.warc.records import (
     payload_digest,
     warc_date,
 )
-from crawler.warc.recovery import recover_directory
 from crawler.warc.writer import WarcFileWriter, WarcWriteError
 
 logger = logging.getLogger(__name__)
@@ -249,9 +248,6 @@ class ThreadedArchiver:
 
     def archive_fetch_error(self, exchange: CapturedExchange, error: str) -> concurrent.futures.Future[None]:
         return self.submit(self.archiver.archive_fetch_error, exchange, error)
-
-    def recover(self, directory: Path) -> concurrent.futures.Future[Any]:
-        return self.submit(recover_directory, directory)
 
     def close(self) -> concurrent.futures.Future[list[Path]]:
         future = self.submit(self.archiver.close)
