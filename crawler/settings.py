@@ -45,6 +45,7 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 FETCH_ATTACHMENTS = True
 
 EXTENSIONS = {
+    "crawler.extensions.runlock.RunLock": 100,
     "crawler.extensions.manifest.RunManifest": 500,
 }
 
@@ -57,12 +58,20 @@ ITEM_PIPELINES = {
 }
 
 DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+    # Below RedirectMiddleware (600): validators go on every hop; a 304 ends the request here.
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 560,
     # Above HttpCompressionMiddleware (590): archives the raw bytes of every exchange.
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
     # Between the downloader and RedirectMiddleware (600): an off-site redirect
     # reaches the errback (logged, counted) instead of vanishing.
     "crawler.middlewares.offsiteredirect.OffsiteRedirectMiddleware": 650,
 }
+
+SPIDER_MIDDLEWARES = {
+    # Stops following list pages once DEDUP_STOP_AFTER_KNOWN_PAGES held only known articles.
+    "crawler.middlewares.pagination.PaginationStopMiddleware": 800,
+}
+DEDUP_STOP_AFTER_KNOWN_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -115,6 +115,14 @@ class StateStore(ABC):
         """``get_article`` and ``find_body`` together (one round trip where the store allows)."""
         return self.get_article(article_id), self.find_body(body_sha1)
 
+    @abstractmethod
+    def put_link(self, url: str, article_id: str) -> None:
+        """Remember that following ``url`` (a canonical URL) led to ``article_id`` (redirects, rel=canonical)."""
+
+    @abstractmethod
+    def known_links(self, urls: Sequence[str]) -> set[str]:
+        """Which canonical ``urls`` are known: an article's own canonical URL or a remembered link to one."""
+
     # -- near-duplicate signatures (LSH buckets) ---------------------------
     @abstractmethod
     def get_signature(self, article_id: str) -> bytes | None: ...
@@ -143,6 +151,14 @@ class StateStore(ABC):
 
     @abstractmethod
     def put_list_page(self, page: ListPageState) -> None: ...
+
+    @abstractmethod
+    def mark_listed(self, urls: Sequence[str], run_id: str) -> None:
+        """Remember that these article links were listed (on some list page) in run ``run_id``."""
+
+    @abstractmethod
+    def listed_before(self, urls: Sequence[str], run_id: str) -> set[str]:
+        """Which of ``urls`` were listed in a run other than ``run_id``."""
 
     # -- sessions ------------------------------------------------------------
     @abstractmethod
@@ -195,6 +211,8 @@ CREATE TABLE IF NOT EXISTS articles (
     canonical_url TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bodies (body_sha1 BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS links (url_key BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS listed_links (url_key BLOB PRIMARY KEY, first_run TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS signatures (id BLOB PRIMARY KEY, signature BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS lsh_bands (
     band_key INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (band_key, id)
@@ -502,6 +520,27 @@ class SQLiteStateStore(StateStore):
             "INSERT OR IGNORE INTO bodies (body_sha1, id) VALUES (?, ?)", (_blob(body_sha1), _blob(article_id))
         )
 
+    def put_link(self, url: str, article_id: str) -> None:
+        self._write(
+            "INSERT INTO links (url_key, id) VALUES (?, ?) ON CONFLICT (url_key) DO UPDATE SET id = excluded.id",
+            (_url_key(url), _blob(article_id)),
+        )
+
+    def known_links(self, urls: Sequence[str]) -> set[str]:
+        # An article's id is the digest of its canonical URL, so both tables are keyed alike.
+        by_key = {_url_key(url): url for url in urls}
+        keys = list(by_key)
+        known: set[str] = set()
+        for start in range(0, len(keys), 400):
+            chunk = keys[start : start + 400]
+            marks = ",".join("?" * len(chunk))
+            rows = self._read(
+                f"SELECT id FROM articles WHERE id IN ({marks}) UNION SELECT url_key FROM links WHERE url_key IN ({marks})",
+                [*chunk, *chunk],
+            )
+            known.update(by_key[bytes(row[0])] for row in rows if bytes(row[0]) in by_key)
+        return known
+
     # -- signatures ----------------------------------------------------------
     def get_signature(self, article_id: str) -> bytes | None:
         rows = self._read("SELECT signature FROM signatures WHERE id = ?", (_blob(article_id),))
@@ -584,6 +623,26 @@ class SQLiteStateStore(StateStore):
             "last_seen = excluded.last_seen, article_count = excluded.article_count, new_count = excluded.new_count",
             (_url_key(page.url), page.url, page.site, page.last_seen, page.article_count, page.new_count),
         )
+
+    def mark_listed(self, urls: Sequence[str], run_id: str) -> None:
+        if urls:
+            self._write_many(
+                "INSERT OR IGNORE INTO listed_links (url_key, first_run) VALUES (?, ?)",
+                [(_url_key(url), run_id) for url in urls],
+            )
+
+    def listed_before(self, urls: Sequence[str], run_id: str) -> set[str]:
+        by_key = {_url_key(url): url for url in urls}
+        keys = list(by_key)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._read(
+                f"SELECT url_key FROM listed_links WHERE first_run != ? AND url_key IN ({marks})", [run_id, *chunk]
+            )
+            found.update(by_key[bytes(row[0])] for row in rows)
+        return found
 
     # -- sessions --------------------------------------------------------------
     def begin_session(self, run_id: str, site: str) -> list[KilledSession]:

@@ -254,7 +254,7 @@ class Deduplicator:
         self._in_flight: dict[str, Decision] = {}
         self._in_flight_bodies: dict[str, str] = {}
 
-    def _canonicalizer_for(self, url_aliases: Mapping[str, str] | None) -> Canonicalizer:
+    def canonicalizer_for(self, url_aliases: Mapping[str, str] | None) -> Canonicalizer:
         if not url_aliases:
             return self.canonicalizer
         key = tuple(sorted(url_aliases.items()))
@@ -275,7 +275,7 @@ class Deduplicator:
         body_sha1: str = "",
     ) -> Decision:
         """Decide about one article; raises CanonicalURLError for an unusable URL."""
-        choice = choose_canonical(self._canonicalizer_for(url_aliases), url, link_canonical, allowed_domains)
+        choice = choose_canonical(self.canonicalizer_for(url_aliases), url, link_canonical, allowed_domains)
         article_id = url_id(choice.canonical_url)
         normalised = normalise_for_digest(body)
         digest = body_sha1 or hashlib.sha1(normalised.encode("utf-8")).hexdigest()
@@ -511,6 +511,8 @@ class DedupPipeline:
             self._state_failed(exc, url)
             raise DropItem(f"state store failed for {url}", log_level="DEBUG") from exc
         self._count_canonical(decision)
+        extra["dedup_kind"] = decision.kind  # lets later components (conditional requests) see the outcome
+        adapter["extra"] = extra
         adapter["canonical_url"] = decision.canonical_url
         adapter["id"] = decision.id
         adapter["body_sha1"] = decision.body_sha1
@@ -541,20 +543,47 @@ class DedupPipeline:
             raise DropItem(f"duplicate of {decision.duplicate_of}: {url}", log_level="DEBUG")
         raise DropItem(f"unchanged since an earlier run: {url}", log_level="DEBUG")
 
-    def item_scraped(self, item: Any) -> None:
+    def item_scraped(self, item: Any, response: Any = None) -> None:
         decision = self.dedup.in_flight(str(ItemAdapter(item).get("id") or ""))
         if decision is None:
             return
         try:
             self.dedup.record(decision)
+            self._remember_links(item, response)
         except StateStoreError as exc:
             self._state_failed(exc, decision.url)
 
-    def item_not_written(self, item: Any) -> None:
+    def item_not_written(self, item: Any, response: Any = None) -> None:
         adapter = ItemAdapter(item)
         decision = self.dedup.in_flight(str(adapter.get("id") or ""))
         if decision is not None and decision.url == adapter.get("url"):
             self.dedup.forget(decision)
+            return
+        if (adapter.get("extra") or {}).get("dedup_kind") in ("unchanged", "duplicate"):
+            try:
+                self._remember_links(item, response)
+            except StateStoreError as exc:
+                self._state_failed(exc, str(adapter.get("url")))
+
+    def _remember_links(self, item: Any, response: Any) -> None:
+        """Every URL that led to this article (redirect sources, a page naming another canonical)."""
+        adapter = ItemAdapter(item)
+        article_id = str(adapter.get("id") or "")
+        canonical = adapter.get("canonical_url")
+        if not article_id:
+            return
+        urls = [str(adapter.get("url") or "")]
+        meta = getattr(response, "meta", None) if response is not None else None
+        if meta:
+            urls += [str(u) for u in meta.get("redirect_urls") or ()]
+        canonicalizer = self.dedup.canonicalizer_for(getattr(getattr(self.crawler.spider, "seed", None), "url_aliases", None))
+        for url in urls:
+            try:
+                link = canonicalizer.canonicalize(url)
+            except CanonicalURLError:
+                continue
+            if link != canonical:
+                self.store.put_link(link, article_id)
 
     # -- helpers -------------------------------------------------------------------
     def _count_canonical(self, decision: Decision) -> None:

@@ -217,3 +217,18 @@ def test_default_path_is_under_output_dir(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "state" / "state.sqlite").exists()
     crawler = get_crawler(settings_dict={"STATE_PATH": str(tmp_path / "elsewhere.sqlite")})
     assert default_state_path(crawler.settings) == tmp_path / "elsewhere.sqlite"
+
+
+def test_links_make_redirect_sources_known(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path / "s.sqlite")
+    from crawler.canonical import url_id
+
+    article_url = "http://www.mca.gov.cn/n152/c11/content.html"
+    old_url = "http://www.mca.gov.cn/n152/c10/content.html"
+    store.put_article(ArticleState(id=url_id(article_url), canonical_url=article_url, body_sha1=B, last_run="r1"))
+    store.put_link(old_url, url_id(article_url))
+    unknown = "http://www.mca.gov.cn/n152/c12/content.html"
+    assert store.known_links([article_url, old_url, unknown]) == {article_url, old_url}
+    store.flush()
+    assert store.known_links([unknown]) == set()
+    store.close()

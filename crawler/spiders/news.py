@@ -22,10 +22,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
+from crawler.canonical import find_link_canonical
 from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
 from crawler.extract import EXTRACTOR_VERSION, extract_article
 from crawler.items import ArticleItem
 from crawler.links import Link, extract_links, offsite_links
+from crawler.middlewares.conditional import NotModified
 from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
 from crawler.signals import manifest_entry
@@ -132,6 +134,8 @@ class NewsSpider(scrapy.Spider):
                 "title_candidates": [list(c) for c in extracted.title_candidates],
                 "extract_notes": list(extracted.notes),
                 "page_signals": dict(extracted.page_signals),
+                # -- issue 6 hook: dedup honours an on-site rel=canonical (pipelines/dedup.py) --
+                "link_canonical": find_link_canonical(response.text),
             },
         )
         if self.settings.getbool("FETCH_ATTACHMENTS"):
@@ -196,6 +200,9 @@ class NewsSpider(scrapy.Spider):
     # -- failures -----------------------------------------------------------------
     def on_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
+        # -- issue 6 hook: a 304 to a conditional re-check is an unchanged article, not a failure --
+        if failure.check(NotModified):
+            return
         kind = request.meta.get("page_kind", "page")
         reason = failure_reason(failure)
         stats = self.crawler.stats

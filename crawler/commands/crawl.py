@@ -1,0 +1,130 @@
+"""``scrapy crawl`` with exit statuses a scheduler can act on.
+
+==  ==========================================================================
+0   the run finished (nothing new is still success)
+1   the run failed: no start URL reachable, every article request failed, the
+    state store unusable (corrupt, locked too long, disk full), or the crawl
+    could not start for another reason
+2   usage error or invalid seed (unknown spider, bad seed file, bad -a)
+75  another run of the same seed into the same OUTPUT_DIR holds the lock
+    (EX_TEMPFAIL: try again later)
+==  ==========================================================================
+
+The deciding is done by :func:`exit_status` over plain data, so it is tested
+without running a crawl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from crawler.extensions.runlock import RunLocked
+from crawler.seeds import SeedError
+from crawler.state import StateStoreError
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75
+
+
+@dataclass
+class RunOutcome:
+    """What a crawl left behind, as far as its exit status is concerned."""
+
+    error: BaseException | None = None
+    finish_reason: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+    start_url_count: int = 0
+    spider_created: bool = True
+
+
+def exit_status(outcome: RunOutcome) -> tuple[int, str]:
+    """The exit status of a run and a one-line reason."""
+    error = outcome.error
+    if isinstance(error, RunLocked):
+        return EXIT_LOCKED, str(error)
+    if isinstance(error, (SeedError, UsageError)) or (error is not None and not outcome.spider_created):
+        # The spider could not even be built from its seed and -a arguments.
+        return EXIT_USAGE, f"invalid seed or spider arguments: {error}"
+    if isinstance(error, StateStoreError):
+        return EXIT_FAILED, f"state store unusable: {error}"
+    if error is not None:
+        return EXIT_FAILED, f"crawl could not run: {type(error).__name__}: {error}"
+    stats = outcome.stats
+    if outcome.finish_reason == "state_store_error" or stats.get("dedup/state_error"):
+        return EXIT_FAILED, f"state store unusable: {stats.get('dedup/state_error_message', 'see log')}"
+    failed_starts = int(stats.get("spider/failed_start_urls", 0) or 0)
+    if outcome.start_url_count and failed_starts >= outcome.start_url_count:
+        return EXIT_FAILED, f"no start URL reachable ({failed_starts} of {outcome.start_url_count} failed)"
+    failed_articles = int(stats.get("spider/failed/article", 0) or 0)
+    fetched_articles = int(stats.get("spider/article_pages", 0) or 0)
+    not_modified = int(stats.get("conditional/not_modified", 0) or 0)
+    if failed_articles and not fetched_articles and not not_modified:
+        return EXIT_FAILED, f"every article request failed ({failed_articles})"
+    if outcome.finish_reason is None:
+        return EXIT_FAILED, "the crawl never ran"
+    return EXIT_OK, f"finished ({outcome.finish_reason})"
+
+
+class Command(ScrapyCrawlCommand):
+    def short_desc(self) -> str:
+        return "Run a spider (exit status: 0 ok, 1 failed run, 2 usage/invalid seed, 75 locked)"
+
+    def long_desc(self) -> str:
+        return (
+            "Run a spider of this project. Exit status: 0 the run finished; 1 the run failed (no start "
+            "URL reachable, every article request failed, state store unusable); 2 usage error or "
+            "invalid seed; 75 another run of this seed into this OUTPUT_DIR is in progress."
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) < 1:
+            raise UsageError
+        if len(args) > 1:
+            raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
+        assert self.crawler_process
+        try:
+            crawler = self._create_crawler(args[0])
+        except KeyError as exc:
+            raise UsageError(f"no spider {args[0]!r} (see 'scrapy list'): {exc}", print_help=False) from exc
+        outcome = RunOutcome()
+
+        def failed(failure: Any) -> None:
+            outcome.error = getattr(failure, "value", failure)
+
+        def task_done(task: Any) -> None:
+            if not task.cancelled() and task.exception() is not None:
+                outcome.error = task.exception()
+
+        running = self.crawler_process.crawl(crawler, **opts.spargs)
+        if hasattr(running, "addErrback"):
+            running.addErrback(failed)
+        else:  # an asyncio task (AsyncCrawlerProcess)
+            running.add_done_callback(task_done)
+        self.crawler_process.start()
+
+        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        outcome.stats = stats
+        outcome.finish_reason = stats.get("finish_reason")
+        try:
+            spider = crawler.spider
+        except RuntimeError:  # the spider could not be created
+            spider = None
+            outcome.spider_created = False
+        seed = getattr(spider, "seed", None)
+        outcome.start_url_count = len(getattr(seed, "start_urls", ()) or getattr(spider, "start_urls", ()) or ())
+        self.exitcode, reason = exit_status(outcome)
+        if self.exitcode == EXIT_OK:
+            logger.info("crawl %s: exit status 0, %s", args[0], reason)
+        else:
+            print(f"scrapy crawl {args[0]}: {reason} (exit status {self.exitcode})", file=sys.stderr)
