@@ -48,8 +48,10 @@ _TRAILING_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _BREADCRUMB_START = re.compile(r"^\s*(?:当前位置|您现在的位置|您的位置|现在位置|所在位置|位置|You are here|Location)\s*[:：]?", re.IGNORECASE)
-_BREADCRUMB_SPLIT = re.compile(r"\s*(?:>|＞|»|›|→|&gt;|＞＞|>>)\s*")
-_BREADCRUMB_HINT = re.compile(r"crumb|position|location|dqwz|weizhi|curpos|currentpos|nav-?path|bread|route", re.IGNORECASE)
+_BREADCRUMB_SPLIT = re.compile(r"\s*(?:>|＞|»|›|→|&gt;|＞＞|>>)\s*|\s+[/|]\s+")
+_BREADCRUMB_HINT = re.compile(
+    r"crumb|position|location|dqwz|weizhi|curpos|currentpos|nav-?path|bread|route|(?<![\w-])path(?![\w-])", re.IGNORECASE
+)
 _BREADCRUMB_SKIP = {"正文", "详情", "内容", "正文内容", "文章", "text", "content", "article", "details", "detail"}
 _HOME = re.compile(r"^(?:首页|网站首页|主页|Home|HOME|民政部首页)$")
 
@@ -68,6 +70,9 @@ def _clean_value(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip(" \t\u3000\xa0:：|/")
+    # 【来源：县民政局】: the closing bracket belongs to the line's decoration, not the value.
+    if value.endswith(("】", "]")) and "【" not in value and "[" not in value:
+        value = value.rstrip("】]").rstrip()
     return value or None
 
 

@@ -24,8 +24,10 @@ class CorpusPage:
 
 
 def load_corpus(directory: Path = CORPUS) -> list[CorpusPage]:
+    """Generated pages (``NNN``) and the hand-written ones in ``handmade/`` (``hNN``)."""
     pages = []
-    for label in sorted(directory.glob("[0-9][0-9][0-9].json")):
+    labels = sorted(directory.glob("[0-9][0-9][0-9].json")) + sorted(directory.glob("handmade/h[0-9][0-9].json"))
+    for label in labels:
         expected = json.loads(label.read_text(encoding="utf-8"))
         pages.append(CorpusPage(label.stem, label.with_suffix(".html").read_bytes(), expected))
     return pages
