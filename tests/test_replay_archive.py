@@ -1,0 +1,326 @@
+"""crawler.replay: inputs, index, record reading, revisit resolution and progress, without Scrapy.
+
+The archives are written with the project's own capture code
+(``crawler.warc``), so the records are exactly what a live crawl leaves:
+gzip-encoded payloads, identical-payload and server-not-modified revisits,
+per-file CDXJ indexes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler.replay.index import ArchiveIndex
+from crawler.replay.inputs import NotAWarcError, find_inputs, group_runs, inspect_input, sniff_warc
+from crawler.replay.progress import ReplayProgress
+from crawler.replay.records import (
+    ReplayArchive,
+    UnresolvedRevisit,
+    as_received,
+    dechunk,
+    parse_http_block,
+)
+from crawler.warc.archiver import ExchangeArchiver
+from crawler.warc.index import index_path_for, write_cdxj_index
+from crawler.warc.records import CapturedExchange
+from crawler.warc.writer import WarcFileWriter
+
+T0 = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+SITE = "http://www.mca.gov.cn"
+GBK_PAGE = "<html><head><title>民政部</title></head><body><p>通知内容</p></body></html>".encode("gbk")
+
+
+def exchange(path: str, body: bytes, *, status: int = 200, at: datetime = T0, headers: tuple = (),
+             request_headers: tuple = ()) -> CapturedExchange:
+    return CapturedExchange(
+        url=SITE + path,
+        method="GET",
+        request_headers=((b"User-Agent", b"test"), (b"Accept-Encoding", b"gzip"), *request_headers),
+        request_body=b"",
+        status=status,
+        protocol="HTTP/1.1",
+        response_headers=((b"Content-Type", b"text/html; charset=gbk"), *headers),
+        body=body,
+        fetched_at=at,
+    )
+
+
+def write_run(directory: Path, seed: str, exchanges: list[CapturedExchange], index: bool = True,
+              archiver: ExchangeArchiver | None = None) -> tuple[list[Path], list[dict[str, Any]]]:
+    """One capture run's files, written the way WarcCaptureMiddleware writes them."""
+    writer = WarcFileWriter(directory, hostname="test", warcinfo={"seed": seed, "isPartOf": seed})
+    if archiver is None:
+        archiver = ExchangeArchiver(writer)
+    else:
+        archiver.writer = writer
+    pointers = [archiver.archive(item) for item in exchanges]
+    archiver.close()
+    files = list(writer.closed_files)
+    if index:
+        for path in files:
+            write_cdxj_index(path)
+    return files, pointers
+
+
+# -- inputs -------------------------------------------------------------------
+
+
+def test_sniff_accepts_gzip_and_plain_warc_and_refuses_the_rest(tmp_path: Path) -> None:
+    files, _ = write_run(tmp_path / "w", "mca", [exchange("/a.html", GBK_PAGE)])
+    sniff_warc(files[0])
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(gzip.decompress(files[0].read_bytes()))
+    sniff_warc(plain)
+    text = tmp_path / "notes.warc.gz"
+    text.write_text("this is not an archive\n")
+    with pytest.raises(NotAWarcError, match="does not start with a WARC record"):
+        sniff_warc(text)
+    broken_gzip = tmp_path / "broken.warc.gz"
+    broken_gzip.write_bytes(b"\x1f\x8b\x08\x00garbage" * 10)
+    with pytest.raises(NotAWarcError):
+        sniff_warc(broken_gzip)
+    empty = tmp_path / "empty.warc"
+    empty.write_bytes(b"")
+    with pytest.raises(NotAWarcError, match="empty"):
+        sniff_warc(empty)
+
+
+def test_find_inputs_expands_directories_and_reports_skipped_files(tmp_path: Path) -> None:
+    files, _ = write_run(tmp_path / "w", "mca", [exchange("/a.html", GBK_PAGE)])
+    (tmp_path / "w" / "README.txt").write_text("notes")
+    stray = tmp_path / "w" / "stray.warc.gz"
+    stray.write_bytes(b"PK\x03\x04 zip, not warc")
+    inputs, skipped = find_inputs([tmp_path / "w", tmp_path / "missing.warc.gz"])
+    assert [item.path for item in inputs] == [files[0].resolve()]
+    assert inputs[0].seed == "mca" and inputs[0].ours and inputs[0].serial == 0
+    reasons = {path.name: reason for path, reason in skipped}
+    assert "not a WARC file" in reasons["stray.warc.gz"]
+    assert reasons["missing.warc.gz"] == "no such file"
+    assert "README.txt" not in reasons  # a directory contributes only WARC-named files
+
+
+def test_runs_are_grouped_by_seed_and_writer_serial_oldest_first(tmp_path: Path) -> None:
+    # Run 1 of mca rotates into two files; run 2 of mca and one gov run come later.
+    writer = WarcFileWriter(tmp_path, hostname="test", warcinfo={"seed": "mca"}, max_size=1)
+    archiver = ExchangeArchiver(writer)
+    archiver.archive(exchange("/1.html", b"one"))
+    archiver.archive(exchange("/2.html", b"two"))
+    archiver.close()
+    run1 = list(writer.closed_files)
+    gov, _ = write_run(tmp_path, "gov", [exchange("/g.html", b"gov")])
+    run2, _ = write_run(tmp_path, "mca", [exchange("/1.html", b"one again")])
+    inputs, _ = find_inputs([tmp_path])
+    runs, unknown = group_runs(inputs)
+    assert unknown == []
+    assert [(run.seed, [f.path.name for f in run.files]) for run in runs] == [
+        ("mca", [p.name for p in run1]),
+        ("gov", [p.name for p in gov]),
+        ("mca", [p.name for p in run2]),
+    ]
+    # -a seed=… overrides the warcinfo seed; the run boundaries stay.
+    forced, _ = group_runs(inputs, seed="news_x")
+    assert [run.seed for run in forced] == ["news_x"] * 3
+
+
+def test_foreign_files_without_seed_are_reported_unless_a_seed_is_given(tmp_path: Path) -> None:
+    path = tmp_path / "capture.warc.gz"
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(SITE + "/x.html", "response", payload=io.BytesIO(b"<p>x</p>"),
+                                                      http_headers=http))
+    item = inspect_input(path)
+    assert item.seed is None and not item.ours
+    runs, unknown = group_runs([item])
+    assert runs == [] and unknown == [item]
+    runs, unknown = group_runs([item], seed="mca")
+    assert [run.seed for run in runs] == ["mca"] and unknown == []
+
+
+# -- index ----------------------------------------------------------------------
+
+
+def test_index_from_cdxj_and_from_scan_agree(tmp_path: Path) -> None:
+    files, pointers = write_run(tmp_path / "a", "mca", [
+        exchange("/a.html", GBK_PAGE),
+        exchange("/b.html", b"<p>b</p>", status=503),
+        exchange("/b.html", b"<p>b</p>"),
+    ])
+    from_cdxj = ArchiveIndex()
+    report = from_cdxj.add_file(inspect_input(files[0]), 0)
+    assert report.source == "cdxj" and report.truncated_at is None
+    index_path_for(files[0]).unlink()
+    scanned = ArchiveIndex()
+    report = scanned.add_file(inspect_input(files[0]), 0)
+    assert report.source == "scan" and report.truncated_at is None
+    for index in (from_cdxj, scanned):
+        assert index.records == 3
+        assert [(e.status, e.offset) for e in index.captures(SITE + "/b.html")] == [
+            (503, pointers[1]["offset"]), (200, pointers[2]["offset"])
+        ]
+        assert index.captures(SITE + "/a.html")[0].offset == pointers[0]["offset"]
+        # SURT fallback: the same URL spelled differently still finds its captures.
+        assert index.captures("http://WWW.MCA.GOV.CN/a.html")[0].offset == pointers[0]["offset"]
+    assert from_cdxj.bytes == scanned.bytes
+
+
+@pytest.mark.parametrize("keep_cdxj", [True, False])
+def test_truncated_file_is_indexed_up_to_its_last_complete_record(tmp_path: Path, keep_cdxj: bool) -> None:
+    pages = [exchange(f"/{n}.html", (f"<p>page {n}</p>" * 200).encode()) for n in range(6)]
+    files, pointers = write_run(tmp_path, "mca", pages, index=keep_cdxj)
+    path = files[0]
+    cut = pointers[3]["offset"] + 40  # inside the fourth response record
+    with open(path, "r+b") as handle:
+        handle.truncate(cut)
+    index = ArchiveIndex()
+    report = index.add_file(inspect_input(path), 0)
+    assert report.truncated_at is not None and report.truncated_at <= pointers[3]["offset"]
+    assert report.truncated_at >= pointers[2]["offset"]
+    assert sorted(index.by_url) == [SITE + f"/{n}.html" for n in range(3)]
+    assert "truncated, stopped after byte" in report.describe()
+
+
+# -- records ------------------------------------------------------------------------
+
+
+def test_parse_http_block_keeps_header_bytes_and_repeats() -> None:
+    block = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
+             b"Content-Disposition: attachment; filename=\"" + "通知.doc".encode("gbk") + b"\"\r\n\r\nbody")
+    protocol, status, headers, body = parse_http_block(block)
+    assert (protocol, status, body) == ("HTTP/1.1", 200, b"body")
+    assert [v for k, v in headers if k == b"Set-Cookie"] == [b"a=1", b"b=2"]
+    assert "通知.doc".encode("gbk") in dict(headers)[b"Content-Disposition"]
+
+
+def test_chunked_bodies_of_other_tools_are_dechunked() -> None:
+    assert dechunk(b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n") == b"Wikipedia"
+    headers, body = as_received([(b"Transfer-Encoding", b"chunked"), (b"Content-Type", b"text/html")],
+                                b"3\r\nabc\r\n0\r\n\r\n")
+    assert body == b"abc" and headers == [(b"Content-Type", b"text/html")]
+    # Not validly chunked: left as it is.
+    headers, body = as_received([(b"Transfer-Encoding", b"chunked")], b"plain")
+    assert body == b"plain"
+
+
+def test_serve_returns_the_payload_as_received_and_each_capture_in_turn(tmp_path: Path) -> None:
+    encoded = gzip.compress(GBK_PAGE)
+    files, pointers = write_run(tmp_path, "mca", [
+        exchange("/a.html", encoded, headers=((b"Content-Encoding", b"gzip"),)),
+        exchange("/b.html", b"busy", status=503),
+        exchange("/b.html", b"<p>b</p>"),
+    ])
+    archive = ReplayArchive([inspect_input(files[0])])
+    served = archive.serve(SITE + "/a.html")
+    assert served is not None
+    assert served.body == encoded  # still gzip: HttpCompressionMiddleware decodes it, as live
+    assert (b"Content-Encoding", b"gzip") in served.headers
+    assert served.pointer == {"file": files[0].name, **{k: pointers[0][k] for k in ("offset", "record_id", "payload_digest")}}
+    assert served.date.startswith("2024-01-02T03:04:05")
+    first, second, third = (archive.serve(SITE + "/b.html") for _ in range(3))
+    assert (first.status, second.status, third.status) == (503, 200, 200)  # the retry gets the 200; then it repeats
+    assert archive.serve(SITE + "/never.html") is None
+    archive.close()
+
+
+def test_identical_payload_revisit_serves_the_original_payload_with_its_own_headers(tmp_path: Path) -> None:
+    body = gzip.compress(b"<p>same list</p>")
+    files, pointers = write_run(tmp_path, "mee", [
+        exchange("/index.shtml", body, headers=((b"Content-Encoding", b"gzip"), (b"X-Copy", b"first"))),
+        exchange("/index_0.shtml", body, headers=((b"Content-Encoding", b"gzip"), (b"X-Copy", b"second"))),
+    ])
+    archive = ReplayArchive([inspect_input(files[0])])
+    served = archive.serve(SITE + "/index_0.shtml")
+    assert served is not None and served.kind == "revisit/identical"
+    assert served.body == body
+    assert (b"X-Copy", b"second") in served.headers
+    assert served.pointer["offset"] == pointers[1]["offset"]  # the revisit record, as the live JSONL has it
+    assert served.pointer["payload_digest"] == pointers[0]["payload_digest"]
+
+
+def test_not_modified_revisit_serves_the_earlier_response_from_another_run(tmp_path: Path) -> None:
+    archiver_dir = tmp_path / "warc"
+    first_files, first = write_run(archiver_dir, "mca", [
+        exchange("/a.html", GBK_PAGE, headers=((b"Last-Modified", b"Mon, 01 Jan 2024 00:00:00 GMT"),)),
+    ])
+    # The second run's archiver remembers the first response, as a crawl resumed with state would.
+    writer = WarcFileWriter(archiver_dir, hostname="test", warcinfo={"seed": "mca"})
+    archiver = ExchangeArchiver(writer)
+    archiver._originals_by_url[SITE + "/a.html"] = {
+        "record_id": first[0]["record_id"], "url": SITE + "/a.html", "date": "2024-01-02T03:04:05.000000Z",
+        "digest": first[0]["payload_digest"],
+    }
+    later = T0 + timedelta(days=30)
+    archiver.archive(exchange("/a.html", b"", status=304, at=later,
+                              request_headers=((b"If-Modified-Since", b"Mon, 01 Jan 2024 00:00:00 GMT"),)))
+    archiver.close()
+    second_files = list(writer.closed_files)
+    for path in second_files:
+        write_cdxj_index(path)
+    lookup = [inspect_input(p) for p in first_files + second_files]
+    archive = ReplayArchive([inspect_input(p) for p in second_files], lookup)
+    served = archive.serve(SITE + "/a.html")
+    assert served is not None and served.kind == "revisit/not_modified"
+    assert served.status == 200 and served.body == GBK_PAGE
+    assert served.date.startswith(later.strftime("%Y-%m-%dT%H:%M:%S"))
+    # Without the earlier run's files the original cannot be found: an error, never a guess.
+    alone = ReplayArchive([inspect_input(p) for p in second_files])
+    with pytest.raises(UnresolvedRevisit):
+        alone.serve(SITE + "/a.html")
+
+
+def test_not_modified_revisit_without_refers_to_uses_the_latest_earlier_response(tmp_path: Path) -> None:
+    path = tmp_path / "other-tool.warc.gz"
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for day, body in ((1, b"<p>old</p>"), (2, b"<p>new</p>")):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                SITE + "/a.html", "response", payload=io.BytesIO(body), http_headers=http,
+                warc_headers_dict={"WARC-Date": f"2024-01-0{day}T00:00:00Z"}))
+        http = StatusAndHeaders("304 Not Modified", [], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            SITE + "/a.html", "revisit", http_headers=http,
+            warc_headers_dict={"WARC-Date": "2024-01-03T00:00:00Z",
+                               "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/server-not-modified"}))
+    archive = ReplayArchive([inspect_input(path)])
+    served = [archive.serve(SITE + "/a.html") for _ in range(3)]
+    assert [s.body for s in served] == [b"<p>old</p>", b"<p>new</p>", b"<p>new</p>"]
+    assert served[2].kind == "revisit/not_modified"
+
+
+# -- progress -------------------------------------------------------------------------
+
+
+def test_progress_reports_rate_share_and_eta() -> None:
+    now = [100.0]
+    progress = ReplayProgress(records_total=4000, bytes_total=40 * 1024 * 1024, clock=lambda: now[0])
+    assert "ETA ?" in progress.line()
+    now[0] = 110.0
+    progress.advance(1000, 10 * 1024 * 1024)
+    assert progress.records_per_second == pytest.approx(100.0)
+    assert progress.eta_seconds == pytest.approx(30.0)
+    line = progress.line()
+    assert "1000/4000 records" in line and "100.0 records/s" in line
+    assert "10.0 MiB of 40.0 MiB (25%)" in line and "ETA 0:30" in line
+    assert "1000 records (10.0 MiB) replayed in 0:10" in progress.summary()
+
+
+def test_archive_files_are_only_read(tmp_path: Path) -> None:
+    files, _ = write_run(tmp_path / "w", "mca", [exchange("/a.html", GBK_PAGE)])
+    copy = tmp_path / "copy"
+    shutil.copytree(tmp_path / "w", copy)
+    archive = ReplayArchive([inspect_input(p) for p in sorted(copy.glob("*.warc.gz"))])
+    archive.serve(SITE + "/a.html")
+    archive.close()
+    for original in (tmp_path / "w").iterdir():
+        assert (copy / original.name).read_bytes() == original.read_bytes()
+    assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in (tmp_path / "w").iterdir())
