@@ -472,3 +472,21 @@ def test_extracted_fields_are_already_normalised():
     assert result.body == "养老机构数量增长12.5%，达到3.4万家。\n\nＡＢＣ类地区试点 继续推进。"
     assert normalize_body(result.body) == result.body
     assert strip_site_suffix(normalize_line(result.title)) == result.title == "养老服务 发展"
+
+
+def test_sidebar_dates_do_not_beat_the_info_line_beside_the_article():
+    sidebar = "<div class='side'><div class='box'><p>网站更新时间：2023-05-06 来源：网站管理中心</p></div></div>"
+    info = "<div class='info'>发布时间：2019-12-19 来源：中国社会报</div>"
+    html = page(before=sidebar + f"<div class='main'>{info}<div id='zoom'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div></div>",
+                content="", container="")
+    result = extract_article(html, "http://x.gov.cn/a.html")
+    assert result.published_date == "2019-12-19"
+    assert result.source == "中国社会报"
+    assert "date_disagreement" not in result.notes
+
+
+def test_meeting_time_in_a_notice_is_content_not_metadata():
+    content = "<p>时间：2019年12月20日</p><p>地点：民政部机关二楼会议室</p><p>参会人员：各司局负责同志。</p>"
+    result = extract_article(page(content=content, before="<div>发布日期：2019-12-18</div>"), URL)
+    assert result.published_date == "2019-12-18"
+    assert result.body.startswith("时间：2019年12月20日")

@@ -250,7 +250,8 @@ def _extract(
     if not result.body:
         result.note("no_body")
 
-    infos = [*outside.infos, *inside_info]
+    # Nearest first: a line inside the article, then the info line beside it, then anything farther.
+    infos = [*inside_info, *outside.infos]
     _choose_dates(result, meta, infos, trailing, url)
     _choose_source(result, meta, infos, trailing, site_names)
     _choose_author(result, meta, infos, site_names)
@@ -319,6 +320,8 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
     """Info lines and the breadcrumb outside the content block, in document order."""
     found = _Outside()
     seen_blocks: set[Any] = set()
+    ranked: list[tuple[int, int, InfoFacts]] = []
+    chain = {id(element): depth for depth, element in enumerate(_ancestry(container))} if container is not None else {}
     for node in _LABELLED_TEXT(page):
         if not INFO_LABEL.search(node):
             continue
@@ -340,9 +343,28 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
         text = text.replace("\xa0", " ").replace("\u3000", " ")
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
-            found.infos.append(facts)
+            ranked.append((_distance(block, chain), len(ranked), facts))
+    # The info line sits next to the article; a date in a sidebar or footer is far from it.
+    found.infos = [facts for _, _, facts in sorted(ranked, key=lambda entry: entry[:2])]
     found.breadcrumb = _find_breadcrumb(page, container)
     return found
+
+
+def _ancestry(element: Any) -> list[Any]:
+    chain = [element]
+    chain.extend(element.iterancestors())
+    return chain
+
+
+def _distance(element: Any, container_chain: dict[int, int]) -> int:
+    """Tree steps from ``element`` to the content container (through their lowest common ancestor)."""
+    if not container_chain:
+        return 0
+    for steps, ancestor in enumerate(_ancestry(element)):
+        depth = container_chain.get(id(ancestor))
+        if depth is not None:
+            return steps + depth
+    return 10_000
 
 
 def _find_breadcrumb(page: Any, container: Any | None) -> str | None:
@@ -417,7 +439,7 @@ def _clean_lines(
     for index, line in enumerate(raw_lines):
         if index < 4 and line in titles:
             continue
-        if len(line) <= 160 and is_info_line(line) and not trailing_source(line):
+        if index < 4 and is_info_line(line, strict=True) and not trailing_source(line):
             facts = parse_info_text(line)
             if facts.date or facts.source or facts.author:
                 infos.append(facts)
@@ -466,7 +488,9 @@ def _choose_dates(
         if facts.date_rejected:
             result.note("date_rejected")
         if facts.date:
+            # Only the nearest dated line: a farther one is a sidebar or footer, not a rival source.
             candidates.append(("infoline", facts.date))
+            break
     if trailing is not None:
         if trailing.date_rejected:
             result.note("date_rejected")
@@ -499,7 +523,8 @@ def _choose_source(
     result: Extracted, meta: PageMeta, infos: list[InfoFacts], trailing: InfoFacts | None,
     site_names: list[str],
 ) -> None:
-    values = [meta.content_source, *(f.source for f in infos), trailing.source if trailing else None]
+    nearest = next((f.source for f in infos if f.source), None)
+    values = [meta.content_source, nearest, trailing.source if trailing else None]
     cleaned = [v for v in (normalize_line(x) if x else None for x in values) if v]
     if not cleaned:
         return

@@ -92,9 +92,20 @@ def parse_info_text(text: str) -> InfoFacts:
     return facts
 
 
-def is_info_line(text: str) -> bool:
-    """Short text that is an info line rather than prose."""
+# Inside the article text only unambiguous labels count: "时间：…" or "日期：…" at the top
+# of a notice is content (会议时间、报名日期), not publication metadata.
+_STRICT_INFO_LABEL = re.compile(
+    r"^[【\[]?\s*(?:发布时间|发布日期|发稿时间|信息来源|稿件来源|文章来源|来源|"
+    r"(?:Updated|Published|Release Date|Source))\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+def is_info_line(text: str, *, strict: bool = False) -> bool:
+    """Short text that is an info line rather than prose (``strict``: only unambiguous labels, at its start)."""
     if len(text) > 160:
+        return False
+    if strict and not _STRICT_INFO_LABEL.search(text):
         return False
     return bool(INFO_LABEL.search(text)) and (
         bool(re.search(r"(?:19|20)\d\d|[:：]\s*$|[:：]\s+(?:来源|Source)", text, re.IGNORECASE))
