@@ -154,22 +154,36 @@ _LINE_FIELDS = ("title", "source", "author", "section")
 
 
 class NormalizePipeline:
-    """Applies the normalisation functions to an ArticleItem's text fields."""
+    """Applies the normalisation functions to an ArticleItem's text fields.
 
-    def __init__(self, stats: Any, site_name_setting: Iterable[str] = ()) -> None:
+    Site names stripped from titles: the built-in list, the ``NORMALIZE_SITE_NAMES``
+    setting, the running seed's ``site_name`` and ``item.extra["site_name"]``.
+    """
+
+    def __init__(self, stats: Any, site_name_setting: Iterable[str] = (), crawler: Any = None) -> None:
         self.stats = stats
         self.site_names = tuple(site_name_setting)
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalizePipeline:
         names = crawler.settings.getlist("NORMALIZE_SITE_NAMES", [])
-        return cls(crawler.stats, names)
+        return cls(crawler.stats, names, crawler)
+
+    def _seed_site_name(self) -> str | None:
+        spider = getattr(self.crawler, "spider", None)
+        seed = getattr(spider, "seed", None)
+        name = getattr(seed, "site_name", None)
+        return name if isinstance(name, str) and name else None
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         self.stats.inc_value("normalize/items")
         try:
             site_names = list(self.site_names)
+            seed_name = self._seed_site_name()
+            if seed_name:
+                site_names.append(seed_name)
             extra = adapter.get("extra") or {}
             if isinstance(extra, dict) and extra.get("site_name"):
                 site_names.append(str(extra["site_name"]))

@@ -135,3 +135,14 @@ def test_pipeline_survives_bad_values(caplog):
     assert pipeline.process_item(item) is item
     assert stats.get_value("normalize/non_string_field") == 2
     assert any("http://x/bad" in r.getMessage() for r in caplog.records)
+
+
+def test_pipeline_strips_the_running_seeds_site_name():
+    from types import SimpleNamespace
+
+    crawler = get_crawler()
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    crawler.spider = SimpleNamespace(seed=SimpleNamespace(site_name="某某县人民政府"))
+    item = {"url": "u", "title": "县政府召开常务会议_某某县人民政府"}
+    pipeline.process_item(item)
+    assert item["title"] == "县政府召开常务会议"
