@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import json
 import logging
 import sys
@@ -88,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
-    try:
-        import trafilatura  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("trafilatura") is None:
         print("trafilatura is not installed: pip install -e '.[bench]'", file=sys.stderr)
         return 2
 

@@ -9,27 +9,30 @@ trailing source line and the breadcrumb (infoline.py), a date in the URL last
 
 Note codes (``Extracted.notes``; the spider counts each as ``extract/<code>``):
 
-=====================  ==================================================================
-``empty``              the response body is empty or only whitespace
-``binary``             the bytes are not HTML (NUL bytes, PDF/ZIP/image signatures)
-``large_page``         more than 2 MB of HTML (parsed anyway; libxml2 caps nesting depth)
-``no_body_element``    the HTML has no ``<body>`` tag (parsed with one implied)
-``unparseable``        lxml could not build a tree at all
-``encoding_mismatch``  the HTTP header charset was not the one the bytes are in
-``encoding_unknown``   a charset label Python does not know
-``decode_replaced``    no charset decoded cleanly; replacement characters remain
-``domspam_error``      the DOM spam stage raised; extraction went on without it
-``no_title``           no title anywhere
-``title_is_site_name`` the only title found is the site's name
-``no_date``            no publication date in any source (published_date is null)
-``date_rejected``      a source gave a date in the future or before 1990 (skipped)
-``date_disagreement``  two sources give different publication dates (more trusted kept)
-``date_from_url``      the only date was the one in the URL
-``source_disagreement`` meta tag and visible source line name different outlets
-``fallback_density``   no known content container; the body was found by text density
-``no_body``            no body text after boilerplate removal
-``error``              an unexpected exception (logged with traceback; fields may be partial)
-=====================  ==================================================================
+- ``empty``: the response body is empty or only whitespace
+- ``binary``: the bytes are not HTML (NUL bytes, PDF/ZIP/image signatures)
+- ``large_page``: more than 2 MB of HTML (parsed anyway; libxml2 caps nesting depth)
+- ``no_body_element``: the HTML has no ``<body>`` tag (parsed with one implied)
+- ``unparseable``: lxml could not build a tree at all
+- ``encoding_mismatch``: the HTTP header charset was not the one the bytes are in
+- ``encoding_unknown``: a charset label Python does not know
+- ``decode_replaced``: no charset decoded cleanly; replacement characters remain
+- ``domspam_error``: the DOM spam stage raised; extraction went on without it
+- ``no_title``: no title anywhere
+- ``title_is_site_name``: the only title found is the site's name
+- ``no_date``: no publication date in any source (published_date is null)
+- ``date_rejected``: a source gave a date in the future or before 1990 (skipped)
+- ``date_disagreement``: two sources give different publication dates (more trusted kept)
+- ``date_from_url``: the only date was the one in the URL
+- ``source_disagreement``: meta tag and visible source line name different outlets
+- ``fallback_density``: no known content container; the body was found by text density
+- ``no_body``: no body text after boilerplate removal
+- ``error``: an unexpected exception (logged with traceback; fields may be partial)
+
+``Extracted.page_signals`` carries ``link_count``, ``offsite_link_count``,
+``script_count``, ``iframe_count`` (counted before the spam stage runs), ``body_from``
+(``container`` or ``density``) and ``date_from`` (which source gave the date).
+``Extracted.raw_title`` is the ``<title>`` text as served, before any cleaning.
 """
 
 from __future__ import annotations
