@@ -490,3 +490,19 @@ def test_meeting_time_in_a_notice_is_content_not_metadata():
     result = extract_article(page(content=content, before="<div>发布日期：2019-12-18</div>"), URL)
     assert result.published_date == "2019-12-18"
     assert result.body.startswith("时间：2019年12月20日")
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "<h1>全国民政工作会议在京召开</h1><p>时间：2019-12-19 来源：中国社会报</p>",
+        "<div class='title'>全国民政工作会议在京召开</div><div>日期：2019年12月19日 10:30&nbsp;&nbsp;来源：中国社会报 【字号：大 中 小】</div>",
+        "<p>来源：中国社会报</p><p>发布时间：2019-12-19 10:30</p>",
+    ],
+)
+def test_title_and_info_line_inside_the_container(top):
+    content = top + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    result = extract_article(page(content=content, title="x"), "http://x.gov.cn/a.html")
+    assert result.body == "\n\n".join(PARAGRAPHS)
+    assert result.published_date == "2019-12-19"
+    assert result.source == "中国社会报"

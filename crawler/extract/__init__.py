@@ -409,12 +409,16 @@ def _find_headline(page: Any, container: Any | None, site_names: list[str]) -> s
                 text = collapse_spaces(element.text_content())
                 if 4 <= len(text) <= 200 and not is_site_name(text, site_names) and not INFO_LABEL.search(text):
                     hinted = text
-    if container is not None:
-        heading = container.find(".//h1")
-        if heading is not None:
-            text = collapse_spaces(heading.text_content())
-            if 2 <= len(text) <= 200:
-                return text
+    if hinted is None and container is not None:
+        # Some templates put the headline inside the content block, before the text.
+        for seen, element in enumerate(container.iter("h1", "h2", "h3", "div", "p", "strong")):
+            if seen > 12:
+                break
+            hint = f"{element.get('class', '')} {element.get('id', '')}"
+            if element.tag == "h1" or (hint.strip() and _TITLE_HINT.search(hint)):
+                text = collapse_spaces(element.text_content())
+                if 2 <= len(text) <= 200 and not is_site_name(text, site_names) and not INFO_LABEL.search(text):
+                    return text
     return hinted
 
 

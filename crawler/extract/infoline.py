@@ -106,7 +106,9 @@ def is_info_line(text: str, *, strict: bool = False) -> bool:
     if len(text) > 160:
         return False
     if strict and not _STRICT_INFO_LABEL.search(text):
-        return False
+        # "时间：2019-12-19 来源：中国社会报" is unambiguous too: a date beside a source label.
+        if not (_SOURCE.search(text) and re.search(r"(?:19|20)\d\d\s*[-./年]", text)):
+            return False
     return bool(INFO_LABEL.search(text)) and (
         bool(re.search(r"(?:19|20)\d\d|[:：]\s*$|[:：]\s+(?:来源|Source)", text, re.IGNORECASE))
         or bool(_SOURCE.search(text))
