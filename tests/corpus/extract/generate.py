@@ -536,9 +536,15 @@ def render_ndrc(page: Page) -> str:
         '<div class="navs"><ul><li><a href="/">首页</a></li><li><a href="/xwdt/">新闻动态</a></li><li><a href="/xxgk/">政务公开</a></li><li><a href="/fggz/">发展改革工作</a></li></ul></div>\n'
         f'<div class="container"><div class="path">当前位置：<a href="/">首页</a> &gt; <a href="/xwdt/">新闻动态</a> &gt; <a href="../">{esc(page.section)}</a></div>\n'
         '<div class="main-left"><div class="list-box"><h3>新闻动态</h3><ul>' + links + "</ul></div></div>\n"
-        f'<div class="main-right"><h2 class="article_title">{esc(page.article.title)}</h2>\n{info}\n'
-        f'<div class="article_con">\n{page.content_html}\n</div>\n'
-        '<div class="shareBox">分享到：<a>微信</a> <a>微博</a></div></div></div>\n'
+        + (
+            # Half the pages keep headline and info line inside the text block itself.
+            f'<div class="main-right"><div class="article_con"><h2 class="article_title">{esc(page.article.title)}</h2>\n'
+            f'{info}\n{page.content_html}\n</div>\n'
+            if page.number % 2 == 0 else
+            f'<div class="main-right"><h2 class="article_title">{esc(page.article.title)}</h2>\n{info}\n'
+            f'<div class="article_con">\n{page.content_html}\n</div>\n'
+        )
+        + '<div class="shareBox">分享到：<a>微信</a> <a>微博</a></div></div></div>\n'
         '<div class="footer">国家发展和改革委员会 版权所有 京ICP备05052393号 网站标识码bm04000007</div>\n'
         "</body>\n</html>\n"
     )
