@@ -250,6 +250,10 @@ def test_revisits_refer_to_originals_only(tmp_path: Path) -> None:
 def test_decompression_bomb_detection() -> None:
     assert decoded_size_exceeds(gzip.compress(b"\0" * 2_000_000), ["gzip"], 1_000_000) is True
     assert decoded_size_exceeds(gzip.compress(b"a" * 1000), ["gzip"], 1_000_000) is False
+    # concatenated gzip members, each small on its own
+    members = b"".join(gzip.compress(b"\0" * 400_000) for _ in range(3))
+    assert decoded_size_exceeds(members, ["gzip"], 1_000_000) is True
+    assert decoded_size_exceeds(members, ["gzip"], 1_300_000) is False
     assert decoded_size_exceeds(zlib.compress(b"\0" * 2_000_000), ["deflate"], 1_000_000) is True
     assert decoded_size_exceeds(b"not gzip at all", ["gzip"], 1_000_000) is None
     import brotli

@@ -66,10 +66,16 @@ def _decoded_chunks(data: bytes, coding: str) -> Iterator[bytes]:
         decoder = zlib.decompressobj(wbits)
         pending = data
         try:
-            while pending and not decoder.eof:
+            while pending:
                 out = decoder.decompress(pending, _DECODE_STEP)
                 pending = decoder.unconsumed_tail
                 yield out
+                if decoder.eof:
+                    # gzip allows concatenated members (bombs like them); decode them all
+                    pending = decoder.unused_data
+                    if not pending or coding == "deflate":
+                        return
+                    decoder = zlib.decompressobj(wbits)
             return
         except zlib.error as exc:
             if number == len(attempts) - 1:
