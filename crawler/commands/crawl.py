@@ -113,7 +113,10 @@ class Command(ScrapyCrawlCommand):
             running.add_done_callback(task_done)
         self.crawler_process.start()
 
-        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+        try:
+            stats = crawler.stats.get_stats()
+        except RuntimeError:  # the crawl never got as far as creating its stats
+            stats = {}
         outcome.stats = stats
         outcome.finish_reason = stats.get("finish_reason")
         try:
