@@ -506,3 +506,22 @@ def test_title_and_info_line_inside_the_container(top):
     assert result.body == "\n\n".join(PARAGRAPHS)
     assert result.published_date == "2019-12-19"
     assert result.source == "中国社会报"
+
+
+def test_information_disclosure_table_publication_date_beats_drafting_date():
+    table = (
+        "<table><tr><td>索引号：</td><td>000014349/2020-00012</td><td>成文日期：</td><td>2020年03月01日</td></tr>"
+        "<tr><td>发文字号：</td><td>国办发〔2020〕12号</td><td>发布日期：</td><td>2020年03月05日</td></tr></table>"
+    )
+    result = extract_article(page(before=table), "https://www.gov.cn/zhengce/content/a.htm")
+    assert result.published_date == "2020-03-05"
+
+
+def test_title_tag_with_column_suffix_is_cut_at_the_repeated_headline():
+    content = "<p align='center'><strong>关于做好困难群众基本生活保障工作的通知</strong></p>" + "".join(
+        f"<p>{p}</p>" for p in PARAGRAPHS
+    )
+    title = "关于做好困难群众基本生活保障工作的通知（民发〔2020〕12号）_政府信息公开专栏"
+    result = extract_article(page(content=content, title=title), URL)
+    assert result.title == "关于做好困难群众基本生活保障工作的通知"
+    assert result.body == "\n\n".join(PARAGRAPHS)

@@ -58,6 +58,7 @@ from crawler.extract.infoline import (
     breadcrumb_leaf,
     has_breadcrumb_hint,
     is_info_line,
+    label_rank,
     looks_like_breadcrumb,
     parse_info_text,
     reporter_names,
@@ -223,6 +224,11 @@ def _extract(
     outside = _scan_outside(page, container)
     headline = _find_headline(page, container, site_names)
 
+    raw_lines: list[str] = []
+    if container is not None:
+        body_module.drop_furniture(container)
+        raw_lines = body_module.paragraphs(container)
+
     # Title candidates, in trust order.
     result.raw_title = meta.title_tag
     candidates: list[list[str]] = []
@@ -236,15 +242,13 @@ def _extract(
         if cleaned:
             candidates.append([name, cleaned])
     result.title_candidates = candidates
-    result.title = _choose_title(result, candidates, site_names)
+    result.title = _choose_title(result, candidates, site_names, raw_lines[:3])
 
     # Body.
     lines: list[str] = []
     inside_info: list[InfoFacts] = []
     trailing: InfoFacts | None = None
     if container is not None:
-        body_module.drop_furniture(container)
-        raw_lines = body_module.paragraphs(container)
         lines, inside_info, trailing = _clean_lines(raw_lines, result.title, candidates)
         result.attachments = body_module.find_attachments(
             root, container, urljoin(url, meta.base_href) if meta.base_href else url
@@ -303,7 +307,9 @@ class _Outside:
     breadcrumb: str | None = None
 
 
-_INFO_BLOCKS = frozenset(("div", "p", "td", "li", "h2", "h3", "h4", "h5", "h6", "section", "header", "tr", "table", "ul", "dl", "dd", "center"))
+_CELL_BLOCKS = frozenset(("td", "th", "dt", "dd"))
+_EMPTY_VALUE = re.compile(r"[:：]\s*$")
+_INFO_BLOCKS = frozenset(("div", "p", "td", "th", "dt", "li", "h2", "h3", "h4", "h5", "h6", "section", "header", "tr", "table", "ul", "dl", "dd", "center"))
 
 
 _CRUMB_STARTS = ("当前位置", "您现在的位置", "您的位置", "所在位置", "现在位置", "You are here", "Location")
@@ -323,7 +329,7 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
     """Info lines and the breadcrumb outside the content block, in document order."""
     found = _Outside()
     seen_blocks: set[Any] = set()
-    ranked: list[tuple[int, int, InfoFacts]] = []
+    ranked: list[tuple[int, int, int, InfoFacts]] = []
     chain = {id(element): depth for depth, element in enumerate(_ancestry(container))} if container is not None else {}
     for node in _LABELLED_TEXT(page):
         if not INFO_LABEL.search(node):
@@ -343,12 +349,18 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
         text = block.text_content()
         if len(text) > 300:
             text = (element.text or "") + "".join(child.tail or "" for child in element)
+        if block.tag in _CELL_BLOCKS and _EMPTY_VALUE.search(text):
+            # 信息公开 tables: "发布日期：" in one cell, the date in the next.
+            following = block.getnext()
+            if following is not None:
+                text = f"{text} {following.text_content()}"
         text = text.replace("\xa0", " ").replace("\u3000", " ")
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
-            ranked.append((_distance(block, chain), len(ranked), facts))
+            ranked.append((_distance(block, chain), label_rank(text), len(ranked), facts))
     # The info line sits next to the article; a date in a sidebar or footer is far from it.
-    found.infos = [facts for _, _, facts in sorted(ranked, key=lambda entry: entry[:2])]
+    # At equal distance a publication label beats a drafting date (发布日期 over 成文日期).
+    found.infos = [entry[3] for entry in sorted(ranked, key=lambda entry: entry[:3])]
     found.breadcrumb = _find_breadcrumb(page, container)
     return found
 
@@ -422,10 +434,23 @@ def _find_headline(page: Any, container: Any | None, site_names: list[str]) -> s
     return hinted
 
 
-def _choose_title(result: Extracted, candidates: list[list[str]], site_names: list[str]) -> str:
+# What may follow the headline in <title>: a column or site name after a separator, maybe
+# preceded by the document number (…的通知（国办发〔2020〕12号）_政府信息公开专栏).
+_TITLE_TAIL = re.compile(r"^\s*(?:[（(][^（）()]{1,40}[）)])?\s*(?:[_|｜\-–—]|--|——)")
+
+
+def _choose_title(
+    result: Extracted, candidates: list[list[str]], site_names: list[str], first_lines: list[str]
+) -> str:
     cleaned: list[tuple[str, str]] = []
     for name, value in candidates:
         text = strip_site_suffix(value, site_names) if name in ("title", "og:title") else value
+        if name == "title":
+            # "Headline_Column name": the headline is repeated as one of the first lines of the text.
+            for line in first_lines:
+                if 4 <= len(line) < len(text) and text.startswith(line) and _TITLE_TAIL.match(text[len(line):]):
+                    text = line
+                    break
         cleaned.append((name, text))
     for _name, text in cleaned:
         if text and not is_site_name(text, site_names):

@@ -76,6 +76,19 @@ def _clean_value(value: str | None) -> str | None:
     return value or None
 
 
+_PUBLISH_LABEL = re.compile(r"发布时间|发布日期|发稿时间|Updated|Published|Release Date", re.IGNORECASE)
+_DRAFTING_LABEL = re.compile(r"成文日期|发文日期|印发日期|生效日期|实施日期|施行日期")
+
+
+def label_rank(text: str) -> int:
+    """0 for a publication label, 2 for a drafting or effective date, 1 for anything else."""
+    if _PUBLISH_LABEL.search(text):
+        return 0
+    if _DRAFTING_LABEL.search(text):
+        return 2
+    return 1
+
+
 def parse_info_text(text: str) -> InfoFacts:
     """Date, source and author from an info line's text."""
     facts = InfoFacts()
