@@ -525,3 +525,20 @@ def test_title_tag_with_column_suffix_is_cut_at_the_repeated_headline():
     result = extract_article(page(content=content, title=title), URL)
     assert result.title == "关于做好困难群众基本生活保障工作的通知"
     assert result.body == "\n\n".join(PARAGRAPHS)
+
+
+def test_unlabelled_date_in_an_element_named_for_it():
+    before = "<div class='title'>全国民政工作会议在京召开</div><div class='info'><span class='time'>2019-12-19 10:30</span></div>"
+    result = extract_article(page(before=before), "http://x.gov.cn/a.html")
+    assert result.published_at == "2019-12-19T10:30:00+08:00"
+
+
+def test_list_of_dated_links_far_from_the_article_is_not_a_publication_date():
+    side = "<div class='side'><ul>" + "".join(
+        f"<li><a href='/{i}.html'>其他新闻标题第{i}条</a><span class='date'>2023-05-0{i}</span></li>" for i in range(1, 6)
+    ) + "</ul></div>"
+    html = page(before=side + "<div class='main'><div class='art'><div class='info'>发布时间：2019-12-19</div>"
+                "<div id='zoom'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div></div></div>",
+                content="", container="")
+    result = extract_article(html, "http://x.gov.cn/a.html")
+    assert result.published_date == "2019-12-19"

@@ -317,6 +317,11 @@ _HOME_LINKS = ("首页", "网站首页", "Home", "HOME")
 _CRUMB_TAGS = ("div", "p", "span", "td", "ul", "ol", "nav")
 # XPath runs in C: the few text nodes with a colon come back instead of a walk over every node.
 _LABELLED_TEXT = etree.XPath('.//text()[contains(., "：") or contains(., ":")]')
+# Unlabelled dates in elements named for them: <span class="time">2019-12-19</span>.
+_DATE_HINTS = ("date", "Date", "time", "Time", "pubtime", "fbsj", "fbrq", "riqi")
+_DATED_BY_NAME = etree.XPath(
+    ".//*[" + " or ".join(f"contains(@class, '{hint}') or contains(@id, '{hint}')" for hint in _DATE_HINTS) + "]"
+)
 
 
 def _inside(element: Any, container: Any | None) -> bool:
@@ -330,7 +335,8 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
     found = _Outside()
     seen_blocks: set[Any] = set()
     ranked: list[tuple[int, int, int, InfoFacts]] = []
-    chain = {id(element): depth for depth, element in enumerate(_ancestry(container))} if container is not None else {}
+    # Keyed by the elements themselves: the dict keeps the lxml proxies alive, so identity holds.
+    chain = {element: depth for depth, element in enumerate(_ancestry(container))} if container is not None else {}
     for node in _LABELLED_TEXT(page):
         if not INFO_LABEL.search(node):
             continue
@@ -358,6 +364,15 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
             ranked.append((_distance(block, chain), label_rank(text), len(ranked), facts))
+    for element in _DATED_BY_NAME(page):
+        if element in seen_blocks or _inside(element, container):
+            continue
+        text = element.text_content()
+        if not text or len(text) > 80:
+            continue
+        facts = parse_info_text(text.replace("\xa0", " ").replace("\u3000", " "))
+        if facts.date or facts.date_rejected:
+            ranked.append((_distance(element, chain), 1, len(ranked), facts))
     # The info line sits next to the article; a date in a sidebar or footer is far from it.
     # At equal distance a publication label beats a drafting date (发布日期 over 成文日期).
     found.infos = [entry[3] for entry in sorted(ranked, key=lambda entry: entry[:3])]
@@ -371,12 +386,12 @@ def _ancestry(element: Any) -> list[Any]:
     return chain
 
 
-def _distance(element: Any, container_chain: dict[int, int]) -> int:
+def _distance(element: Any, container_chain: dict[Any, int]) -> int:
     """Tree steps from ``element`` to the content container (through their lowest common ancestor)."""
     if not container_chain:
         return 0
     for steps, ancestor in enumerate(_ancestry(element)):
-        depth = container_chain.get(id(ancestor))
+        depth = container_chain.get(ancestor)
         if depth is not None:
             return steps + depth
     return 10_000
