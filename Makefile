@@ -6,7 +6,7 @@ PYWB_VENV ?= .venv-pywb
 STAMP := $(VENV)/.installed
 PYWB_STAMP := $(PYWB_VENV)/.installed
 
-.PHONY: demo test bench venv pywb-venv clean
+.PHONY: demo test bench venv pywb-venv clean replay-ui
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ test: venv pywb-venv
 
 bench: venv
 	$(PY) bench/crawl.py
+
+# Browse an OUTPUT_DIR's archive in pywb: make replay-ui [OUTPUT_DIR=out] [PORT=8080]
+replay-ui: venv pywb-venv
+	$(PY) -m crawler.replay.ui $(or $(OUTPUT_DIR),out) --port $(or $(PORT),8080)
 
 clean:
 	rm -rf out bench/out .pytest_cache
