@@ -22,7 +22,10 @@ from itemadapter import ItemAdapter
 
 logger = logging.getLogger(__name__)
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e]")
+# Zero-width characters, soft hyphens, and control codes that never belong in text.
+_ZERO_WIDTH = re.compile(
+    "[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\x00-\x08\x0e-\x1f\x7f\x80-\x9f\ufffe\uffff]"
+)
 # Every horizontal space, including nbsp (\xa0), ideographic space (\u3000) and the
 # Unicode space separators; vertical whitespace is handled separately.
 _SPACES = re.compile("[ \t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")

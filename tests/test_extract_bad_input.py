@@ -141,3 +141,18 @@ def test_unexpected_internal_failure_is_contained(monkeypatch, caplog):
         result = extract_article(html, URL)
     assert "error" in result.notes
     assert any(URL in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("stray", ["\x00", "\x01", "\x08", "\x1f", "\x7f", "\ufffe"])
+def test_a_stray_control_character_does_not_cost_the_page(stray, caplog):
+    text = f"会议指出{stray}，要坚持以人民为中心的发展思想，兜住民生底线。"
+    html = f"<html><head><title>会议召开</title></head><body><div id='zoom'><p>{text}</p></div></body></html>"
+    result = _run(html.encode("utf-8"), caplog)
+    assert "binary" not in result.notes and "unparseable" not in result.notes
+    assert result.body == "会议指出，要坚持以人民为中心的发展思想，兜住民生底线。"
+
+
+def test_bytearray_and_memoryview_bodies(caplog):
+    html = b"<html><body><div id='zoom'><p>The ministry held a meeting in Beijing on Wednesday.</p></div></body></html>"
+    for body in (bytearray(html), memoryview(html)):
+        assert _run(body, caplog).body == "The ministry held a meeting in Beijing on Wednesday."

@@ -86,6 +86,9 @@ _BINARY_SIGNATURES = (
 )
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+# libxml2 refuses strings with C0 controls; a stray one (Word paste, truncated field) must not
+# cost the whole page.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
 _BODY_TAG = re.compile(r"<body[\s>]", re.IGNORECASE)
 _CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
 _LATIN = re.compile("[A-Za-z]")
@@ -158,8 +161,9 @@ def _looks_binary(body: bytes) -> bool:
     head = body[:2048]
     if head.lstrip().startswith(_BINARY_SIGNATURES) or head.startswith(_BINARY_SIGNATURES):
         return True
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 with a BOM: NUL bytes are expected
+    # Random bytes are full of control codes; an HTML page has at most a stray one.
     return len(_CONTROL_BYTES.findall(head)) > len(head) * 0.05
 
 
@@ -173,6 +177,8 @@ def _extract(
 ) -> None:
     if isinstance(body, str):
         body = body.encode("utf-8")
+    elif isinstance(body, (bytearray, memoryview)):
+        body = bytes(body)
     if not body or not body.strip():
         result.note("empty")
         return
@@ -186,6 +192,8 @@ def _extract(
     if len(body) > LARGE_PAGE_BYTES:
         result.note("large_page")
     text = decoded.text
+    if _CONTROL_CHARS.search(text):
+        text = _CONTROL_CHARS.sub("", text)
     if text.lstrip().startswith("<?xml"):
         text = _XML_DECLARATION.sub("", text, count=1)
     if not _BODY_TAG.search(text):
