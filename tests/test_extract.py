@@ -542,3 +542,10 @@ def test_list_of_dated_links_far_from_the_article_is_not_a_publication_date():
                 content="", container="")
     result = extract_article(html, "http://x.gov.cn/a.html")
     assert result.published_date == "2019-12-19"
+
+
+def test_meta_tags_emitted_inside_body_are_read():
+    before = '<meta name="PubDate" content="2019-12-19 10:30"><meta name="ContentSource" content="中国社会报">'
+    result = extract_article(page(before=before), "http://x.gov.cn/a.html")
+    assert result.published_at == "2019-12-19T10:30:00+08:00"
+    assert result.source == "中国社会报"
