@@ -69,9 +69,12 @@ CATEGORIES = ("gambling", "lottery", "cards", "porn", "fake")
 # Characters a spammer puts between the characters of a term to dodge keyword
 # filters.  Chinese sentence punctuation is not among them: "博。彩" is two
 # sentences, not an obfuscated word.
-_SEPARATOR_CLASS = r"[ \t\u00a0\*\.\-_\|/\\·•★☆●○◆◇■□~`'\"+=#@&\^%$!,;:<>]"
+_SEPARATOR_CLASS = r"[ \t\u00a0\u3000\*\.\-_\|/\\·•★☆●○◆◇■□~`'\"+=#@&\^%$!,;:<>、]"
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+# Four or more single letters or digits in a row: "b.e.t.3.6.5", "c a s i n o".
+_SPELLED_OUT_RE = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[^a-z0-9\n]{1,2}[a-z0-9](?![a-z0-9])){3,}")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
 _SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _OPENING_BRACKETS = "(（《〈「『“\"'【[‘"
@@ -106,6 +109,10 @@ class Lexicon:
     bonus_patterns: list[re.Pattern[str]]
     fold_table: dict[int, str]
     term_re: re.Pattern[str] = field(init=False)
+    seed_re: re.Pattern[str] = field(init=False)
+    cjk_seed_re: re.Pattern[str] = field(init=False)
+    latin_seed_re: re.Pattern[str] = field(init=False)
+    latin_first_words: frozenset[str] = field(init=False)
     allow_re: re.Pattern[str] | None = field(init=False)
     context_res: dict[str, re.Pattern[str]] = field(init=False)
     fold_chars_re: re.Pattern[str] = field(init=False)
@@ -114,6 +121,16 @@ class Lexicon:
         non_ascii = sorted(chr(code) for code in self.fold_table if code > 127)
         self.fold_chars_re = re.compile("[" + "".join(re.escape(c) for c in non_ascii) + "]" if non_ascii else r"(?!x)x")
         self.term_re = _trie_regex(self.terms, separators=True)
+        # Spam terms only (no affixes): the cheap screen every text goes through.
+        seeds = [t for t, term in self.terms.items() if term.kind in {"strong", "weak"}]
+        self.seed_re = _trie_regex(seeds, separators=True)
+        # The screen in two halves: Chinese terms by regex (fast: ordinary
+        # text fails the first-character test), Latin terms only when the
+        # text holds one of their first words or a spelled-out run (b.e.t).
+        latin = [t for t in seeds if t[:1].isascii()]
+        self.cjk_seed_re = _trie_regex([t for t in seeds if not t[:1].isascii()], separators=True)
+        self.latin_seed_re = _trie_regex(latin, separators=True)
+        self.latin_first_words = frozenset(_ASCII_WORD_RE.findall(t)[0] for t in latin if _ASCII_WORD_RE.findall(t))
         self.allow_re = _trie_regex(self.allowed, separators=False) if self.allowed else None
         self.context_res = {
             name: _trie_regex(words, separators=False) for name, words in self.context.items() if words
@@ -130,9 +147,13 @@ class Lexicon:
 
 def _build_fold_table(variant_lines: Iterable[str]) -> dict[int, str]:
     table: dict[int, str] = {}
-    for code in range(0xFF01, 0xFF5F):  # full-width ASCII
+    # Full-width letters, digits and the symbols spammers put between
+    # characters; not full-width sentence punctuation (，：！？), which stays
+    # as written so ordinary Chinese text needs no folding at all.
+    for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)):
         table[code] = chr(code - 0xFEE0)
-    table[0x3000] = " "
+    for char in "．＊－＿｜／＼＠＃＆＋＝～％＄＾":
+        table[ord(char)] = chr(ord(char) - 0xFEE0)
     for line in variant_lines:
         parts = line.split()
         if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
@@ -180,19 +201,18 @@ def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
 
     latin = [c for c in trie if c and c.isascii() and c.isalpha()]
     other = [c for c in trie if c and c not in latin]
-    alternatives = []
-    # Two halves so the engine can skip quickly: Latin words only start at a
-    # word boundary, everything else starts with one of a known set of
-    # characters (checked by a one-character lookahead before the branches).
-    if latin:
-        branches = "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(latin))
-        alternatives.append(r"(?<![a-z])(?=[" + "".join(re.escape(c) for c in sorted(latin)) + "])(?:" + branches + ")")
-    if other:
-        branches = "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(other))
-        alternatives.append("(?=[" + "".join(re.escape(c) for c in sorted(other)) + "])(?:" + branches + ")")
-    if not alternatives:
+    if not latin and not other:
         return re.compile(r"(?!x)x")
-    return re.compile("|".join(alternatives))
+    # One lookahead on the set of first characters, so the engine rejects an
+    # ordinary position with a single character-class test; Latin words then
+    # must also start at a word boundary.
+    first = "".join(re.escape(c) for c in sorted(latin + other))
+    alternatives = []
+    if latin:
+        alternatives.append(r"(?<![a-z])(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(latin)) + ")")
+    if other:
+        alternatives.append("(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(other)) + ")")
+    return re.compile("(?=[" + first + "])(?:" + "|".join(alternatives) + ")")
 
 
 def _read_sections(path: Path) -> dict[str, list[str]]:
@@ -311,9 +331,12 @@ _HARD_TOKEN_KINDS = {"hard-affix", "domain", "contact", "bonus"}
 
 def _tokens(text: str, folded: str, lexicon: Lexicon) -> tuple[list[Token], list[tuple[int, int]]]:
     allowed_spans: list[tuple[int, int]] = []
+    tokens: list[Token] = []
+    domain_hint = bool(_DOMAIN_HINT_RE.search(folded))
+    if not domain_hint and not _seed_search(folded, lexicon):
+        return tokens, allowed_spans
     if lexicon.allow_re is not None:
         allowed_spans = [(m.start(), m.end()) for m in lexicon.allow_re.finditer(folded)]
-    tokens: list[Token] = []
     position = 0
     while position < len(folded):
         match = lexicon.term_re.search(folded, position)
@@ -331,8 +354,9 @@ def _tokens(text: str, folded: str, lexicon: Lexicon) -> tuple[list[Token], list
             position = end
         else:
             position = start + 1
-    if _DOMAIN_HINT_RE.search(folded):
-        _pattern_tokens(folded, "domain", lexicon.domain_patterns, tokens)
+    if domain_hint:
+        for start, end in _spam_domain_spans(folded, lexicon):
+            tokens.append(Token(start, end, "domain", "gambling", 2.0))
     # Contacts and bonuses only matter next to a term or a spam domain; skip
     # the scan on the (usual) clean text.
     if tokens:
@@ -343,6 +367,21 @@ def _tokens(text: str, folded: str, lexicon: Lexicon) -> tuple[list[Token], list
 
 
 _DOMAIN_HINT_RE = re.compile(r"[a-z0-9]\.[a-z]")
+# Host-like tokens; attempts start only at a token boundary and never
+# backtrack, so the scan stays linear on long texts.
+_HOST_TOKEN_RE = re.compile(r"(?<![a-z0-9-])[a-z0-9-]++(?:\.[a-z0-9-]++)+")
+
+
+def _spam_domain_spans(folded: str, lexicon: Lexicon) -> list[tuple[int, int]]:
+    spans = []
+    for match in _HOST_TOKEN_RE.finditer(folded):
+        host = match.group()
+        if _is_government_domain(host):
+            continue
+        padded = " " + host + " "
+        if any(p.search(padded) for p in lexicon.domain_patterns):
+            spans.append(match.span())
+    return spans
 
 
 def _pattern_tokens(folded: str, kind: str, patterns: list[re.Pattern[str]], tokens: list[Token]) -> None:
@@ -357,13 +396,28 @@ def _pattern_tokens(folded: str, kind: str, patterns: list[re.Pattern[str]], tok
             tokens.append(Token(start, end, kind, "gambling", 2.0))
 
 
+def _seed_search(folded: str, lexicon: Lexicon) -> bool:
+    if lexicon.cjk_seed_re.search(folded):
+        return True
+    if not lexicon.latin_first_words:
+        return False
+    words = _ASCII_WORD_RE.findall(folded)
+    if not words:
+        return False
+    if lexicon.latin_first_words.isdisjoint(words) and not (
+        sum(1 for w in words if len(w) == 1) >= 4 and _SPELLED_OUT_RE.search(folded)
+    ):
+        return False
+    return bool(lexicon.latin_seed_re.search(folded))
+
+
 def has_spam_candidates(text: str, lexicon: Lexicon | None = None) -> bool:
     """Cheap screen: does ``text`` hold any lexicon term or spam-shaped domain?"""
     lexicon = lexicon or default_lexicon()
     folded = lexicon.fold(text)
-    if lexicon.term_re.search(folded):
+    if _seed_search(folded, lexicon):
         return True
-    return bool(_DOMAIN_HINT_RE.search(folded)) and any(p.search(folded) for p in lexicon.domain_patterns)
+    return bool(_DOMAIN_HINT_RE.search(folded)) and bool(_spam_domain_spans(folded, lexicon))
 
 
 def _is_government_domain(domain: str) -> bool:
@@ -854,6 +908,8 @@ def assess_doorway(
     clean text is left (``max_clean_chars``), or when its body is empty after
     cleaning and its headline was spam with no clean source.
     """
+    if not removals and not title_tampered:
+        return DoorwayVerdict(False, "", 0.0, -1)
     clean_chars = _significant_length(clean_body_text)
     removed_chars = sum(
         _significant_length(r.get("text", "")) for r in removals if r.get("where") in {"body", "hidden", "link"}

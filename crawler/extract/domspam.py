@@ -167,9 +167,19 @@ def _significant(text: str) -> int:
     return len(_SIGNIFICANT_RE.findall(text))
 
 
+_ABSOLUTE_HOST_RE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^/?#@]*@)?([^/?#:\s]+)")
+
+
 def _host(href: str, base: str) -> str:
+    """Host a link points to; "" for relative links (they stay on the page's host)."""
+    match = _ABSOLUTE_HOST_RE.match(href)
+    if match:
+        return match.group(1).lower().rstrip(".")
+    if href.strip().lower().startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+        return ""
+    # Relative: the page's own host.  Parsed once per page by the caller.
     try:
-        return (urlsplit(urljoin(base, href.strip())).hostname or "").lower()
+        return (urlsplit(base).hostname or "").lower()
     except ValueError:
         return ""
 
@@ -183,16 +193,65 @@ class _Page:
         own = (urlsplit(url).hostname or "").lower()
         self.domains = [d.lower().lstrip(".") for d in allowed_domains if d] or ([own] if own else [])
         self.lexicon = lexicon
-        body = root.find("body") if root.tag != "body" else root
-        background = None
-        if body is not None:
-            background = _colour(body.get("bgcolor")) or _colour(
-                parse_style(body.get("style")).get("background-color") or parse_style(body.get("style")).get("background")
-            )
-        for selector, declarations in _style_rules(root):
-            if selector.strip().lower() == "body":
-                background = _colour(declarations.get("background-color") or declarations.get("background")) or background
-        self.background = background or "#ffffff"
+        self._background: str | None = None
+        self._domain_verdicts: dict[str, bool] = {}
+        # Page-level screens, set by remove_dom_spam: when neither the text
+        # nor any linked host looks like spam, no hidden block or link can be
+        # spam and those stages are skipped (the usual, clean page).
+        self.text_suspect = True
+        self.domain_suspect = True
+        # One pass over the tree collects what every stage needs.
+        self.metas: list[Any] = []
+        self.scripts: list[Any] = []
+        self.frames: list[Any] = []
+        self.styles: list[Any] = []
+        self.code_hosts: set[str] = set()
+        for element in root.iter("script", "meta", "iframe", "frame", "style"):
+            tag = element.tag
+            if tag == "script":
+                self.scripts.append(element)
+            elif tag == "meta":
+                self.metas.append(element)
+            elif tag == "style":
+                self.styles.append(element)
+            else:
+                self.frames.append(element)
+            source = element.get("src")
+            if source:
+                match = _ABSOLUTE_HOST_RE.match(source)
+                if match:
+                    self.code_hosts.add(match.group(1).lower())
+        self._link_hosts: set[str] | None = None
+
+    @property
+    def link_hosts(self) -> set[str]:
+        """Hosts of absolute ``<a href>`` links (read only when needed: a
+        page has hundreds of links and reading them all is not free)."""
+        if self._link_hosts is None:
+            hosts = set()
+            for link in self.root.iter("a"):
+                href = link.get("href")
+                if href:
+                    match = _ABSOLUTE_HOST_RE.match(href)
+                    if match:
+                        hosts.add(match.group(1).lower())
+            self._link_hosts = hosts
+        return self._link_hosts
+
+    @property
+    def background(self) -> str:
+        """Page background colour (for text coloured like its background)."""
+        if self._background is None:
+            body = self.root.find("body") if self.root.tag != "body" else self.root
+            background = None
+            if body is not None:
+                style = parse_style(body.get("style"))
+                background = _colour(body.get("bgcolor")) or _colour(style.get("background-color") or style.get("background"))
+            for selector, declarations in _style_rules(self.root):
+                if selector.strip().lower() == "body":
+                    background = _colour(declarations.get("background-color") or declarations.get("background")) or background
+            self._background = background or "#ffffff"
+        return self._background
 
     def is_offsite(self, host: str) -> bool:
         return bool(host) and not any(host == d or host.endswith("." + d) for d in self.domains)
@@ -200,8 +259,12 @@ class _Page:
     def is_spam_domain(self, host: str) -> bool:
         if not host or _GOVERNMENT_HOST_RE.search(host):
             return False
-        folded = " " + host + " "
-        return any(p.search(folded) for p in self.lexicon.domain_patterns)
+        cached = self._domain_verdicts.get(host)
+        if cached is None:
+            folded = " " + host + " "
+            cached = any(p.search(folded) for p in self.lexicon.domain_patterns)
+            self._domain_verdicts[host] = cached
+        return cached
 
     def text_is_spam(self, text: str) -> bool:
         """Short text (an anchor, a hidden block, a meta) judged like a headline."""
@@ -273,7 +336,7 @@ def _entry(text: str, where: str, rule: str) -> dict[str, str]:
 
 def _clean_metas(page: _Page) -> list[dict[str, str]]:
     removals: list[dict[str, str]] = []
-    for meta in list(page.root.iter("meta")):
+    for meta in page.metas:
         name = (meta.get("name") or meta.get("property") or "").strip().lower()
         content = meta.get("content") or ""
         if name in {"keywords", "description"} and content.strip():
@@ -355,12 +418,18 @@ def decode_script(code: str) -> str:
     return "\n".join(decoded)
 
 
+_OBFUSCATION_HINT_RE = re.compile(r"fromCharCode|unescape|decodeURI|atob|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}")
+
+
 def judge_script(code: str, page: _Page) -> tuple[str, str] | None:
     """(rule, evidence text) when an inline script is injected spam, else None."""
-    text = decode_script(code)
+    text = decode_script(code) if _OBFUSCATION_HINT_RE.search(code) else code
     writes = bool(_WRITE_RE.search(text))
     redirects = bool(_REDIRECT_RE.search(text))
     retitles = bool(_TITLE_WRITE_RE.search(text))
+    if not (writes or redirects or retitles):
+        # Every verdict below needs the script to act on the page.
+        return None
     spider_test = bool(_USER_AGENT_RE.search(text)) and bool(_SPIDER_RE.search(_USER_AGENT_RE.sub("", text)))
     referrer_test = bool(_REFERRER_RE.search(text)) and bool(_SEARCH_ENGINE_RE.search(text))
     obfuscated = (
@@ -386,9 +455,16 @@ def judge_script(code: str, page: _Page) -> tuple[str, str] | None:
     return None
 
 
+_SCRIPT_MARKERS_RE = re.compile(
+    r"userAgent|referrer|fromCharCode|eval\s*\(|atob|unescape|decodeURI|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|"
+    r"write|innerHTML|insertAdjacentHTML|location|title|open\s*\(|[\u3400-\u9fff]",
+    re.IGNORECASE,
+)
+
+
 def _clean_scripts(page: _Page) -> list[dict[str, str]]:
     removals: list[dict[str, str]] = []
-    for script in list(page.root.iter("script")):
+    for script in page.scripts:
         source = script.get("src")
         if source:
             host = _host(source, page.url)
@@ -398,6 +474,11 @@ def _clean_scripts(page: _Page) -> list[dict[str, str]]:
             continue
         code = script.text or ""
         if not code.strip():
+            continue
+        # Every verdict needs the script to write, redirect or retitle, or to
+        # hide what it does (obfuscation); scripts with none of the markers
+        # (configuration, widgets, analytics loaders) are not judged.
+        if not _SCRIPT_MARKERS_RE.search(code):
             continue
         verdict = judge_script(code, page)
         if verdict:
@@ -411,7 +492,7 @@ def _clean_scripts(page: _Page) -> list[dict[str, str]]:
 
 def _clean_iframes(page: _Page) -> list[dict[str, str]]:
     removals: list[dict[str, str]] = []
-    for frame in list(page.root.iter("iframe", "frame")):
+    for frame in page.frames:
         source = frame.get("src") or ""
         host = _host(source, page.url) if source else ""
         if not page.is_offsite(host) or _GOVERNMENT_HOST_RE.search(host):
@@ -485,6 +566,15 @@ def _has_spam_evidence(element: Any, page: _Page, text: str) -> bool:
     return len(offsite) >= 5 and len(set(offsite)) >= 3 and page.text_is_spam(text + " " + " ".join(offsite))
 
 
+_HIDEABLE = etree.XPath(".//*[@style or @hidden or self::marquee or (self::font and @color)]")
+_NEVER_HIDDEN_BLOCKS = frozenset(("script", "style", "input", "option", "select", "template", "noscript", "body", "html"))
+
+
+def _document_position(root: Any) -> Any:
+    order = {element: index for index, element in enumerate(root.iter())}
+    return lambda element: order.get(element, -1)
+
+
 def _clean_hidden(page: _Page) -> list[dict[str, str]]:
     class_hidden: dict[Any, str] = {}
     for selector, reason in _hidden_selectors(page.root):
@@ -500,17 +590,22 @@ def _clean_hidden(page: _Page) -> list[dict[str, str]]:
     if body is None:
         return removals
     doomed: list[tuple[Any, str, str]] = []
-    walker = etree.iterwalk(body, events=("start",))
-    for _event, element in walker:
-        if element is body or not isinstance(element.tag, str):
+    # Only elements that can be hidden at all: styled, hidden-attributed,
+    # marquees, coloured <font>, and those a hiding CSS rule selects.
+    candidates = _HIDEABLE(body)  # document order
+    extra = [e for e in class_hidden if e is not body and e not in set(candidates)]
+    if extra:
+        candidates = sorted({*candidates, *extra}, key=_document_position(body))
+    hidden_seen: set[Any] = set()
+    for element in candidates:
+        if not isinstance(element.tag, str) or element.tag in _NEVER_HIDDEN_BLOCKS:
             continue
-        if element.tag in {"script", "style", "input", "option", "select", "template", "noscript"}:
-            walker.skip_subtree()
+        if any(ancestor in hidden_seen for ancestor in element.iterancestors()):
             continue
         reason = _element_hidden(element, page, class_hidden)
         if reason is None:
             continue
-        walker.skip_subtree()
+        hidden_seen.add(element)
         text = _visible_text(element)
         if not text and element.find(".//a") is None:
             continue
@@ -525,20 +620,31 @@ def _clean_hidden(page: _Page) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- link farms
 
 
-def _is_spam_link(link: Any, page: _Page) -> bool:
-    href = link.get("href") or ""
-    host = _host(href, page.url) if href else ""
-    text = _collapse(link.text_content()) or _collapse(link.get("title") or "")
-    if page.is_offsite(host) and page.is_spam_domain(host):
-        return True
-    return page.text_is_spam(text)
+def _spam_links(body: Any, page: _Page) -> list[Any]:
+    links = list(body.iter("a"))
+    if not links:
+        return []
+    texts = [link.text_content() for link in links]
+    # One screen over every anchor text at once: on a clean page (the usual
+    # case) no anchor needs a closer look.
+    text_suspect = has_spam_candidates("\n".join(texts), page.lexicon)
+    found = []
+    for link, text in zip(links, texts, strict=True):
+        href = link.get("href") or ""
+        match = _ABSOLUTE_HOST_RE.match(href)
+        host = match.group(1).lower() if match else ""
+        if host and page.is_offsite(host) and page.is_spam_domain(host):
+            found.append(link)
+        elif text_suspect and page.text_is_spam(_collapse(text) or _collapse(link.get("title") or "")):
+            found.append(link)
+    return found
 
 
 def _clean_link_farms(page: _Page) -> list[dict[str, str]]:
     body = page.root.find("body") if page.root.tag != "body" else page.root
     if body is None:
         return []
-    spam_links = [link for link in body.iter("a") if _is_spam_link(link, page)]
+    spam_links = _spam_links(body, page)
     if not spam_links:
         return []
     spam_set = set(spam_links)
@@ -574,6 +680,19 @@ def _clean_link_farms(page: _Page) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- entry point
 
 
+def _text_without_code(root: Any, code_elements: Sequence[Any]) -> str:
+    """The document's text (title and hidden blocks included) without the code
+    of scripts and styles, which scripts are judged on separately."""
+    saved = [(element, element.text) for element in code_elements if element.text]
+    for element, _ in saved:
+        element.text = None
+    try:
+        return root.text_content()
+    finally:
+        for element, text in saved:
+            element.text = text
+
+
 def remove_dom_spam(
     tree: lxml.html.HtmlElement,
     url: str,
@@ -589,8 +708,16 @@ def remove_dom_spam(
     """
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
     page = _Page(root, url, allowed_domains, lexicon or default_lexicon())
+    page.text_suspect = has_spam_candidates(_text_without_code(root, page.scripts + page.styles), page.lexicon)
+    # Link targets are read when the text already looks suspect; on a clean
+    # page only script and frame sources are checked (docs/spam.md, limits).
+    hosts = page.code_hosts | (page.link_hosts if page.text_suspect else set())
+    page.domain_suspect = any(page.is_offsite(host) and page.is_spam_domain(host) for host in hosts)
+    stages = [_clean_metas, _clean_scripts, _clean_iframes]
+    if page.text_suspect or page.domain_suspect:
+        stages += [_clean_hidden, _clean_link_farms]
     removals: list[dict[str, str]] = []
-    for stage in (_clean_metas, _clean_scripts, _clean_iframes, _clean_hidden, _clean_link_farms):
+    for stage in stages:
         removals.extend(stage(page))
     if removals:
         logger.debug("domspam: %d removals on %s", len(removals), url)
@@ -615,5 +742,5 @@ def page_spam_signals(tree: lxml.html.HtmlElement, url: str, allowed_domains: Se
     if has_spam_candidates(text, lexicon):
         spam_chars = sum(_significant(s.text) for s in score_spans(text, lexicon) if s.is_spam)
     page = _Page(root, url, allowed_domains, lexicon)
-    spam_links = sum(1 for link in body.iter("a") if _is_spam_link(link, page))
+    spam_links = len(_spam_links(body, page))
     return {"visible_chars": _significant(text), "spam_chars": spam_chars, "spam_links": spam_links}
