@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 ACTIVE_MARKER = "run.active"
 # Files Scrapy rewrites only on a clean shutdown (scheduler queue, dupefilter).
 JOBDIR_VOLATILE = ("requests.queue", "requests.seen")
+# Meta keys that describe a response, not a request. Redirect and retry copy
+# them into the follow-up request, where a WARC pointer future (not picklable)
+# would push the request into the memory queue and lose it at a JOBDIR pause.
+RESPONSE_META_KEYS = ("warc",)
 
 
 class RunLocked(RuntimeError):
@@ -134,8 +138,15 @@ class RunLock:
             (jobdir / ACTIVE_MARKER).write_text(json.dumps(holder) + "\n", encoding="utf-8")
         extension = cls(crawler, lock_path, handle, jobdir)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        if jobdir is not None:
+            crawler.signals.connect(extension.request_scheduled, signal=signals.request_scheduled)
         logger.debug("Holding run lock %s", lock_path)
         return extension
+
+    def request_scheduled(self, request: Any) -> None:
+        for key in RESPONSE_META_KEYS:
+            if request.meta.pop(key, None) is not None:
+                self.crawler.stats.inc_value("runlock/response_meta_dropped")
 
     def engine_stopped(self) -> None:
         # The scheduler has saved the JOBDIR queue by now: a resume may trust it.
