@@ -1,0 +1,113 @@
+"""Replay throughput: ``scrapy replay`` beside the live crawl and beside raw FastWARC iteration.
+
+Generates the loopback news site of ``bench/crawl.py`` (default 3,000
+article pages of ~30 KB plus list pages), and in this one run:
+
+- live: crawls it with the full default stack through the sample proxy,
+  writing WARC files and JSONL;
+- replay: re-derives the JSONL from those WARC files with ``scrapy replay``
+  (same spider, same pipelines, no network);
+- floor: iterates the same WARC files with FastWARC, reading every payload —
+  the least any replay has to do.
+
+Prints pages/s for each (engine time from the run manifests, and wall time
+including process start), replay/live (goal: >= 3) and replay/floor.
+Usage: ``python bench/replay.py [--pages N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from crawl import generate_site  # noqa: E402
+
+from crawler.demo import crawl_env, sample_site  # noqa: E402
+
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def scrapy(arguments: list[str], settings: dict[str, str], env: dict[str, str]) -> float:
+    command = [sys.executable, "-m", "scrapy", *arguments]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    started = time.monotonic()
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    return time.monotonic() - started
+
+
+def run_manifests(out_dir: Path) -> list[dict]:
+    return [json.loads(path.read_text("utf-8")) for path in sorted((out_dir / "runs").glob("*.json"))]
+
+
+def summarise(name: str, out_dir: Path, wall: float) -> dict[str, float]:
+    manifests = run_manifests(out_dir)
+    pages = sum(m["counts"]["responses"] or m["stats"].get("replay/records", 0) for m in manifests)
+    seconds = sum(m["duration_seconds"] for m in manifests)
+    records = sum(m["counts"]["records_written"] for m in manifests)
+    return {"name": name, "pages": pages, "seconds": seconds, "wall": wall, "records": records,
+            "pages_per_s": pages / seconds, "wall_pages_per_s": pages / wall}
+
+
+def fastwarc_floor(warc_dir: Path) -> dict[str, float]:
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    started = time.monotonic()
+    pages = 0
+    size = 0
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with open(path, "rb") as handle:
+            for record in ArchiveIterator(handle, record_types=WarcRecordType.response | WarcRecordType.revisit):
+                size += len(record.reader.read())
+                pages += 1
+    seconds = time.monotonic() - started
+    return {"name": "floor", "pages": pages, "seconds": seconds, "wall": seconds, "records": 0,
+            "pages_per_s": pages / seconds, "wall_pages_per_s": pages / seconds, "bytes": size}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--pages", type=int, default=3000)
+    parser.add_argument("--page-bytes", type=int, default=30_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
+        tmp_path = Path(tmp)
+        site = tmp_path / "site"
+        generate_site(site, args.pages, args.page_bytes)
+        seed = ["-a", f"seed={site / 'bench.toml'}"]
+        with sample_site(site_dir=site) as proxy_url:
+            wall = scrapy(["crawl", "news", *seed], {**FAST, "OUTPUT_DIR": str(tmp_path / "live")}, crawl_env(proxy_url))
+        live = summarise("live", tmp_path / "live", wall)
+        # The site is down now: replay has nothing to reach even if it tried.
+        wall = scrapy(["replay", str(tmp_path / "live" / "warc"), *seed],
+                      {**FAST, "OUTPUT_DIR": str(tmp_path / "replay")}, crawl_env("http://127.0.0.1:9"))
+        replay = summarise("replay", tmp_path / "replay", wall)
+        floor = fastwarc_floor(tmp_path / "live" / "warc")
+    print(f"{'':7}{'pages':>7} {'engine s':>9} {'pages/s':>9} {'wall s':>8} {'wall pages/s':>13}  records")
+    for result in (live, replay, floor):
+        print(f"{result['name']:7}{result['pages']:7d} {result['seconds']:9.2f} {result['pages_per_s']:9.1f} "
+              f"{result['wall']:8.2f} {result['wall_pages_per_s']:13.1f}  {result['records'] or ''}")
+    print(f"replay/live  throughput ratio: {replay['pages_per_s'] / live['pages_per_s']:.2f} "
+          f"(wall {replay['wall_pages_per_s'] / live['wall_pages_per_s']:.2f}; goal >= 3)")
+    print(f"replay/floor throughput ratio: {replay['pages_per_s'] / floor['pages_per_s']:.3f}")
+    if replay["records"] != live["records"]:
+        print(f"WARNING: replay wrote {replay['records']} records, the live crawl {live['records']}")
+
+
+if __name__ == "__main__":
+    main()
