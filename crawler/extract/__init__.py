@@ -326,10 +326,7 @@ _CRUMB_TAGS = ("div", "p", "span", "td", "ul", "ol", "nav")
 # XPath runs in C: the few text nodes with a colon come back instead of a walk over every node.
 _LABELLED_TEXT = etree.XPath('.//text()[contains(., "：") or contains(., ":")]')
 # Unlabelled dates in elements named for them: <span class="time">2019-12-19</span>.
-_DATE_HINTS = ("date", "Date", "time", "Time", "pubtime", "fbsj", "fbrq", "riqi")
-_DATED_BY_NAME = etree.XPath(
-    ".//*[" + " or ".join(f"contains(@class, '{hint}') or contains(@id, '{hint}')" for hint in _DATE_HINTS) + "]"
-)
+_DATE_NAME = re.compile(r"date|time|fbsj|fbrq|riqi", re.IGNORECASE)
 
 
 def _inside(element: Any, container: Any | None) -> bool:
@@ -372,7 +369,7 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
             ranked.append((_distance(block, chain), label_rank(text), len(ranked), facts))
-    for element in _DATED_BY_NAME(page):
+    for element in _dated_by_name(page):
         if element in seen_blocks or _inside(element, container):
             continue
         text = element.text_content()
@@ -385,6 +382,17 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
     # At equal distance a publication label beats a drafting date (发布日期 over 成文日期).
     found.infos = [entry[3] for entry in sorted(ranked, key=lambda entry: entry[:3])]
     found.breadcrumb = _find_breadcrumb(page, container)
+    return found
+
+
+def _dated_by_name(page: Any) -> list[Any]:
+    # A Python pass over class/id is cheaper here than an XPath with a dozen contains().
+    found = []
+    for element in page.iter("span", "div", "p", "td", "em", "i", "time", "li", "font", "strong"):
+        classes = element.get("class")
+        element_id = element.get("id")
+        if (classes and _DATE_NAME.search(classes)) or (element_id and _DATE_NAME.search(element_id)):
+            found.append(element)
     return found
 
 
