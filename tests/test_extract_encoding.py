@@ -105,3 +105,22 @@ def test_utf8_bom_wins():
     body = b"\xef\xbb\xbf" + html("gb2312").encode("utf-8")
     result = extract_article(body, "http://www.mca.gov.cn/a.html", "gbk")
     assert result.encoding == "utf-8" and result.body == TEXT
+
+
+def test_utf8_page_with_a_stray_byte_and_a_gb2312_label_stays_utf8():
+    text = html("gb2312").encode("utf-8")
+    cut = text.index("会议指出".encode())
+    body = text[:cut] + b"\xff" + text[cut:]
+    for declared in ("gb2312", None, "utf-8"):
+        decoded = decode_html(body, declared)
+        assert decoded.encoding == "utf-8", declared
+        assert TEXT[:20] in decoded.text
+        assert "decode_replaced" in decoded.notes
+
+
+def test_english_page_with_a_few_gbk_characters_is_not_mistaken_for_broken_utf8():
+    english = "The ministry held a press conference on Wednesday in Beijing. " * 40
+    body = f"<html><head><meta charset='gbk'></head><body><div id='zoom'><p>{english}民政部</p></div></body></html>".encode("gbk")
+    result = extract_article(body, "http://www.mca.gov.cn/a.html", None)
+    assert result.encoding == "gb18030"
+    assert result.body.endswith("民政部")

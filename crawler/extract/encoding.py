@@ -148,6 +148,11 @@ def decode_html(body: bytes, declared_encoding: str | None = None) -> Decoded:
             strict_decodings.append((rank, name, body.decode(name)))
         except (UnicodeDecodeError, LookupError):
             continue
+    # UTF-8 with a few broken bytes (a truncated paste) still reads as UTF-8; GB text read as
+    # UTF-8 turns into a flood of replacement characters.
+    utf8_text = body.decode("utf-8", errors="replace")
+    if utf8_text.count("\ufffd") <= max(3, len(utf8_text) // 2000):
+        strict_decodings.append((len(candidates), "utf-8", utf8_text))
     if len(strict_decodings) == 1:
         _, name, text = strict_decodings[0]
         best = (0.0, 0, name, text)
@@ -171,6 +176,8 @@ def decode_html(body: bytes, declared_encoding: str | None = None) -> Decoded:
             notes.append("decode_replaced")
     assert best is not None
     _, _, name, text = best
+    if "\ufffd" in text and "decode_replaced" not in notes and name == "utf-8":
+        notes.append("decode_replaced")
     if header and name != header:
         notes.append("encoding_mismatch")
     return Decoded(text, name, notes)
