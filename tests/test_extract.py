@@ -549,3 +549,20 @@ def test_meta_tags_emitted_inside_body_are_read():
     result = extract_article(page(before=before), "http://x.gov.cn/a.html")
     assert result.published_at == "2019-12-19T10:30:00+08:00"
     assert result.source == "中国社会报"
+
+
+def test_column_banner_and_sidebar_box_titles_are_not_the_headline():
+    before = (
+        "<div class='banner'><h1>新闻中心</h1></div>"
+        "<div class='side'><div class='title'>热点专题</div><ul><li><a>专题一</a></li></ul></div>"
+        "<div class='art-title'>全国民政工作会议在京召开</div>"
+    )
+    result = extract_article(page(before=before, title="全国民政工作会议在京召开_中华人民共和国民政部"), URL)
+    assert result.title_candidates[0] == ["content:h1", "全国民政工作会议在京召开"]
+
+
+def test_generic_title_tag_does_not_veto_the_headline():
+    before = "<h1>全国民政工作会议在京召开</h1>"
+    result = extract_article(page(before=before, title="中华人民共和国民政部"), URL)
+    assert result.title == "全国民政工作会议在京召开"
+    assert "title_is_site_name" not in result.notes

@@ -82,7 +82,7 @@ BAD_INPUT_NOTES = frozenset(
 
 _BINARY_SIGNATURES = (
     b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"Rar!",
-    b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"7z\xbc\xaf", b"BM", b"RIFF", b"\x00\x00\x01\x00", b"ID3",
+    b"\xd0\xcf\x11\xe0", b"\x1f\x8b", b"7z\xbc\xaf", b"RIFF", b"\x00\x00\x01\x00", b"ID3",
 )
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
@@ -230,7 +230,7 @@ def _extract(
         result.page_signals["body_from"] = "density"
 
     outside = _scan_outside(page, container)
-    headline = _find_headline(page, container, site_names)
+    headline = _find_headline(page, container, site_names, _headline_reference(meta, site_names))
 
     raw_lines: list[str] = []
     if container is not None:
@@ -434,8 +434,45 @@ def _find_breadcrumb(page: Any, container: Any | None) -> str | None:
     return None
 
 
-def _find_headline(page: Any, container: Any | None, site_names: list[str]) -> str | None:
-    """The visible headline: the first ``<h1>`` that is not the site name, else a title-classed block."""
+def _bigrams(text: str) -> set[str]:
+    folded = text.casefold()
+    return {folded[i:i + 2] for i in range(len(folded) - 1)} or {folded}
+
+
+def _related(candidate: str, reference: set[str] | None) -> bool:
+    """Does a visible heading read like the page's own title? (True when there is nothing to compare.)"""
+    if not reference:
+        return True
+    grams = _bigrams(candidate)
+    return len(grams & reference) >= 0.6 * len(grams)
+
+
+def _headline_reference(meta: PageMeta, site_names: list[str]) -> set[str] | None:
+    """Bigrams of the <title>/ArticleTitle, unless those are empty or only the site name."""
+    for value in (meta.article_title, meta.title_tag):
+        if not value:
+            continue
+        text = strip_site_suffix(collapse_spaces(value), site_names)
+        if len(text) >= 4 and not is_site_name(text, site_names):
+            return _bigrams(text)
+    return None
+
+
+def _acceptable_heading(text: str, site_names: list[str], reference: set[str] | None, shortest: int) -> bool:
+    return (
+        shortest <= len(text) <= 200
+        and not is_site_name(text, site_names)
+        and not INFO_LABEL.search(text)
+        and _related(text, reference)
+    )
+
+
+def _find_headline(page: Any, container: Any | None, site_names: list[str], reference: set[str] | None) -> str | None:
+    """The visible headline: an ``<h1>``, else a title-classed block, that reads like the page title.
+
+    Column banners (``<h1>新闻中心</h1>``) and sidebar box titles are skipped because they
+    share little with the ``<title>``; the site logo is skipped as a site name.
+    """
     hinted: str | None = None
     for element in page.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
         if element is container:
@@ -443,14 +480,14 @@ def _find_headline(page: Any, container: Any | None, site_names: list[str]) -> s
         tag = element.tag
         if tag == "h1":
             text = collapse_spaces(element.text_content())
-            if 2 <= len(text) <= 200 and not is_site_name(text, site_names):
+            if _acceptable_heading(text, site_names, reference, 2):
                 return text
             continue
         if hinted is None:
             hint = f"{element.get('class', '')} {element.get('id', '')}"
             if hint.strip() and _TITLE_HINT.search(hint):
                 text = collapse_spaces(element.text_content())
-                if 4 <= len(text) <= 200 and not is_site_name(text, site_names) and not INFO_LABEL.search(text):
+                if _acceptable_heading(text, site_names, reference, 4):
                     hinted = text
     if hinted is None and container is not None:
         # Some templates put the headline inside the content block, before the text.
@@ -460,7 +497,7 @@ def _find_headline(page: Any, container: Any | None, site_names: list[str]) -> s
             hint = f"{element.get('class', '')} {element.get('id', '')}"
             if element.tag == "h1" or (hint.strip() and _TITLE_HINT.search(hint)):
                 text = collapse_spaces(element.text_content())
-                if 2 <= len(text) <= 200 and not is_site_name(text, site_names) and not INFO_LABEL.search(text):
+                if _acceptable_heading(text, site_names, reference, 2):
                     return text
     return hinted
 
