@@ -566,3 +566,9 @@ def test_generic_title_tag_does_not_veto_the_headline():
     result = extract_article(page(before=before, title="中华人民共和国民政部"), URL)
     assert result.title == "全国民政工作会议在京召开"
     assert "title_is_site_name" not in result.notes
+
+
+def test_h2_headline_that_matches_the_title_tag():
+    before = "<div class='box'><h2>热点专题</h2></div><div class='art'><h2>全国民政工作会议在京召开</h2></div>"
+    result = extract_article(page(before=before, title="全国民政工作会议在京召开_中华人民共和国民政部"), URL)
+    assert result.title_candidates[0] == ["content:h1", "全国民政工作会议在京召开"]

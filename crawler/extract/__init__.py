@@ -485,7 +485,8 @@ def _find_headline(page: Any, container: Any | None, site_names: list[str], refe
             continue
         if hinted is None:
             hint = f"{element.get('class', '')} {element.get('id', '')}"
-            if hint.strip() and _TITLE_HINT.search(hint):
+            # An <h2> counts only when it matches the <title>: templates use it for box headings too.
+            if (hint.strip() and _TITLE_HINT.search(hint)) or (tag == "h2" and reference):
                 text = collapse_spaces(element.text_content())
                 if _acceptable_heading(text, site_names, reference, 4):
                     hinted = text
