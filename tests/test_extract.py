@@ -572,3 +572,12 @@ def test_h2_headline_that_matches_the_title_tag():
     before = "<div class='box'><h2>热点专题</h2></div><div class='art'><h2>全国民政工作会议在京召开</h2></div>"
     result = extract_article(page(before=before, title="全国民政工作会议在京召开_中华人民共和国民政部"), URL)
     assert result.title_candidates[0] == ["content:h1", "全国民政工作会议在京召开"]
+
+
+def test_layout_table_with_an_image_cell_leaves_no_dangling_separator():
+    content = (
+        f"<p>{PARAGRAPHS[0]}</p><table><tr><td><img src='a.jpg'></td><td>图为会议现场。</td></tr>"
+        "<tr><td></td><td>&nbsp;</td></tr><tr><td>地区</td><td></td><td>数量</td></tr></table>"
+    )
+    result = extract_article(page(content=content), URL)
+    assert result.body.split("\n\n") == [PARAGRAPHS[0], "图为会议现场。", "地区 | 数量"]

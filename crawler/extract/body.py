@@ -85,6 +85,7 @@ ATTACHMENT_EXTENSIONS = frozenset(
 _ATTACHMENT_BLOCK = re.compile(r"fujian|attach|appendix|download|xgfj", re.IGNORECASE)
 _CJK = re.compile("[\u4e00-\u9fff]")
 _PARAGRAPH_MARK = "\x1e"
+_CELL_SEPARATOR = " | "
 
 
 def _attribute_rank(element: Any) -> int | None:
@@ -218,7 +219,7 @@ def _chunks(container: Any) -> Iterator[str]:
             if tag in _CELL_TAGS:
                 previous = element.getprevious()
                 if previous is not None and previous.tag in _CELL_TAGS:
-                    yield " | "
+                    yield _CELL_SEPARATOR
             elif tag in BLOCK_TAGS:
                 yield _PARAGRAPH_MARK
             if element.text:
@@ -235,8 +236,11 @@ def paragraphs(container: Any) -> list[str]:
     text = "".join(_chunks(container))
     result = []
     for piece in text.split(_PARAGRAPH_MARK):
+        if _CELL_SEPARATOR in piece:
+            # Layout tables leave empty cells (an image beside its caption): no dangling " | ".
+            piece = _CELL_SEPARATOR.join(cell for cell in piece.split(_CELL_SEPARATOR) if cell.strip())
         line = normalize_line(piece)
-        if line and line.strip("| "):
+        if line:
             result.append(line)
     return result
 
