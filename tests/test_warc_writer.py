@@ -277,3 +277,49 @@ def test_cdxj_index_per_file(tmp_path: Path) -> None:
         assert int(entry["offset"]) == pointer["offset"]
         assert entry["filename"] == path.name and entry["digest"] == pointer["payload_digest"]
     shutil.rmtree(tmp_path)
+
+
+def test_not_modified_refers_to_an_earlier_runs_original(tmp_path: Path) -> None:
+    from crawler.warc.lookup import ArchiveLookup
+
+    first = ExchangeArchiver(WarcFileWriter(tmp_path, hostname="h", on_close=write_cdxj_index))
+    # many URLs so the index lookup really has to search
+    for number in range(300):
+        first.archive(exchange(f"/list/{number:03d}.html", f"page {number}".encode() * 50))
+    same = b"<html>shared body</html>" * 20
+    original = first.archive(exchange("/a.html", same))
+    copy = first.archive(exchange("/b.html", same))  # a revisit of /a.html in the first run
+    first.close()
+    from crawler.warc.lookup import index_entries
+
+    (index,) = tmp_path.glob("*.cdxj")
+    for number in range(300):  # the binary search finds every URL, first and last lines included
+        found = index_entries(index, f"http://www.example.gov.cn/list/{number:03d}.html")
+        assert [fields["url"] for _, fields in found] == [f"http://www.example.gov.cn/list/{number:03d}.html"]
+    assert index_entries(index, "http://www.example.gov.cn/list/300.html") == []
+    assert index_entries(index, "http://aaa.example/") == [] and index_entries(index, "http://zzz.example/") == []
+
+    second = ExchangeArchiver(WarcFileWriter(tmp_path, hostname="h"), lookup=ArchiveLookup(tmp_path))
+    conditional = ((b"If-None-Match", b'"v1"'),)
+    not_modified = dict(status=304, body=b"", response_headers=((b"ETag", b'"v1"'),), request_headers=conditional)
+    revisit_a = second.archive(exchange("/a.html", **not_modified))
+    revisit_b = second.archive(exchange("/b.html", **not_modified))
+    listed = second.archive(exchange("/list/123.html", **not_modified))
+    unknown = second.archive(exchange("/never-seen.html", **not_modified))
+    second.close()
+
+    by_id = {headers.get_header("WARC-Record-ID"): headers
+             for path in tmp_path.glob("*.warc.gz") for _, _, headers, _ in records_of(path)}
+    for pointer in (revisit_a, revisit_b):
+        headers = by_id[pointer["record_id"]]
+        assert headers.get_header("WARC-Type") == "revisit"
+        assert headers.get_header("WARC-Profile").endswith("/revisit/server-not-modified")
+        # /b.html was itself a revisit in the first run: the 304 refers to the original behind it
+        assert headers.get_header("WARC-Refers-To") == original["record_id"]
+        assert headers.get_header("WARC-Refers-To-Target-URI") == "http://www.example.gov.cn/a.html"
+        assert headers.get_header("WARC-Refers-To-Date") == by_id[original["record_id"]].get_header("WARC-Date")
+        assert pointer["payload_digest"] == original["payload_digest"]
+    assert copy["payload_digest"] == original["payload_digest"]
+    assert by_id[listed["record_id"]].get_header("WARC-Refers-To-Target-URI") == "http://www.example.gov.cn/list/123.html"
+    assert by_id[unknown["record_id"]].get_header("WARC-Refers-To") is None
+    assert second.counts["warc/revisits/original_not_found"] == 1

@@ -52,6 +52,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver
 from crawler.warc.index import write_cdxj_index
+from crawler.warc.lookup import ArchiveLookup
 from crawler.warc.records import CapturedExchange
 from crawler.warc.recovery import recover_directory
 from crawler.warc.writer import WarcFileWriter
@@ -146,7 +147,9 @@ class WarcCaptureMiddleware:
             gzip_level=settings.getint("WARC_GZIP_LEVEL", 6),
             on_close=self._file_closed,
         )
-        self.archiver = ExchangeArchiver(self.writer)
+        self.archiver = ExchangeArchiver(
+            self.writer, lookup=ArchiveLookup(self.directory) if self.write_index else None
+        )
         self.thread = ThreadedArchiver(self.archiver, threaded=settings.getbool("WARC_WRITER_THREAD", True))
         self._sent: weakref.WeakKeyDictionary[Request, datetime] = weakref.WeakKeyDictionary()
         self._in_flight: collections.deque[tuple[concurrent.futures.Future[Any], int]] = collections.deque()

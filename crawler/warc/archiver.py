@@ -19,6 +19,7 @@ from typing import Any
 
 from warcio.recordbuilder import RecordBuilder
 
+from crawler.warc.lookup import ArchiveLookup
 from crawler.warc.records import (
     WARC_VERSION,
     IDENTICAL_PAYLOAD_PROFILE,
@@ -117,8 +118,9 @@ def decoded_size_exceeds(body: bytes, codings: list[str], limit: int) -> bool | 
 class ExchangeArchiver:
     """Writes exchanges as request + response (or revisit) records; one thread only."""
 
-    def __init__(self, writer: WarcFileWriter) -> None:
+    def __init__(self, writer: WarcFileWriter, lookup: ArchiveLookup | None = None) -> None:
         self.writer = writer
+        self.lookup = lookup
         self.builder = RecordBuilder(warc_version=WARC_VERSION)
         self.counts: Counter[str] = Counter()
         # Original response records only: a revisit never refers to a revisit.
@@ -159,6 +161,12 @@ class ExchangeArchiver:
         date = warc_date(exchange.fetched_at)
         if exchange.status == 304 and exchange.is_conditional:
             original = self._originals_by_url.get(exchange.url)
+            if original is None and self.lookup is not None:
+                # the original was archived by an earlier run
+                original = self.lookup.latest_original(exchange.url)
+            if original is None:
+                self.counts["warc/revisits/original_not_found"] += 1
+                logger.warning("No archived original for the 304 from <%s>", exchange.url)
             digest = original["digest"] if original else None
             response = build_revisit_record(
                 self.builder, exchange, response_id,

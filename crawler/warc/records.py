@@ -277,7 +277,8 @@ def build_revisit_record(
     if digest:
         warc_headers["WARC-Payload-Digest"] = digest
     if refers_to:
-        warc_headers["WARC-Refers-To"] = refers_to["record_id"]
+        if refers_to.get("record_id"):
+            warc_headers["WARC-Refers-To"] = refers_to["record_id"]
         warc_headers["WARC-Refers-To-Target-URI"] = refers_to["url"]
         warc_headers["WARC-Refers-To-Date"] = refers_to["date"]
     record = builder.create_warc_record(
