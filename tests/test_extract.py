@@ -581,3 +581,15 @@ def test_layout_table_with_an_image_cell_leaves_no_dangling_separator():
     )
     result = extract_article(page(content=content), URL)
     assert result.body.split("\n\n") == [PARAGRAPHS[0], "图为会议现场。", "地区 | 数量"]
+
+
+def test_density_prefers_a_short_article_over_related_news_with_summaries():
+    related = "<div class='related-news'>" + "".join(
+        f"<div class='item'><a href='/{i}.html'>相关新闻标题{i}</a><p>这是一段相关新闻的摘要文字，介绍该新闻的主要内容和有关情况，供读者参考第{i}条。</p></div>"
+        for i in range(6)
+    ) + "</div>"
+    short = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    html = page(before=f"<div class='wz'>{short}</div>{related}", content="", container="")
+    result = extract_article(html, URL)
+    assert "fallback_density" in result.notes
+    assert result.body == "\n\n".join(PARAGRAPHS[:2])

@@ -169,9 +169,32 @@ def find_dense_block(root: Any) -> Any | None:
         total = len(element.text_content()) or 1
         link_text = sum(len(a.text_content()) for a in element.iter("a"))
         adjusted = score * (1.0 - min(link_text / total, 1.0))
+        if _in_page_furniture(element, body):
+            # Related-news summaries, sidebars and footers can out-write a short article.
+            adjusted *= 0.2
         if best is None or adjusted > best[0]:
             best = (adjusted, element)
     return best[1] if best else None
+
+
+_NON_CONTENT = re.compile(
+    r"(?:^|[\s_\-])(?:side|sidebar|aside|nav|menu|footer|foot|bottom|related|relevant|xgxw|xglj|xgwz|"
+    r"links|friend|header|banner|copyright|share|comment|recommend|hot|rank|list)(?:$|[\s_\-\d])",
+    re.IGNORECASE,
+)
+
+
+def _in_page_furniture(element: Any, body: Any) -> bool:
+    """The element or one of its close ancestors is named or tagged as page furniture."""
+    for _level, node in zip(range(4), (element, *element.iterancestors())):
+        if node is body:
+            return False
+        if node.tag in ("aside", "nav", "footer", "header"):
+            return True
+        hint = f"{node.get('class', '')} {node.get('id', '')}"
+        if hint.strip() and _NON_CONTENT.search(hint):
+            return True
+    return False
 
 
 def drop_furniture(container: Any) -> None:
