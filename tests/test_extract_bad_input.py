@@ -156,3 +156,38 @@ def test_bytearray_and_memoryview_bodies(caplog):
     html = b"<html><body><div id='zoom'><p>The ministry held a meeting in Beijing on Wednesday.</p></div></body></html>"
     for body in (bytearray(html), memoryview(html)):
         assert _run(body, caplog).body == "The ministry held a meeting in Beijing on Wednesday."
+
+
+def test_mutated_corpus_pages_never_raise():
+    """Truncations, byte flips, cut-outs and inserted garbage on real-shaped pages."""
+    import random
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus" / "extract"))
+    from extract_scoring import load_corpus
+
+    pages = load_corpus()
+    rng = random.Random(4)
+    logging.disable(logging.WARNING)
+    try:
+        for _ in range(120):
+            page = rng.choice(pages)
+            data = bytearray(page.body)
+            operation = rng.randrange(4)
+            if operation == 0:
+                data = data[: rng.randrange(len(data))]
+            elif operation == 1:
+                for _ in range(rng.randrange(1, 50)):
+                    data[rng.randrange(len(data))] = rng.randrange(256)
+            elif operation == 2:
+                start = rng.randrange(len(data))
+                data = data[:start] + data[start + rng.randrange(1, 2000):]
+            else:
+                start = rng.randrange(len(data))
+                data = data[:start] + bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))) + data[start:]
+            declared = rng.choice([None, "utf-8", "gbk", "latin-1", "nonsense"])
+            result = extract_article(bytes(data), page.expected["url"], declared)
+            assert "error" not in result.notes, (page.name, operation)
+    finally:
+        logging.disable(logging.NOTSET)
