@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from crawling import SEED_ORDER, manifests, read_jsonl
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
