@@ -66,6 +66,7 @@ from crawler.extract.infoline import (
 )
 from crawler.extract.meta import PageMeta, read_meta
 from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
+from pipelines.spam import title_spam_spans
 
 __all__ = ["EXTRACTOR_VERSION", "Extracted", "extract_article"]
 
@@ -453,7 +454,8 @@ def _headline_reference(meta: PageMeta, site_names: list[str]) -> set[str] | Non
         if not value:
             continue
         text = strip_site_suffix(collapse_spaces(value), site_names)
-        if len(text) >= 4 and not is_site_name(text, site_names):
+        # A <title> replaced by spam (issue 5) is no reference for the real headline.
+        if len(text) >= 4 and not is_site_name(text, site_names) and not title_spam_spans(text):
             return _bigrams(text)
     return None
 
