@@ -73,6 +73,7 @@ _SEPARATOR_CLASS = r"[ \t\u00a0\u3000\*\.\-_\|/\\·•★☆●○◆◇■□~`
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_SPACED_CJK_RE = re.compile(f"[{_CJK}，、：；][ \t\u3000]+[^\\s]")
 # Four or more single letters or digits in a row: "b.e.t.3.6.5", "c a s i n o".
 _SPELLED_OUT_RE = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[^a-z0-9\n]{1,2}[a-z0-9](?![a-z0-9])){3,}")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
@@ -329,11 +330,13 @@ class SpamSpan:
 _HARD_TOKEN_KINDS = {"hard-affix", "domain", "contact", "bonus"}
 
 
-def _tokens(text: str, folded: str, lexicon: Lexicon) -> tuple[list[Token], list[tuple[int, int]]]:
+def _tokens(
+    text: str, folded: str, lexicon: Lexicon, *, affix_spans: bool = False
+) -> tuple[list[Token], list[tuple[int, int]]]:
     allowed_spans: list[tuple[int, int]] = []
     tokens: list[Token] = []
     domain_hint = bool(_DOMAIN_HINT_RE.search(folded))
-    if not domain_hint and not _seed_search(folded, lexicon):
+    if not affix_spans and not domain_hint and not _seed_search(folded, lexicon):
         return tokens, allowed_spans
     if lexicon.allow_re is not None:
         allowed_spans = [(m.start(), m.end()) for m in lexicon.allow_re.finditer(folded)]
@@ -443,11 +446,12 @@ def _mostly_latin(text: str) -> bool:
     return letters > 3 * cjk and letters >= 20
 
 
-def _cluster(tokens: list[Token], text: str) -> list[list[Token]]:
+def _cluster(tokens: list[Token], text: str, *, affix_spans: bool = False) -> list[list[Token]]:
     """Group tokens that touch (at most one separator or digit apart) into spans.
 
     Affixes only join a span that has a term, domain or bonus seed: "官网" on
-    its own is not a span.
+    its own is not a span - unless ``affix_spans`` (Chinese dropped into
+    English prose, or set off by spaces), where the caller decides.
     """
     clusters: list[list[Token]] = []
     for token in tokens:
@@ -461,7 +465,7 @@ def _cluster(tokens: list[Token], text: str) -> list[list[Token]]:
         clusters.append([token])
     seeded = []
     for cluster in clusters:
-        if any(t.kind in {"strong", "weak", "domain", "bonus"} for t in cluster):
+        if affix_spans or any(t.kind in {"strong", "weak", "domain", "bonus"} for t in cluster):
             seeded.append(cluster)
     return seeded
 
@@ -528,11 +532,15 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
     if not text:
         return []
     folded = lexicon.fold(text)
-    tokens, _allowed = _tokens(text, folded, lexicon)
+    latin_block = language == "en" or _mostly_latin(text)
+    # Where the text flow shows an insertion (Chinese in English prose, a
+    # chunk between spaces in Chinese prose) an unknown brand with a call to
+    # action ("开云app下载") is a span even without a lexicon term.
+    affix_spans = bool(_CJK_RE.search(text)) and (latin_block or bool(_SPACED_CJK_RE.search(text)))
+    tokens, _allowed = _tokens(text, folded, lexicon, affix_spans=affix_spans)
     if not tokens:
         return []
-    clusters = _cluster(tokens, folded)
-    latin_block = language == "en" or _mostly_latin(text)
+    clusters = _cluster(tokens, folded, affix_spans=affix_spans)
     spans: list[SpamSpan] = []
     for cluster in clusters:
         start = min(t.start for t in cluster)
@@ -541,6 +549,14 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
         has_cjk = any(_is_cjk(c) for c in text[start:end])
         latin_context = latin_block and has_cjk
         start, end, how = _expand(text, start, end, latin_context)
+        affix_only = not any(t.kind in {"strong", "weak", "domain", "bonus"} for t in cluster)
+        if affix_only:
+            run = sum(1 for c in text[start:end] if _is_cjk(c))
+            inserted = (latin_context and not _bracketed(text, start, end)) or (
+                how == "space-delimited" and any(t.kind == "hard-affix" for t in cluster)
+            )
+            if run < 4 or not inserted:
+                continue
         score = 0.0
         hard = False
         term_weight = 0.0
@@ -570,8 +586,9 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
             hard = True
             reasons.append("cjk-in-english")
         elif how == "space-delimited":
-            score += 1.0
-            hard = True
+            # Chinese prose has no spaces; a chunk set off by them was put there.
+            score += 2.0
+            hard = hard or any(t.kind == "strong" for t in cluster) or affix_only
             reasons.append("space-delimited")
         sentence_start, sentence_end = _sentence_bounds(text, start, end)
         neighbourhood = folded[sentence_start:start] + " " + folded[end:sentence_end]
@@ -605,7 +622,7 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
         if legit:
             reasons.append("context=" + ",".join(sorted(set(legit))))
         is_spam = score >= SPAM_THRESHOLD and not vetoed
-        if is_spam and term_weight == 0 and not any(t.kind in {"domain", "bonus", "contact"} for t in cluster):
+        if is_spam and term_weight == 0 and not affix_only and not any(t.kind in {"domain", "bonus", "contact"} for t in cluster):
             is_spam = False
         rule = _rule_name(cluster, how, latin_context)
         spans.append(SpamSpan(start, end, text[start:end], score, is_spam, rule, reasons, hard, in_context))
@@ -808,18 +825,35 @@ def title_spam_spans(title: str, lexicon: Lexicon | None = None, *, language: st
     unless the headline itself reads as a legitimate report (context words).
     """
     lexicon = lexicon or default_lexicon()
-    spans = score_spans(title, lexicon, language=language)
     result = []
-    for span in spans:
-        if span.hard and span.is_spam:
-            result.append(span)
-        elif span.in_context:
-            # "警方提醒：网络私彩是陷阱" reports on the word.
-            continue
-        elif span.is_spam or span.score >= STRONG_WEIGHT:
-            span.is_spam = True
-            result.append(span)
+    # Each part of a "<spam>_<headline>_<site>" title is judged on its own:
+    # the headline's context words must not excuse the spam glued in front.
+    for segment_start, segment in _title_segments(title):
+        for span in score_spans(segment, lexicon, language=language):
+            span.start += segment_start
+            span.end += segment_start
+            if span.hard and span.is_spam:
+                result.append(span)
+            elif span.in_context:
+                # "警方提醒：网络私彩是陷阱" reports on the word.
+                continue
+            elif span.is_spam or span.score >= STRONG_WEIGHT:
+                span.is_spam = True
+                result.append(span)
     return result
+
+
+_TITLE_SEPARATOR_RE = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
+
+
+def _title_segments(title: str) -> list[tuple[int, str]]:
+    segments = []
+    cursor = 0
+    for match in _TITLE_SEPARATOR_RE.finditer(title):
+        segments.append((cursor, title[cursor : match.start()]))
+        cursor = match.end()
+    segments.append((cursor, title[cursor:]))
+    return [(start, text) for start, text in segments if text.strip()]
 
 
 def choose_title(

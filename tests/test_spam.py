@@ -194,7 +194,7 @@ def test_doorway_page_detected_and_real_article_not() -> None:
 def test_user_lexicon_and_allowlist_extend_the_shipped_ones(tmp_path: Path) -> None:
     extra = tmp_path / "extra_lexicon.txt"
     extra.write_text("[strong:gambling]\n富贵棋牌\n", encoding="utf-8")
-    text = "本周，市民政局 富贵棋牌 组织志愿者慰问困难老人，送去米面油等生活物资。"
+    text = "本周，市民政局富贵棋牌组织志愿者慰问困难老人，送去米面油等生活物资。"
     assert find_spam_spans(text, language="zh") == []
     lexicon = load_lexicon([*DEFAULT_LEXICON_FILES, extra])
     assert [s.text for s in find_spam_spans(text, lexicon, language="zh")] == ["富贵棋牌"]
@@ -292,3 +292,27 @@ def test_pipeline_reads_its_settings(tmp_path: Path) -> None:
 
 def test_default_lexicon_is_loaded_once() -> None:
     assert default_lexicon() is default_lexicon()
+
+
+# -- insertions of brands the lexicon does not know ----------------------------------
+
+
+def test_unknown_brand_with_call_to_action_in_english_prose_removed() -> None:
+    paragraph = "Officials said that 开云app下载 community canteens would open in 500 more towns this year."
+    result = clean_paragraph(paragraph, language="en")
+    assert result.text == "Officials said that community canteens would open in 500 more towns this year."
+    paragraph = "Residents can book the services through the 北京通 app or at the 社区服务中心 nearby."
+    assert clean_paragraph(paragraph, language="en").removals == []
+
+
+def test_spaced_chunk_with_call_to_action_in_chinese_prose_removed() -> None:
+    result = clean_paragraph("会议强调， 九州体育官网入口 要进一步加强基层民政服务能力建设。", language="zh")
+    assert result.text == "会议强调，要进一步加强基层民政服务能力建设。"
+    legit = "社会组织可登录 全国社会组织信用信息公示平台 查询年度检查结果。"
+    assert clean_paragraph(legit, language="zh").removals == []
+
+
+def test_spam_segment_of_a_title_judged_apart_from_the_headline() -> None:
+    title, removals = choose_title("六合彩特码资料_民政部召开会议", [["title", "六合彩特码资料_民政部召开会议"]])
+    assert title == "民政部召开会议"
+    assert removals[0]["text"] == "六合彩特码资料"
