@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -258,3 +259,34 @@ def test_sample_site_faults_are_logged_counted_and_leave_valid_files(
     notes = [r for r in records if r["type"] == "metadata"]
     assert {r["headers"]["WARC-Target-URI"] for r in notes} >= {
         "http://faults.sample.test/cut-short.html", "http://faults.sample.test/large.html"}
+
+
+def test_next_run_not_modified_revisits_refer_to_earlier_originals(
+    sample_crawl: dict[str, Any], tmp_path: Path
+) -> None:
+    """An incremental run's 304s become server-not-modified revisits of the first run's responses."""
+    out = tmp_path / "out"
+    shutil.copytree(sample_crawl["out"], out)
+    before = set((out / "warc").glob("*.warc.gz"))
+    scrapy = Path(sys.executable).with_name("scrapy")
+    result = subprocess.run(
+        [str(scrapy), "crawl", "mca", "-s", f"OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0",
+         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"],
+        cwd=PROJECT_ROOT, env=proxied_env(sample_crawl["site"]), capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    (new_file,) = set((out / "warc").glob("*.warc.gz")) - before
+    earlier = {r["headers"]["WARC-Record-ID"]: r for r in sample_crawl["records"] if r["type"] == "response"}
+    revisits = []
+    with open(new_file, "rb") as handle:
+        for record in ArchiveIterator(handle):
+            if record.rec_type == "revisit" and record.http_headers.get_statuscode() == "304":
+                revisits.append(record.rec_headers)
+    assert revisits, "the second run made no conditional requests that came back 304"
+    for headers in revisits:
+        assert headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+        original = earlier[headers.get_header("WARC-Refers-To")]
+        assert original["headers"]["WARC-Target-URI"] == headers.get_header("WARC-Refers-To-Target-URI")
+        assert original["headers"]["WARC-Date"] == headers.get_header("WARC-Refers-To-Date")
+        assert headers.get_header("WARC-Target-URI") == headers.get_header("WARC-Refers-To-Target-URI")
+    assert "No archived original" not in result.stderr
