@@ -91,3 +91,73 @@ def test_text_similarity_ignores_digits() -> None:
 def test_garbage_views_do_not_raise() -> None:
     result = compare_fetches(b"\x00\xff<<<", b"", URL, DOMAINS)
     assert isinstance(result.cloaked, bool)
+
+
+# -- the spider's probe wiring (crawler/spiders/news.py) --------------------------------
+
+from typing import Any  # noqa: E402
+
+from scrapy.http import HtmlResponse, Request  # noqa: E402
+from scrapy.utils.test import get_crawler  # noqa: E402
+from twisted.python.failure import Failure  # noqa: E402
+
+from crawler.cloaking import PROBE_META_KEY  # noqa: E402
+from crawler.items import ArticleItem  # noqa: E402
+from crawler.seeds import load_seed  # noqa: E402
+from crawler.settings import SEEDS_DIR  # noqa: E402
+from crawler.signals import manifest_entry  # noqa: E402
+from crawler.spiders.news import NewsSpider  # noqa: E402
+
+
+class McaSpider(NewsSpider):
+    name = "mca"
+    seed = load_seed(f"{SEEDS_DIR}/mca.toml")
+
+
+def make_spider(**settings: Any) -> tuple[NewsSpider, list[tuple[str, dict[str, str]]]]:
+    crawler = get_crawler(McaSpider, settings_dict=settings)
+    spider = McaSpider.from_crawler(crawler)
+    crawler.stats.open_spider()
+    entries: list[tuple[str, dict[str, str]]] = []
+    crawler.signals.connect(lambda kind, entry, **_: entries.append((kind, entry)), signal=manifest_entry, weak=False)
+    return spider, entries
+
+
+def make_item(spam: bool = False) -> ArticleItem:
+    return ArticleItem(url=URL, site="mca", language="zh", title="部际联席会议第二次全体会议召开",
+                       body="会议强调，要进一步健全农村留守儿童关爱服务体系。",
+                       spam_removed=[{"text": "澳门金沙", "where": "hidden", "rule": "hidden:display-none"}] if spam else [],
+                       extra={"title_candidates": [["title", "部际联席会议第二次全体会议召开"]]})
+
+
+def test_spider_probes_spam_pages_and_sample_only_when_enabled() -> None:
+    response = HtmlResponse(URL, body=article().encode(), encoding="utf-8", request=Request(URL))
+    spider, _ = make_spider()
+    assert spider._cloaking_probe(response, make_item(spam=True)) is None  # off by default
+    spider, _ = make_spider(CLOAKING_PROBE_ENABLED=True, CLOAKING_PROBE_SAMPLE=0.0)
+    assert spider._cloaking_probe(response, make_item()) is None
+    probe = spider._cloaking_probe(response, make_item(spam=True))
+    assert isinstance(probe, Request) and probe.dont_filter and probe.meta[PROBE_META_KEY]
+    assert probe.headers[b"User-Agent"].decode() == BAIDUSPIDER_USER_AGENT
+    assert b"baidu.com" in probe.headers[b"Referer"]
+    assert probe.cb_kwargs["item"].url == URL
+    assert spider.crawler.stats.get_value("spider/cloaking/probes") == 1
+
+
+def test_probe_callback_flags_cloaking_and_errback_keeps_the_item() -> None:
+    spider, entries = make_spider(CLOAKING_PROBE_ENABLED=True)
+    normal = article().encode()
+    spider_view = HtmlResponse(URL, body=article(title="连线棋牌游戏大厅").encode(), encoding="utf-8")
+    [item] = list(spider.parse_cloaking_probe(spider_view, item=make_item(), normal_body=normal))
+    assert item.extra["cloaked"] is True
+    assert entries and entries[0][0] == "cloaked" and entries[0][1]["url"] == URL
+    same = HtmlResponse(URL, body=normal, encoding="utf-8")
+    [item] = list(spider.parse_cloaking_probe(same, item=make_item(), normal_body=normal))
+    assert item.extra["cloaked"] is False
+
+    request = Request(URL, cb_kwargs={"item": make_item(), "normal_body": normal})
+    failure = Failure(TimeoutError("probe timed out"))
+    failure.request = request  # type: ignore[attr-defined]
+    [item] = list(spider.on_cloaking_probe_error(failure))
+    assert item.extra["cloaked"] is None
+    assert spider.crawler.stats.get_value("spider/cloaking/probe_failed") == 1
