@@ -118,7 +118,10 @@ class RunLock:
         settings = crawler.settings
         if not settings.getbool("RUNLOCK_ENABLED", True):
             raise NotConfigured("RUNLOCK_ENABLED is off")
-        site = seed_name(crawler)
+        try:
+            site = seed_name(crawler)
+        except RuntimeError:  # no spider (e.g. `scrapy fetch`/`shell` outside a crawl): nothing to lock
+            raise NotConfigured("no spider to lock a run for") from None
         lock_path = output_dir(settings) / "state" / "locks" / f"{site}.lock"
         holder = {"pid": os.getpid(), "run_id": run_id(crawler), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         handle = acquire(lock_path, holder)  # raises RunLocked: the crawl does not start
