@@ -37,6 +37,7 @@ def middleware(tmp_path: Path, **settings: Any) -> WarcCaptureMiddleware:
 
 def finish(capture: WarcCaptureMiddleware) -> None:
     capture.thread.close().result()
+    capture._indexer.shutdown(wait=True)
     capture._sync_stats()
 
 

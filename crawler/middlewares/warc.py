@@ -151,6 +151,8 @@ class WarcCaptureMiddleware:
             self.writer, lookup=ArchiveLookup(self.directory) if self.write_index else None
         )
         self.thread = ThreadedArchiver(self.archiver, threaded=settings.getbool("WARC_WRITER_THREAD", True))
+        self._indexer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-index")
+        self._index_counts: collections.Counter[str] = collections.Counter()
         self._sent: weakref.WeakKeyDictionary[Request, datetime] = weakref.WeakKeyDictionary()
         self._in_flight: collections.deque[tuple[concurrent.futures.Future[Any], int]] = collections.deque()
         self._in_flight_bytes = 0
@@ -180,18 +182,25 @@ class WarcCaptureMiddleware:
                 self._file_closed(item.final_path, count=False)
 
     def _file_closed(self, path: Path, count: bool = True) -> None:
-        """Called on the writer thread whenever a WARC file is renamed to its final name."""
+        """Called on the writer thread whenever a WARC file is renamed to its final name.
+
+        Indexing a full-size file takes a while, so it runs on a thread of its
+        own and the writer goes straight on with the next records.
+        """
         if count:
             self.archiver.counts["warc/files"] += 1
-        if not self.write_index:
-            return
+        if self.write_index:
+            self._indexer.submit(self._index, path)
+
+    def _index(self, path: Path) -> None:
+        """Runs on the index thread; its counters are its own."""
         try:
             write_cdxj_index(path)
         except Exception:
-            self.archiver.counts["warc/index_errors"] += 1
+            self._index_counts["warc/index_errors"] += 1
             logger.exception("Cannot write the CDXJ index of %s", path)
         else:
-            self.archiver.counts["warc/indexes"] += 1
+            self._index_counts["warc/indexes"] += 1
 
     def warcinfo_fields(self) -> dict[str, str]:
         settings = self.crawler.settings
@@ -224,6 +233,10 @@ class WarcCaptureMiddleware:
         self._closed = True
         closing = self.thread.close()
         await maybe_deferred_to_future(_deferred_from_future(closing))
+        # every file is closed now; wait for the last indexes
+        indexed = self._indexer.submit(lambda: None)
+        self._indexer.shutdown(wait=False)
+        await maybe_deferred_to_future(_deferred_from_future(indexed))
         try:
             paths = closing.result()
         except Exception:
@@ -235,6 +248,7 @@ class WarcCaptureMiddleware:
     def _counts_snapshot(self) -> dict[str, int]:
         """Copy of the writer's counters; called on the writer thread (or after it ended)."""
         counts = dict(self.archiver.counts)
+        counts.update(dict(self._index_counts))
         counts["warc/bytes"] = self.writer.bytes_written
         counts["warc/records/warcinfo"] = self.writer.warcinfo_records
         counts["warc/records"] = counts.get("warc/records", 0) + self.writer.warcinfo_records
