@@ -232,3 +232,32 @@ def test_links_make_redirect_sources_known(tmp_path: Path) -> None:
     store.flush()
     assert store.known_links([unknown]) == set()
     store.close()
+
+
+def test_digest_filter_never_misses_and_rarely_lies() -> None:
+    import hashlib
+
+    from crawler.state import DigestFilter
+
+    digest_filter = DigestFilter(20_000)
+    stored = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(20_000)]
+    for digest in stored:
+        digest_filter.add(digest)
+    assert all(digest in digest_filter for digest in stored)
+    false_positives = sum(hashlib.sha1(f"out-{n}".encode()).digest() in digest_filter for n in range(20_000))
+    assert false_positives < 60  # ~0.14% expected at 16 bits and 5 probes per digest
+
+
+def test_lookup_after_reopen_finds_rows_through_the_filter(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path)
+    store.put_article(_article(last_run="r1"))
+    store.add_body(B, A)
+    store.close()
+    store = SQLiteStateStore(path)
+    article, first = store.lookup(A, C)
+    assert article is not None and article.body_sha1 == B and first is None
+    article, first = store.lookup(C, B)  # unknown id, known body
+    assert article is None and first == A
+    assert store.lookup(C, C) == (None, None)
+    store.close()
