@@ -244,3 +244,55 @@ def test_every_article_failing_exits_1(tmp_path: Path, fresh_sample_site: Any) -
 )
 def test_exit_status_rules(outcome: RunOutcome, status: int) -> None:
     assert exit_status(outcome)[0] == status
+
+
+# -- the conditional-request middleware on its own ------------------------------------------
+def conditional_middleware(tmp_path: Path) -> Any:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.conditional import ConditionalRequestMiddleware
+
+    crawler = get_crawler(Spider, {"OUTPUT_DIR": str(tmp_path / "out"), "RUN_ID": "t"})
+    crawler.spider = Spider.from_crawler(crawler, name="mca")
+    crawler.stats.open_spider()
+    return ConditionalRequestMiddleware.from_crawler(crawler)
+
+
+def test_validators_are_kept_only_for_durable_outcomes(tmp_path: Path) -> None:
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.items import ArticleItem
+    from crawler.middlewares.conditional import NotModified
+
+    middleware = conditional_middleware(tmp_path)
+    url = "http://www.mca.gov.cn/n152/n165/c1/content.html?utm_source=x"
+
+    def fetched(etag: str) -> tuple[Request, HtmlResponse]:
+        request = Request(url, meta={"page_kind": "article"})
+        middleware.process_request(request)
+        response = HtmlResponse(url, status=200, headers={"ETag": etag}, body=b"<html></html>", request=request)
+        return request, middleware.process_response(request, response)
+
+    request, response = fetched('"v1"')
+    assert b"If-None-Match" not in request.headers  # nothing known yet
+    item = ArticleItem(url=url, site="mca", language="zh", body_sha1="a" * 40, extra={"dedup_kind": "new"})
+    middleware.item_dropped(item, response)  # dropped later (e.g. invalid record): not remembered
+    assert fetched('"v1"')[0].headers.get(b"If-None-Match") is None
+    middleware.item_scraped(item, response)  # written: remembered
+    request, _ = fetched('"v1"')
+    assert request.headers[b"If-None-Match"] == b'"v1"'
+    assert middleware.stats.get_value("conditional/ignored") == 1  # same ETag, full body again
+
+    not_modified = HtmlResponse(url, status=304, headers={"ETag": '"v1"'}, body=b"", request=request)
+    with pytest.raises(NotModified):
+        middleware.process_response(request, not_modified)
+    assert middleware.stats.get_value("dedup/unchanged") == 1
+    # A 304 nobody asked for is passed on (the spider treats it as an error).
+    plain = Request("http://www.mca.gov.cn/other.html", meta={"page_kind": "article"})
+    assert middleware.process_response(plain, HtmlResponse(plain.url, status=304, request=plain)).status == 304
+    # Lists are never conditional: they must be read to find new articles.
+    listing = Request(url, meta={"page_kind": "list"})
+    middleware.process_request(listing)
+    assert b"If-None-Match" not in listing.headers
+    middleware.store.close()
