@@ -77,6 +77,16 @@ def test_reason_phrases_and_lengths() -> None:
     assert stored_response_headers(head) == ([(b"Content-Length", b"9999")], False)
 
 
+def test_http2_stored_as_http11_message(tmp_path: Path) -> None:
+    archiver = ExchangeArchiver(WarcFileWriter(tmp_path, hostname="h"))
+    pointer = archiver.archive(exchange(protocol="h2"))
+    archiver.close()
+    with open(tmp_path / pointer["file"], "rb") as handle:
+        handle.seek(pointer["offset"])
+        record = next(iter(ArchiveIterator(handle)))
+    assert record.http_headers.protocol == "HTTP/1.1" and record.http_headers.statusline == "200 OK"
+
+
 def test_raw_header_bytes_kept_and_digests_valid(tmp_path: Path) -> None:
     disposition = "attachment; filename=附件.pdf".encode("gbk")
     writer = WarcFileWriter(tmp_path, hostname="h")

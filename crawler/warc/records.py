@@ -226,7 +226,8 @@ def build_request_record(
 def _response_http_headers(exchange: CapturedExchange) -> tuple[RawStatusAndHeaders, bool]:
     headers, length_changed = stored_response_headers(exchange)
     statusline = f"{exchange.status} {reason_phrase(exchange.status)}"
-    protocol = exchange.protocol or "HTTP/1.1"
+    # HTTP/2 responses ("h2") are stored in the HTTP/1.1 message form WARC readers parse.
+    protocol = exchange.protocol if exchange.protocol.startswith("HTTP/") else "HTTP/1.1"
     return RawStatusAndHeaders(statusline, _text_headers(headers), protocol=protocol), length_changed
 
 
