@@ -296,3 +296,22 @@ def test_validators_are_kept_only_for_durable_outcomes(tmp_path: Path) -> None:
     middleware.process_request(listing)
     assert b"If-None-Match" not in listing.headers
     middleware.store.close()
+
+
+def test_rel_canonical_off_site_ignored_on_site_honoured(tmp_path: Path, fresh_sample_site: Any) -> None:
+    site = fresh_sample_site
+    hijacked = "http://www.mca.gov.cn/n152/n165/c1662004999979990003/content.html"
+    mobile_named = "http://www.mca.gov.cn/n152/n165/c1662004999979990004/content.html"
+    for url, href in ((hijacked, "http://bet.casino.example.com/win.html"),
+                      (mobile_named, "http://m.mca.gov.cn/n152/n165/c1662004999979990004/content.html?from=timeline")):
+        with site.open(url) as response:
+            page = response.read().decode("utf-8")
+        site.override(url, page.replace("</head>", f'<link rel="canonical" href="{href}"></head>', 1))
+    out = tmp_path / "out"
+    completed = run_crawl("mca", out, site.proxy_url)
+    assert completed.returncode == EXIT_OK, completed.stderr[-3000:]
+    by_url = {record["url"]: record for record in read_jsonl(out, "mca")}
+    assert by_url[hijacked]["canonical_url"] == hijacked  # the off-site link did not rename it
+    assert by_url[mobile_named]["canonical_url"] == mobile_named  # m. host mapped back by the seed's url_aliases
+    stats = latest_manifest(out)["stats"]
+    assert stats["dedup/canonical_offsite"] == 1 and stats["dedup/canonical_from_link"] == 1
