@@ -502,6 +502,14 @@ def _expand(text: str, start: int, end: int, latin_context: bool) -> tuple[int, 
         if (new_start, new_end) != (start, end):
             how = "latin-run"
         start, end = new_start, new_end
+        # A brand's Latin letters or a phone number glued to the Chinese run
+        # ("ky开元棋牌", "代开发票13800138000") belong to it.
+        if start > 0 and re.match(r"[0-9A-Za-z]", text[start - 1]) and _is_cjk(text[start]):
+            while start > 0 and re.match(r"[0-9A-Za-z]", text[start - 1]):
+                start -= 1
+        if end < len(text) and re.match(r"[0-9A-Za-z]", text[end]) and _is_cjk(text[end - 1]):
+            while end < len(text) and re.match(r"[0-9A-Za-z]", text[end]):
+                end += 1
     else:
         left = text.rfind(" ", 0, start)
         right = text.find(" ", end)
@@ -578,6 +586,12 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
                 categories.add("gambling")
                 reasons.append(token.kind)
         score += term_weight + min(affix_bonus, 3.0)
+        soft_affixes = sum(1 for t in cluster if t.kind == "soft-affix")
+        if term_weight and soft_affixes >= 2:
+            # A term wrapped in several commercial words ("信誉网投平台",
+            # "线上真人棋牌游戏") is a product name, not a word in a sentence.
+            score += 1.0
+            reasons.append("compound")
         if term_weight:
             reasons.append(f"terms={term_weight:g}")
         bracketed = _bracketed(text, start, end)
@@ -592,10 +606,12 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
             reasons.append("space-delimited")
         sentence_start, sentence_end = _sentence_bounds(text, start, end)
         neighbourhood = folded[sentence_start:start] + " " + folded[end:sentence_end]
+        # A run of casino names, domains and bonuses; weak words alone are the
+        # ordinary vocabulary of a lottery report and do not make a run.
         others = sum(
             1 for other in clusters if other is not cluster
             and sentence_start <= other[0].start < sentence_end
-            and any(t.kind in {"strong", "weak", "domain", "contact", "bonus"} for t in other)
+            and any(t.kind in {"strong", "domain", "contact", "bonus"} for t in other)
         )
         if others:
             score += min(others, 3)
@@ -614,7 +630,7 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
             legit.append("quoted")
         in_context = bool(legit)
         strong = any(t.kind == "strong" for t in cluster)
-        if strong and legit and not latin_context and not _reported_on(text, folded, start, end, lexicon):
+        if strong and legit and has_cjk and not latin_context and not _reported_on(text, folded, start, end, lexicon):
             # A strong term is only excused when the sentence reports on it:
             # quoted, or framed by words like 非法 / 取缔 / 等 / 案.
             legit = []
@@ -829,17 +845,27 @@ def title_spam_spans(title: str, lexicon: Lexicon | None = None, *, language: st
     # Each part of a "<spam>_<headline>_<site>" title is judged on its own:
     # the headline's context words must not excuse the spam glued in front.
     for segment_start, segment in _title_segments(title):
+        found = []
         for span in score_spans(segment, lexicon, language=language):
-            span.start += segment_start
-            span.end += segment_start
             if span.hard and span.is_spam:
-                result.append(span)
+                found.append(span)
             elif span.in_context:
                 # "警方提醒：网络私彩是陷阱" reports on the word.
                 continue
             elif span.is_spam or span.score >= STRONG_WEIGHT:
                 span.is_spam = True
-                result.append(span)
+                found.append(span)
+        covered = sum(_significant_length(span.text) for span in found)
+        if found and covered * 2 >= _significant_length(segment):
+            # A segment that is mostly spam is the injected unit ("澳门六合彩开奖记录").
+            lead = len(segment) - len(segment.lstrip())
+            whole = segment.strip()
+            found = [SpamSpan(lead, lead + len(whole), whole, max(s.score for s in found), True,
+                              found[0].rule, [r for s in found for r in s.reasons], any(s.hard for s in found))]
+        for span in found:
+            span.start += segment_start
+            span.end += segment_start
+            result.append(span)
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +317,35 @@ def test_spam_segment_of_a_title_judged_apart_from_the_headline() -> None:
     title, removals = choose_title("六合彩特码资料_民政部召开会议", [["title", "六合彩特码资料_民政部召开会议"]])
     assert title == "民政部召开会议"
     assert removals[0]["text"] == "六合彩特码资料"
+
+
+# -- sentences written after the corpus (tests/corpus/spam/sentences.json) ----------
+
+SENTENCES = json.loads((Path(__file__).parent / "corpus" / "spam" / "sentences.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("sentence", SENTENCES["legitimate"])
+def test_legitimate_sentence_set_kept(sentence: str) -> None:
+    language = "en" if sentence[0].isascii() else "zh"
+    result = clean_paragraph(sentence, language=language)
+    assert (result.text, result.removals) == (sentence, [])
+    assert choose_title(sentence, [["title", sentence]]) == (sentence, [])
+
+
+def test_injection_set_recall() -> None:
+    """Recall on brands and phrasings the lexicon was not written for.  Glued
+    Chinese insertions without a known term are the hard case (docs/spam.md)."""
+    host_zh, host_en, host_title = SENTENCES["host_zh"], SENTENCES["host_en"], SENTENCES["host_title"]
+    caught = {"spaced": 0, "glued": 0, "english": 0, "title": 0}
+    for phrase in SENTENCES["injections"]:
+        spaced = clean_paragraph(host_zh.replace("，", f"， {phrase} ", 1), language="zh").text
+        glued = clean_paragraph(host_zh.replace("，", f"，{phrase}", 1), language="zh").text
+        english = clean_paragraph(host_en.replace("that ", f"that {phrase} ", 1), language="en").text
+        title, _ = choose_title(f"{phrase}_{host_title}", [["title", f"{phrase}_{host_title}"]])
+        caught["spaced"] += spaced == host_zh
+        caught["glued"] += glued == host_zh
+        caught["english"] += english == host_en
+        caught["title"] += title == host_title
+    total = len(SENTENCES["injections"])
+    print("\ninjection set recall:", {k: f"{v}/{total}" for k, v in caught.items()})
+    assert sum(caught.values()) >= 0.65 * 4 * total
