@@ -958,7 +958,6 @@ def assess_doorway(
     *,
     min_spam_ratio: float = 0.6,
     max_clean_chars: int = 200,
-    page_signals: dict[str, Any] | None = None,
 ) -> DoorwayVerdict:
     """Is the page wholly spam?
 
@@ -976,12 +975,6 @@ def assess_doorway(
     )
     total = clean_chars + removed_chars
     ratio = removed_chars / total if total else 0.0
-    if page_signals:
-        # Spam left in what the extractor did not take as body (a doorway's
-        # keyword-stuffed sidebars) counts too.
-        extra_spam = int(page_signals.get("spam_chars_outside_body", 0) or 0)
-        if extra_spam and total:
-            ratio = (removed_chars + extra_spam) / (total + extra_spam)
     if clean_chars <= max_clean_chars and ratio >= min_spam_ratio:
         return DoorwayVerdict(True, f"spam {ratio:.0%} of the text, {clean_chars} clean characters left", ratio, clean_chars)
     if title_tampered and not title_clean_available and clean_chars <= max_clean_chars and removed_chars:
@@ -1012,7 +1005,6 @@ def check_article(
     language: str | None = None,
     min_spam_ratio: float = 0.6,
     max_clean_chars: int = 200,
-    page_signals: dict[str, Any] | None = None,
 ) -> ItemVerdict:
     """The whole text-level check of one article, as plain data."""
     lexicon = lexicon or default_lexicon()
@@ -1028,7 +1020,6 @@ def check_article(
         clean_title_available,
         min_spam_ratio=min_spam_ratio,
         max_clean_chars=max_clean_chars,
-        page_signals=page_signals,
     )
     return ItemVerdict(new_title, body_result.text, removals, verdict)
 
@@ -1080,7 +1071,6 @@ class SpamPipeline:
                 language=adapter.get("language"),
                 min_spam_ratio=self.min_spam_ratio,
                 max_clean_chars=self.max_clean_chars,
-                page_signals=extra.get("page_signals"),
             )
         except Exception:
             # Bad input must not lose the article: pass it on unchecked, loudly.

@@ -24,7 +24,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 from lxml import etree
