@@ -38,6 +38,8 @@ class RecordingDownloadHandler:
 
     def __init__(self, crawler: Any) -> None:
         self.log = Path(crawler.settings.get(HANDLER_LOG_SETTING))
+        # Proof that this handler, not Scrapy's, is the one installed.
+        self.log.with_suffix(".loaded").write_text("loaded\n", encoding="utf-8")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RecordingDownloadHandler:
@@ -188,6 +190,7 @@ def test_requests_missing_from_the_archive_are_counted_skipped_and_never_fetched
     out = tmp_path / "replay"
     result = run_replay([partial], out, handler_log=handler_log)
     assert result.returncode == 0, result.stderr[-4000:]
+    assert handler_log.with_suffix(".loaded").exists()
     assert not handler_log.exists(), f"download handler called: {handler_log.read_text()}"
     assert fresh_sample_site.requests() == []
     stats = replay_stats(out)["mca"]
