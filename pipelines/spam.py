@@ -75,7 +75,7 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 _SPACED_CJK_RE = re.compile(f"[{_CJK}，、：；][ \t\u3000]+[^\\s]")
 # Four or more single letters or digits in a row: "b.e.t.3.6.5", "c a s i n o".
-_SPELLED_OUT_RE = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[^a-z0-9\n]{1,2}[a-z0-9](?![a-z0-9])){3,}")
+_SPELLED_OUT_RE = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[^a-z0-9\n\u3400-\u9fff]{1,2}[a-z0-9](?![a-z0-9])){3,}")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
 _SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _OPENING_BRACKETS = "(（《〈「『“\"'【[‘"

@@ -457,8 +457,7 @@ def judge_script(code: str, page: _Page) -> tuple[str, str] | None:
 
 _SCRIPT_MARKERS_RE = re.compile(
     r"userAgent|referrer|fromCharCode|eval\s*\(|atob|unescape|decodeURI|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|"
-    r"write|innerHTML|insertAdjacentHTML|location|title|open\s*\(|[\u3400-\u9fff]",
-    re.IGNORECASE,
+    r"\.write|innerHTML|insertAdjacentHTML|location|document\.title|\.open\s*\("
 )
 
 
