@@ -102,3 +102,14 @@ def test_two_archived_runs_replay_as_two_crawls_with_304s_resolved(tmp_path: Pat
     # The dedup state is the replay's own, not OUTPUT_DIR/state.
     assert not (out / "state" / "state.sqlite").exists()
     assert len(list((out / "replay-state").glob("*/state.sqlite"))) == 1
+
+
+def test_a_seed_that_is_not_shipped_needs_a_seed_file(tmp_path: Path) -> None:
+    seed = seed_file(tmp_path)
+    write_run(tmp_path / "warc", datetime(2024, 1, 2, tzinfo=timezone.utc), None, changed=None)
+    result = run_replay([tmp_path / "warc"], tmp_path / "out")
+    assert result.returncode == 1
+    assert "seed 'runs' named in the warcinfo is not a shipped seed; pass -a seed=PATH" in result.stderr
+    assert not list((tmp_path / "out").glob("jsonl/*.jsonl"))
+    bad = run_replay([tmp_path / "warc"], tmp_path / "out", args=["-a", f"seed={seed.with_name('nowhere.toml')}"])
+    assert bad.returncode == 2 and "-a seed=" in bad.stderr

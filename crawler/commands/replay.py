@@ -104,6 +104,7 @@ class Command(BaseRunSpiderCommand):
         if seed_path is not None:
             spider_args["seed"] = seed_path
         self.outcomes: list[RunOutcome] = []
+        self.interrupted = False
         pending = list(runs)
         base = self.settings.get("RUN_ID") or datetime.now(UTC).strftime("replay-%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
         all_files = [str(item.path) for item in inputs]
@@ -129,6 +130,10 @@ class Command(BaseRunSpiderCommand):
         if any(outcome.error is None for outcome in self.outcomes):
             self.crawler_process.start()
         problems += self._report()
+        if self.interrupted:
+            skipped_runs = len(runs) - len(self.outcomes)
+            print(f"Interrupted: {skipped_runs} run(s) not replayed.", file=sys.stderr)
+            problems += 1
         if problems or getattr(self.crawler_process, "bootstrap_failed", False):
             self.exitcode = 1
 
@@ -167,6 +172,8 @@ class Command(BaseRunSpiderCommand):
         settings.set("RUN_ID", run_id, priority="cmdline")
         settings.set("STATE_PATH", state_path, priority="cmdline")
         spider_name = "news" if seed_path is not None else run.seed
+        if spider_name not in self.crawler_process.spider_loader.list():
+            raise ValueError(f"seed {run.seed!r} named in the warcinfo is not a shipped seed; pass -a seed=PATH")
         spider_class = self.crawler_process.spider_loader.load(spider_name)
         return Crawler(spider_class, settings)
 
@@ -179,6 +186,11 @@ class Command(BaseRunSpiderCommand):
                 outcome.stats = dict(crawler.stats.get_stats())
             if getattr(crawler, "spider", None) is None and outcome.error is None:
                 outcome.error = "the spider did not start"
+            if outcome.stats.get("finish_reason") == "shutdown":
+                # Ctrl-C / SIGTERM: stop here instead of starting the next run.
+                logger.warning("Replay interrupted during %s; later runs are not replayed", outcome.run.label)
+                self.interrupted = True
+                return
             then()
 
         if isinstance(result, Deferred):
