@@ -31,8 +31,10 @@ demo: venv
 test: venv pywb-venv
 	$(PY) -m pytest -q -ra
 
+# Every benchmark prints ratios against a baseline measured in the same run.
+BENCHES ?= crawl warc extract spam dedup replay
 bench: venv
-	$(PY) bench/crawl.py
+	for name in $(BENCHES); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || exit 1; done
 
 # Browse an OUTPUT_DIR's archive in pywb: make replay-ui [OUTPUT_DIR=out] [PORT=8080]
 replay-ui: venv pywb-venv
