@@ -75,6 +75,10 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 _SPACED_CJK_RE = re.compile(f"[{_CJK}，、：；][ \t\u3000]+[^\\s]")
 # Four or more single letters or digits in a row: "b.e.t.3.6.5", "c a s i n o".
+# Words with at least one letter (numbers are not Latin spam terms).
+_LATIN_WORD_RE = re.compile(r"[0-9]*[a-z][a-z0-9]*")
+# Starts with a character class, so the engine skips Chinese text quickly.
+_SPELLED_OUT_GATE_RE = re.compile("[a-z][^a-z0-9\n\u3400-\u9fff]{1,2}[a-z][^a-z0-9\n\u3400-\u9fff]{1,2}[a-z]")
 _SPELLED_OUT_RE = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[^a-z0-9\n\u3400-\u9fff]{1,2}[a-z0-9](?![a-z0-9])){3,}")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
 _SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
@@ -113,6 +117,7 @@ class Lexicon:
     seed_re: re.Pattern[str] = field(init=False)
     cjk_seed_re: re.Pattern[str] = field(init=False)
     latin_seed_re: re.Pattern[str] = field(init=False)
+    hard_affix_re: re.Pattern[str] = field(init=False)
     latin_first_words: frozenset[str] = field(init=False)
     allow_re: re.Pattern[str] | None = field(init=False)
     context_res: dict[str, re.Pattern[str]] = field(init=False)
@@ -131,6 +136,7 @@ class Lexicon:
         latin = [t for t in seeds if t[:1].isascii()]
         self.cjk_seed_re = _trie_regex([t for t in seeds if not t[:1].isascii()], separators=True)
         self.latin_seed_re = _trie_regex(latin, separators=True)
+        self.hard_affix_re = _trie_regex([t for t, term in self.terms.items() if term.kind == "hard-affix"], separators=True)
         self.latin_first_words = frozenset(_ASCII_WORD_RE.findall(t)[0] for t in latin if _ASCII_WORD_RE.findall(t))
         self.allow_re = _trie_regex(self.allowed, separators=False) if self.allowed else None
         self.context_res = {
@@ -404,14 +410,24 @@ def _seed_search(folded: str, lexicon: Lexicon) -> bool:
         return True
     if not lexicon.latin_first_words:
         return False
-    words = _ASCII_WORD_RE.findall(folded)
-    if not words:
-        return False
-    if lexicon.latin_first_words.isdisjoint(words) and not (
-        sum(1 for w in words if len(w) == 1) >= 4 and _SPELLED_OUT_RE.search(folded)
+    if lexicon.latin_first_words.isdisjoint(_LATIN_WORD_RE.findall(folded)) and not (
+        _SPELLED_OUT_GATE_RE.search(folded) and _SPELLED_OUT_RE.search(folded)
     ):
         return False
     return bool(lexicon.latin_seed_re.search(folded))
+
+
+def _may_hold_spam(text: str, lexicon: Lexicon, language: str | None) -> bool:
+    """Could ``score_spans`` find anything in ``text``? (No false negatives.)"""
+    if has_spam_candidates(text, lexicon):
+        return True
+    # Insertions recognised by the text flow alone (see score_spans): Chinese
+    # in English prose, or a spaced chunk in Chinese prose with a call to action.
+    if not _CJK_RE.search(text):
+        return False
+    if language == "en" or (language != "zh" and _mostly_latin(text)):
+        return True
+    return bool(_SPACED_CJK_RE.search(text)) and bool(lexicon.hard_affix_re.search(lexicon.fold(text)))
 
 
 def has_spam_candidates(text: str, lexicon: Lexicon | None = None) -> bool:
@@ -1008,6 +1024,10 @@ def check_article(
 ) -> ItemVerdict:
     """The whole text-level check of one article, as plain data."""
     lexicon = lexicon or default_lexicon()
+    texts = [title, body, *(str(pair[1]) for pair in title_candidates if len(pair) == 2 and pair[1])]
+    if not dom_removals and not _may_hold_spam("\n".join(texts), lexicon, language):
+        # The usual clean article: one screen instead of a check per part.
+        return ItemVerdict(title, body, [], DoorwayVerdict(False, "", 0.0, -1))
     new_title, title_removals = choose_title(title, title_candidates, lexicon, language=language)
     body_result = clean_body(body, lexicon, language=language)
     title_tampered = bool(title_removals)
