@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -202,33 +203,43 @@ def loopback_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
         proc.wait(timeout=10)
 
 
-def served_body(server: dict[str, Any], target: str, attempt: int = 1) -> bytes:
+def served_body(source: dict[str, Any], target: str, attempt: int = 1) -> bytes:
+    """The body the loopback server sent for ``target`` (``source``: a crawl or the server)."""
     name = hashlib.sha1(target.encode()).hexdigest()
-    return (server["bodies"] / f"{name}-{attempt}.bin").read_bytes()
+    return (source["bodies"] / f"{name}-{attempt}.bin").read_bytes()
 
 
 @pytest.fixture(scope="module")
-def crawl(loopback_server: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    work = tmp_path_factory.mktemp("warc-crawl")
-    script = work / "spider.py"
-    script.write_text(SPIDER)
-    out, items, stats = work / "out", work / "items.jsonl", work / "stats.json"
-    env = dict(os.environ)
-    env["http_proxy"] = f"http://127.0.0.1:{loopback_server['port']}"
-    env.pop("no_proxy", None)
-    env.pop("NO_PROXY", None)
-    result = subprocess.run(
-        [sys.executable, str(script), f"http://{HOST}", str(out), str(items), str(stats)],
-        cwd=Path(__file__).resolve().parent.parent, env=env,
-        capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
+def crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One crawl of the loopback server per test session, shared by the modules that import this fixture."""
+    work = tmp_path_factory.getbasetemp() / "warc-crawl-shared"
+    out, items, stats, log = work / "out", work / "items.jsonl", work / "stats.json", work / "crawl.log"
+    if not (work / "done").exists():
+        server = request.getfixturevalue("loopback_server")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        script = work / "spider.py"
+        script.write_text(SPIDER)
+        env = dict(os.environ)
+        env["http_proxy"] = f"http://127.0.0.1:{server['port']}"
+        env.pop("no_proxy", None)
+        env.pop("NO_PROXY", None)
+        result = subprocess.run(
+            [sys.executable, str(script), f"http://{HOST}", str(out), str(items), str(stats)],
+            cwd=Path(__file__).resolve().parent.parent, env=env,
+            capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode == 0, result.stderr[-4000:]
+        log.write_text(result.stderr)
+        shutil.copytree(server["bodies"], work / "bodies")  # what the server sent, kept with the crawl
+        (work / "done").touch()
     return {
         "out": out,
         "warc_dir": out / "warc",
         "items": [json.loads(line) for line in items.read_text().splitlines()],
         "stats": json.loads(stats.read_text()),
-        "log": result.stderr,
+        "log": log.read_text(),
+        "bodies": work / "bodies",
     }
 
 
@@ -331,11 +342,11 @@ def test_every_exchange_has_request_and_response(crawl: dict[str, Any]) -> None:
     assert robots[0]["http"].get_statuscode() == "200"
 
 
-def test_gzip_payload_stays_encoded(crawl: dict[str, Any], loopback_server: dict[str, Any]) -> None:
+def test_gzip_payload_stays_encoded(crawl: dict[str, Any]) -> None:
     records = read_records(crawl["warc_dir"])
     (record,) = responses_for(records, url("/gzip.html"))
     assert record["http"].get_header("Content-Encoding") == "gzip"
-    sent = served_body(loopback_server, "/gzip.html")
+    sent = served_body(crawl, "/gzip.html")
     from warcio.archiveiterator import ArchiveIterator
 
     with open(crawl["warc_dir"] / record["file"], "rb") as handle:
@@ -346,10 +357,10 @@ def test_gzip_payload_stays_encoded(crawl: dict[str, Any], loopback_server: dict
     assert record["http"].get_header("Content-Length") == str(len(sent))
 
 
-def test_chunked_body_stored_dechunked_with_length(crawl: dict[str, Any], loopback_server: dict[str, Any]) -> None:
+def test_chunked_body_stored_dechunked_with_length(crawl: dict[str, Any]) -> None:
     records = read_records(crawl["warc_dir"])
     (record,) = responses_for(records, url("/chunked.html"))
-    sent = served_body(loopback_server, "/chunked.html")
+    sent = served_body(crawl, "/chunked.html")
     assert record["payload"] == sent
     assert record["http"].get_header("Transfer-Encoding") is None
     assert record["http"].get_header("Content-Length") == str(len(sent))

@@ -78,28 +78,34 @@ def sample_crawl(sample_site: Any, tmp_path_factory: pytest.TempPathFactory) -> 
 
     ``mca`` runs exactly as a user runs it (``scrapy crawl mca``); the rest share one process.
     """
-    out = tmp_path_factory.mktemp("warc-sample") / "out"
-    sample_site.reset()
-    scrapy = Path(sys.executable).with_name("scrapy")
-    commands = [[str(scrapy), "crawl", "mca", "-s", f"OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0",
-                 "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]]
-    others = [seed for seed in SAMPLE_SEEDS if seed != "mca"]
-    if others:
-        commands.append([sys.executable, "-c", MANY_SEEDS, str(out), *others])
-    logs = []
-    for command in commands:
-        result = subprocess.run(command, cwd=PROJECT_ROOT, env=proxied_env(sample_site),
-                                capture_output=True, text=True, timeout=240)
-        assert result.returncode == 0, result.stderr[-4000:]
-        logs.append(result.stderr)
-    server_log = sample_site.requests()
-    sample_site.reset()
+    work = tmp_path_factory.getbasetemp() / "warc-sample-shared"  # one crawl per session, across modules
+    out = work / "out"
+    if not (work / "done").exists():
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        sample_site.reset()
+        scrapy = Path(sys.executable).with_name("scrapy")
+        commands = [[str(scrapy), "crawl", "mca", "-s", f"OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0",
+                     "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]]
+        others = [seed for seed in SAMPLE_SEEDS if seed != "mca"]
+        if others:
+            commands.append([sys.executable, "-c", MANY_SEEDS, str(out), *others])
+        logs = []
+        for command in commands:
+            result = subprocess.run(command, cwd=PROJECT_ROOT, env=proxied_env(sample_site),
+                                    capture_output=True, text=True, timeout=240)
+            assert result.returncode == 0, result.stderr[-4000:]
+            logs.append(result.stderr)
+        (work / "server_log.json").write_text(json.dumps(sample_site.requests()))
+        (work / "crawl.log").write_text("\n".join(logs))
+        sample_site.reset()
+        (work / "done").touch()
     return {
         "out": out,
         "warc_dir": out / "warc",
         "records": read_records(out / "warc"),
-        "server_log": server_log,
-        "log": "\n".join(logs),
+        "server_log": json.loads((work / "server_log.json").read_text()),
+        "log": (work / "crawl.log").read_text(),
         "site": sample_site,
     }
 
