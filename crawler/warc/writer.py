@@ -58,12 +58,12 @@ class _MemberWARCWriter(WARCWriter):
 
     def __init__(self, level: int) -> None:
         super().__init__(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)
-        self.level = level
+        self.level = min(max(level, 0), 9)
 
     def serialise(self, record: Any) -> bytes:
         out = io.BytesIO()
-        member = GzipMember(out, self.level) if self.level > 0 else out
-        self._write_warc_record(member, record)
+        # always a gzip member (level 0 stores without compressing): the files are .warc.gz
+        self._write_warc_record(GzipMember(out, self.level), record)
         return out.getvalue()
 
 
