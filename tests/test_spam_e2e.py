@@ -88,3 +88,25 @@ def test_cloaked_page_found_and_both_views_archived(probed_crawl: dict[str, Any]
         if entry["url"] in cloaked
     ]
     assert any("Baiduspider" in h.get("user-agent", "") and "baidu.com" in h.get("referer", "") for h in probes)
+
+
+def test_every_seed_spam_and_legitimate_strings(sample_crawl: Any) -> None:
+    """The shared crawl of every shipped seed (default settings, probe off)."""
+    from crawling import SEED_ORDER
+
+    for seed in SEED_ORDER:
+        records = {r["url"]: r for r in sample_crawl.records(seed)}
+        expected = EXPECTED[seed]
+        for url, strings in expected.get("spam_pages", {}).items():
+            for injected in strings:
+                assert injected not in records[url]["title"] and injected not in records[url]["body"], (url, injected)
+        for url, strings in expected.get("legit_strings", {}).items():
+            for legitimate in strings:
+                assert legitimate in records[url]["title"] + "\n" + records[url]["body"], (url, legitimate)
+        for url in expected.get("doorways", []):
+            assert url not in records
+        # Pages without injected spam carry no removals: nothing legitimate was taken.
+        spam_urls = set(expected.get("spam_pages", {})) - set(expected.get("cloaked", []))
+        for url, record in records.items():
+            if url not in spam_urls:
+                assert record["spam_removed"] == [], (url, record["spam_removed"])
