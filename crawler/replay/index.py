@@ -177,8 +177,10 @@ class ArchiveIndex:
     def add_file(self, source: WarcInput, rank: int) -> FileReport:
         report = FileReport(source.path)
         entries = list(self._entries(source, rank, report))
+        touched: set[str] = set()
         for entry in entries:
             self.by_url.setdefault(entry.url, []).append(entry)
+            touched.add(entry.url)
             if not entry.revisit and entry.digest:
                 known = self._originals_by_digest.get(entry.digest)
                 if known is None or entry.order < known.order:
@@ -187,8 +189,8 @@ class ArchiveIndex:
         report.entries = len(entries)
         self.records += report.entries
         self.bytes += report.bytes
-        for captures in self.by_url.values():
-            captures.sort(key=lambda e: e.order)
+        for url in touched:
+            self.by_url[url].sort(key=lambda e: e.order)
         self._by_surt = None
         self.reports.append(report)
         if report.truncated_at is not None:
