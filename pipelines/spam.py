@@ -73,7 +73,9 @@ _SEPARATOR_CLASS = r"[ \t\u00a0\u3000\*\.\-_\|/\\·•★☆●○◆◇■□~`
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
-_SPACED_CJK_RE = re.compile(f"[{_CJK}，、：；][ \t\u3000]+[^\\s]")
+# A chunk of 4-24 characters set off by spaces between Chinese characters
+# (an insertion; "记者 黄蕾 通讯员" has only short chunks).
+_SPACED_CJK_RE = re.compile(f"[{_CJK}，、：；][ \t\u3000]+[^\\s]{{4,24}}[ \t\u3000]+[{_CJK}，。、：；]")
 # Four or more single letters or digits in a row: "b.e.t.3.6.5", "c a s i n o".
 # Words with at least one letter (numbers are not Latin spam terms).
 _LATIN_WORD_RE = re.compile(r"[0-9]*[a-z][a-z0-9]*")
