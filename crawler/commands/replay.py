@@ -33,6 +33,8 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.internet.defer import Deferred
 
+from crawler.commands.crawl import RunOutcome as CrawlOutcome
+from crawler.commands.crawl import exit_status
 from crawler.middlewares.replay import REPLAY_PRIORITY
 from crawler.replay.inputs import ReplayRun, find_inputs, group_runs
 from crawler.replay.progress import human_bytes, human_duration
@@ -57,6 +59,7 @@ class RunOutcome:
     run_id: str
     stats: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    start_url_count: int = 0
 
 
 class Command(BaseRunSpiderCommand):
@@ -184,6 +187,16 @@ class Command(BaseRunSpiderCommand):
                 logger.error("Replay of %s failed: %s", outcome.run.label, outcome.error)
             if crawler.stats is not None:
                 outcome.stats = dict(crawler.stats.get_stats())
+            spider = getattr(crawler, "spider", None)
+            outcome.start_url_count = len(getattr(getattr(spider, "seed", None), "start_urls", ()) or ())
+            if outcome.error is None and spider is not None:
+                # The same verdict `scrapy crawl` gives a run (state store unusable, no start URL …).
+                status, reason = exit_status(CrawlOutcome(
+                    finish_reason=outcome.stats.get("finish_reason"), stats=outcome.stats,
+                    start_url_count=outcome.start_url_count,
+                ))
+                if status != 0:
+                    outcome.error = reason
             if getattr(crawler, "spider", None) is None and outcome.error is None:
                 outcome.error = "the spider did not start"
             if outcome.stats.get("finish_reason") == "shutdown":
