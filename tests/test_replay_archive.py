@@ -324,3 +324,14 @@ def test_archive_files_are_only_read(tmp_path: Path) -> None:
     for original in (tmp_path / "w").iterdir():
         assert (copy / original.name).read_bytes() == original.read_bytes()
     assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in (tmp_path / "w").iterdir())
+
+
+def test_an_output_dir_stands_for_its_warc_folder_and_copies_count_once(tmp_path: Path) -> None:
+    files, _ = write_run(tmp_path / "out" / "warc", "mca", [exchange("/a.html", GBK_PAGE)])
+    pywb_copy = tmp_path / "out" / "pywb" / "collections" / "c" / "archive"
+    pywb_copy.mkdir(parents=True)
+    shutil.copy(files[0], pywb_copy)
+    inputs, _ = find_inputs([tmp_path / "out"])
+    assert [item.path for item in inputs] == [files[0].resolve()]
+    inputs, _ = find_inputs([files[0], pywb_copy / files[0].name, files[0]])
+    assert [item.path for item in inputs] == [files[0].resolve()]

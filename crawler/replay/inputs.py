@@ -116,16 +116,33 @@ def inspect_input(path: Path) -> WarcInput:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named on the command line, directories expanded to the WARC files in them."""
+    """Files named on the command line, directories expanded to the WARC files in them.
+
+    An OUTPUT_DIR stands for its ``warc/`` folder (not the copies a pywb
+    collection beside it holds). A file met twice — the same path, or a copy
+    with the same name and size — counts once.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            if (path / "warc").is_dir():
+                path = path / "warc"
             found += sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES))
         else:
             found.append(path)
     unique: dict[Path, None] = {}
+    seen: set[tuple[str, int]] = set()
     for path in found:
-        unique.setdefault(path.resolve(), None)
+        resolved = path.resolve()
+        if resolved in unique:
+            continue
+        if resolved.is_file():
+            key = (resolved.name, resolved.stat().st_size)
+            if key in seen:
+                logger.warning("Skipping %s: a copy of a file already given", path)
+                continue
+            seen.add(key)
+        unique[resolved] = None
     return list(unique)
 
 

@@ -26,8 +26,7 @@ PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 
 def collect_warcs(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
     """WARC files among ``paths``; an OUTPUT_DIR contributes its ``warc/`` folder."""
-    expanded = [path / "warc" if (path / "warc").is_dir() else path for path in paths]
-    inputs, skipped = find_inputs(expanded)
+    inputs, skipped = find_inputs(paths)
     return [item.path for item in inputs], skipped
 
 
