@@ -305,6 +305,8 @@ class SQLiteStateStore(StateStore):
         self._buffer: list[tuple[str, tuple[Any, ...]]] = []
         self._recent_articles: dict[str, ArticleState] = {}
         self._recent_bodies: dict[str, str] = {}
+        self._recent_signatures: dict[str, bytes] = {}
+        self._recent_bands: dict[int, list[str]] = {}
         self._closed = False
         self._check_file()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -466,6 +468,8 @@ class SQLiteStateStore(StateStore):
         self._pending_writes = 0
         self._recent_articles.clear()
         self._recent_bodies.clear()
+        self._recent_signatures.clear()
+        self._recent_bands.clear()
 
     def close(self) -> None:
         if self._closed:
@@ -617,12 +621,20 @@ class SQLiteStateStore(StateStore):
         return known
 
     # -- signatures ----------------------------------------------------------
+    # Buffered signatures and band keys are answered from memory, so a
+    # near-duplicate search does not force a commit per article.
     def get_signature(self, article_id: str) -> bytes | None:
-        rows = self._read("SELECT signature FROM signatures WHERE id = ?", (_blob(article_id),))
+        recent = self._recent_signatures.get(article_id)
+        if recent is not None:
+            return recent
+        rows = self._read("SELECT signature FROM signatures WHERE id = ?", (_blob(article_id),), push=False)
         return bytes(rows[0][0]) if rows else None
 
     def put_signature(self, article_id: str, signature: bytes, band_keys: Sequence[int]) -> None:
         blob = _blob(article_id)
+        self._recent_signatures[article_id] = signature
+        for key in band_keys:
+            self._recent_bands.setdefault(key, []).append(article_id)
         self._write(
             "INSERT INTO signatures (id, signature) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET signature = excluded.signature",
@@ -654,8 +666,13 @@ class SQLiteStateStore(StateStore):
             f"SELECT id, COUNT(*) AS shared FROM lsh_bands WHERE band_key IN ({marks}) "
             "GROUP BY id ORDER BY shared DESC LIMIT ?",
             [*band_keys, int(limit)],
+            push=False,
         )
-        return [row[0].hex() for row in rows]
+        shared = {row[0].hex(): row[1] for row in rows}
+        for key in band_keys:
+            for article_id in self._recent_bands.get(key, ()):
+                shared[article_id] = shared.get(article_id, 0) + 1
+        return sorted(shared, key=lambda article_id: -shared[article_id])[:limit]
 
     # -- validators ----------------------------------------------------------
     def get_validators(self, url: str) -> Validators | None:

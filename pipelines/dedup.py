@@ -101,10 +101,6 @@ def shingle_hashes(normalised: str, size: int = DEFAULT_SHINGLE_SIZE) -> np.ndar
     return np.unique((value >> np.uint64(32)).astype(np.uint32))
 
 
-def _identity(value: int) -> int:
-    return value
-
-
 class NearDuplicateIndex:
     """MinHash signatures and LSH band keys of bodies, kept in the state store."""
 
@@ -130,10 +126,16 @@ class NearDuplicateIndex:
         # false positives and negatives around the threshold.
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self.bands, self.rows = lsh.b, lsh.r
-        self._template = MinHash(num_perm=num_perm, seed=1, hashfunc=_identity)
+        # Shingles arrive already hashed (shingle_hashes), so the hash function is the identity.
+        self._template = MinHash(num_perm=num_perm, seed=1, hashfunc=int)
         # Band keys depend on the whole configuration, so signatures stored
         # under other settings can never collide with these.
-        self._tag = f"minhash-affine32/{num_perm}/{shingle_size}/{self.bands}x{self.rows}".encode()
+        tag = f"minhash-affine32/{num_perm}/{shingle_size}/{self.bands}x{self.rows}".encode()
+        self._band_seeds = np.array(
+            [int.from_bytes(hashlib.blake2b(tag + band.to_bytes(2, "big"), digest_size=8).digest(), "big")
+             for band in range(self.bands)],
+            dtype=np.uint64,
+        )
 
     def signature(self, normalised: str) -> np.ndarray | None:
         """MinHash signature of a normalised body; None when it is too short to compare."""
@@ -143,7 +145,7 @@ class NearDuplicateIndex:
         minhash = MinHash(
             num_perm=self.num_perm,
             seed=1,
-            hashfunc=_identity,
+            hashfunc=int,
             permutations=self._template.permutations,
             scheme=self._template.scheme,
         )
@@ -151,12 +153,15 @@ class NearDuplicateIndex:
         return np.asarray(minhash.hashvalues, dtype=np.uint32)
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
-        keys = []
-        for band in range(self.bands):
-            chunk = signature[band * self.rows : (band + 1) * self.rows].tobytes()
-            digest = hashlib.blake2b(self._tag + band.to_bytes(2, "big") + chunk, digest_size=8).digest()
-            keys.append(int.from_bytes(digest, "big", signed=True))
-        return keys
+        """One 64-bit key per LSH band (vectorised: a polynomial hash of the band's rows, then mixed)."""
+        rows = signature[: self.bands * self.rows].astype(np.uint64).reshape(self.bands, self.rows)
+        value = self._band_seeds.copy()
+        for column in range(self.rows):
+            value = (value ^ rows[:, column]) * np.uint64(0x100000001B3)
+        value ^= value >> np.uint64(33)
+        value *= np.uint64(0xFF51AFD7ED558CCD)
+        value ^= value >> np.uint64(33)
+        return value.view(np.int64).tolist()
 
     @staticmethod
     def similarity(first: np.ndarray, second: np.ndarray) -> float:
