@@ -5,7 +5,6 @@ partial JSONL line, and every WARC file passes ``warcio check``."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
