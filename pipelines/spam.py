@@ -64,6 +64,7 @@ VARIANTS_FILE = DATA_DIR / "spam_variants.txt"
 STRONG_WEIGHT = 3.0
 WEAK_WEIGHT = 1.0
 SPAM_THRESHOLD = 3.0
+TOPIC_MIN_CHARS = 100  # an article shorter than this is not judged on its subject
 CATEGORIES = ("gambling", "lottery", "cards", "porn", "fake")
 
 # Characters a spammer puts between the characters of a term to dodge keyword
@@ -124,6 +125,7 @@ class Lexicon:
     allow_re: re.Pattern[str] | None = field(init=False)
     context_res: dict[str, re.Pattern[str]] = field(init=False)
     fold_chars_re: re.Pattern[str] = field(init=False)
+    allowed_categories: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         non_ascii = sorted(chr(code) for code in self.fold_table if code > 127)
@@ -138,6 +140,15 @@ class Lexicon:
         latin = [t for t in seeds if t[:1].isascii()]
         self.cjk_seed_re = _trie_regex([t for t in seeds if not t[:1].isascii()], separators=True)
         self.latin_seed_re = _trie_regex(latin, separators=True)
+        # The subject an allow-listed phrase speaks of (福利彩票 -> lottery):
+        # evidence that an article is about the lottery, cards or gambling.
+        self.allowed_categories = {}
+        for phrase in self.allowed:
+            for match in self.seed_re.finditer(phrase):
+                term = self.terms.get(re.sub(_SEPARATOR_CLASS, "", match.group()))
+                if term is not None:
+                    self.allowed_categories[phrase] = term.category
+                    break
         self.hard_affix_re = _trie_regex([t for t, term in self.terms.items() if term.kind == "hard-affix"], separators=True)
         self.latin_first_words = frozenset(_ASCII_WORD_RE.findall(t)[0] for t in latin if _ASCII_WORD_RE.findall(t))
         self.allow_re = _trie_regex(self.allowed, separators=False) if self.allowed else None
@@ -441,6 +452,26 @@ def has_spam_candidates(text: str, lexicon: Lexicon | None = None) -> bool:
     return bool(_DOMAIN_HINT_RE.search(folded)) and bool(_spam_domain_spans(folded, lexicon))
 
 
+def topic_counts(text: str, lexicon: Lexicon | None = None) -> dict[str, int]:
+    """How often each category's vocabulary occurs in ``text``: allow-listed
+    phrases (福利彩票, 中国象棋, 打击赌博) and spam terms alike.  An article about
+    the welfare lottery has lottery vocabulary throughout; one about elderly
+    care has none, so a lottery phrase in it stands out."""
+    lexicon = lexicon or default_lexicon()
+    folded = lexicon.fold(text)
+    counts: dict[str, int] = {}
+    if lexicon.allow_re is not None:
+        for match in lexicon.allow_re.finditer(folded):
+            category = lexicon.allowed_categories.get(match.group())
+            if category:
+                counts[category] = counts.get(category, 0) + 1
+    for match in lexicon.seed_re.finditer(folded):
+        term = lexicon.terms.get(re.sub(_SEPARATOR_CLASS, "", match.group()))
+        if term is not None:
+            counts[term.category] = counts.get(term.category, 0) + 1
+    return counts
+
+
 def _is_government_domain(domain: str) -> bool:
     return bool(re.search(r"\.(?:gov|edu|org)\.cn\b|\.gov\b", domain))
 
@@ -545,7 +576,13 @@ def _bracketed(text: str, start: int, end: int) -> bool:
     return bool(before) and bool(after) and before[-1] in _OPENING_BRACKETS and after[0] in _CLOSING_BRACKETS
 
 
-def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> list[SpamSpan]:
+def score_spans(
+    text: str,
+    lexicon: Lexicon | None = None,
+    *,
+    language: str | None = None,
+    topics: dict[str, int] | None = None,
+) -> list[SpamSpan]:
     """All candidate spans in ``text`` with their scores and verdicts.
 
     ``text`` is one block (a paragraph or a title).  The verdict uses the span
@@ -604,6 +641,16 @@ def score_spans(text: str, lexicon: Lexicon | None = None, *, language: str | No
                 categories.add("gambling")
                 reasons.append(token.kind)
         score += term_weight + min(affix_bonus, 3.0)
+        product_like = any(t.kind in {"strong", "hard-affix", "soft-affix"} for t in cluster)
+        if topics is not None and categories and term_weight and product_like:
+            own: dict[str, int] = {}
+            for token in cluster:
+                if token.kind in {"strong", "weak"}:
+                    own[token.category] = own.get(token.category, 0) + 1
+            if all(topics.get(category, 0) <= own.get(category, 0) for category in categories):
+                # Nothing else in the article speaks of this subject.
+                score += 1.5
+                reasons.append("off-topic")
         soft_affixes = sum(1 for t in cluster if t.kind == "soft-affix")
         if term_weight and soft_affixes >= 2:
             # A term wrapped in several commercial words ("信誉网投平台",
@@ -726,9 +773,11 @@ def _merge_overlapping(spans: list[SpamSpan], text: str) -> list[SpamSpan]:
     return merged
 
 
-def find_spam_spans(text: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> list[SpamSpan]:
+def find_spam_spans(
+    text: str, lexicon: Lexicon | None = None, *, language: str | None = None, topics: dict[str, int] | None = None
+) -> list[SpamSpan]:
     """Only the spans judged to be spam."""
-    return [s for s in score_spans(text, lexicon, language=language) if s.is_spam]
+    return [s for s in score_spans(text, lexicon, language=language, topics=topics) if s.is_spam]
 
 
 def text_spam_score(text: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> float:
@@ -778,7 +827,12 @@ class CleanResult:
 
 
 def clean_paragraph(
-    paragraph: str, lexicon: Lexicon | None = None, *, language: str | None = None, where: str = "body"
+    paragraph: str,
+    lexicon: Lexicon | None = None,
+    *,
+    language: str | None = None,
+    where: str = "body",
+    topics: dict[str, int] | None = None,
 ) -> CleanResult:
     """Remove spam spans from one paragraph; drop whole injected sentences.
 
@@ -789,7 +843,9 @@ def clean_paragraph(
     """
     lexicon = lexicon or default_lexicon()
     original_chars = _significant_length(paragraph)
-    spans = find_spam_spans(paragraph, lexicon, language=language)
+    if topics is None and original_chars >= TOPIC_MIN_CHARS:
+        topics = topic_counts(paragraph, lexicon)
+    spans = find_spam_spans(paragraph, lexicon, language=language, topics=topics)
     if not spans:
         return CleanResult(paragraph, [], 0, original_chars)
     sentences: list[tuple[int, int]] = []
@@ -834,16 +890,18 @@ def clean_paragraph(
 def clean_body(body: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> CleanResult:
     """Clean a body whose paragraphs are separated by blank lines."""
     lexicon = lexicon or default_lexicon()
-    if not body or not has_spam_candidates(body, lexicon):
+    if not body or not _may_hold_spam(body, lexicon, language):
         length = _significant_length(body) if body else 0
         return CleanResult(body, [], 0, length)
+    # Too short a text says nothing about its subject.
+    topics = topic_counts(body, lexicon) if _significant_length(body) >= TOPIC_MIN_CHARS else None
     paragraphs = re.split(r"\n\s*\n", body)
     kept: list[str] = []
     removals: list[dict[str, str]] = []
     removed_chars = 0
     original_chars = 0
     for paragraph in paragraphs:
-        result = clean_paragraph(paragraph, lexicon, language=language)
+        result = clean_paragraph(paragraph, lexicon, language=language, topics=topics)
         removals.extend(result.removals)
         removed_chars += result.removed_chars
         original_chars += result.original_chars

@@ -349,3 +349,32 @@ def test_injection_set_recall() -> None:
     total = len(SENTENCES["injections"])
     print("\ninjection set recall:", {k: f"{v}/{total}" for k, v in caught.items()})
     assert sum(caught.values()) >= 0.65 * 4 * total
+
+
+def test_off_topic_product_phrase_in_a_long_article_removed_but_incidental_words_kept() -> None:
+    article = (
+        "民政部印发通知，进一步规范最低生活保障家庭经济状况核对工作。\n\n"
+        "通知明确，家庭收入包括工资性收入、经营净收入、财产净收入和转移净收入，彩票中奖收入、赠与收入等其他收入也应计入。\n\n"
+        "各地要加强部门协作，做好信息比对，确保低保对象认定准确。社区活动中心配有棋牌室、阅览室，志愿者常陪老人下象棋、打扑克。"
+    )
+    assert clean_body(article, language="zh").removals == []
+    elderly = (
+        "全国养老服务工作推进会在杭州召开，会议总结近年来养老服务工作进展，部署下一阶段重点任务。\n\n"
+        "会议强调，要加快健全基本养老服务体系，大力发展社区居家养老服务，提升养老机构服务质量和安全水平。\n\n"
+        "会议要求，各地要加强养老服务人才队伍建设，推进医养结合，积极发展老年助餐服务，更好满足老年人多样化需求。"
+    )
+    injected = elderly.replace("会议要求，", "会议要求，快三计划")
+    result = clean_body(injected, language="zh")
+    assert result.text == elderly
+    assert [r["rule"] for r in result.removals] == ["body:phrase:lottery"]
+    # The same phrase in a short text is not judged on the article's subject.
+    assert clean_paragraph("会议要求，快三计划各地要加强养老服务人才队伍建设。", language="zh").removals == []
+
+
+def test_unknown_brand_in_english_body_removed_through_the_whole_check() -> None:
+    body = ("Officials said that 开云app下载 community canteens would open in 500 more towns this year.\n\n"
+            "Vice Minister Tang Chengpei (唐承沛) presented the action plan at a news conference on Tuesday.")
+    verdict = check_article("Community canteens to expand", body, [["title", "Community canteens to expand"]], [],
+                            language="en")
+    assert "开云" not in verdict.body and "(唐承沛)" in verdict.body
+    assert [r["where"] for r in verdict.removals] == ["body"]
