@@ -110,12 +110,15 @@ def page_view(
 ) -> PageView:
     """Title, visible text and spam found in one fetched page (never raises)."""
     lexicon = lexicon or default_lexicon()
-    own = [d.lower() for d in allowed_domains] or [(urlsplit(url).hostname or "").lower()]
     redirect_host = None
-    if location:
-        host = (urlsplit(urljoin(url, location)).hostname or "").lower()
-        if host and not any(host == d or host.endswith("." + d) for d in own):
-            redirect_host = host
+    try:
+        own = [d.lower() for d in allowed_domains] or [(urlsplit(url).hostname or "").lower()]
+        host = (urlsplit(urljoin(url, location)).hostname or "").lower() if location else ""
+    except ValueError:
+        logger.warning("cloaking: malformed URL or Location on %s: %r", url, location)
+        own, host = [], ""
+    if host and not any(host == d or host.endswith("." + d) for d in own):
+        redirect_host = host
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
     if not html.strip():

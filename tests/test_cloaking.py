@@ -161,3 +161,8 @@ def test_probe_callback_flags_cloaking_and_errback_keeps_the_item() -> None:
     [item] = list(spider.on_cloaking_probe_error(failure))
     assert item.extra["cloaked"] is None
     assert spider.crawler.stats.get_value("spider/cloaking/probe_failed") == 1
+
+
+def test_malformed_location_does_not_raise() -> None:
+    result = compare_fetches(article(), article(), URL, DOMAINS, spider_location="http://[bad")
+    assert not result.cloaked

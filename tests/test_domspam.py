@@ -241,3 +241,9 @@ def test_broken_markup_does_not_raise() -> None:
                                 "<style>.x{display:none</style><iframe src='http://['></iframe></div>")
     removals = remove_dom_spam(tree, "not a url", ())
     assert all(set(r) == {"text", "where", "rule"} for r in removals)
+
+
+def test_malformed_page_url_does_not_raise() -> None:
+    tree = page(ARTICLE + "<div style='display:none'><a href='http://www.xpj8888.cc/'>澳门新葡京</a></div>")
+    removals = remove_dom_spam(tree, "http://[::1", ())
+    assert [r["where"] for r in removals] == ["hidden"]

@@ -190,7 +190,10 @@ class _Page:
     def __init__(self, root: Any, url: str, allowed_domains: Sequence[str], lexicon: Lexicon) -> None:
         self.root = root
         self.url = url
-        own = (urlsplit(url).hostname or "").lower()
+        try:
+            own = (urlsplit(url).hostname or "").lower()
+        except ValueError:  # a malformed URL: no own host, every absolute link is off-site
+            own = ""
         self.domains = [d.lower().lstrip(".") for d in allowed_domains if d] or ([own] if own else [])
         self.lexicon = lexicon
         self._background: str | None = None
