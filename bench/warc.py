@@ -2,8 +2,10 @@
 
 Generates the bench site of ``bench/crawl.py`` (default 2,000 articles of
 ~30 KB plus list pages), serves it with the sample site's Twisted proxy and
-crawls it with the ``news`` spider and no item pipelines, so the only
-difference between the runs is the capture middleware:
+crawls it with two spiders — ``bare``, which only follows links (Scrapy alone:
+capture's worst case), and the project's ``news`` spider with no item
+pipelines — so the only difference between the runs is the capture
+middleware:
 
 - off: ``WARC_ENABLED=False``;
 - on: capture with its writer thread (the default);
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -40,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from crawl import HOST, generate_site  # noqa: E402  (bench/crawl.py)
+from crawl import HOST, SECTION, generate_site  # noqa: E402  (bench/crawl.py)
 from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
 from warcio.warcwriter import WARCWriter  # noqa: E402
 
@@ -50,21 +53,66 @@ from crawler.warc.records import CapturedExchange  # noqa: E402
 from crawler.warc.writer import WarcFileWriter  # noqa: E402
 
 
-# Runs ``scrapy`` in this process and records CPU time: the reactor runs in the main thread.
-CPU_WRAPPER = """
-import json, sys, time
-from scrapy.cmdline import execute
-try:
-    execute(["scrapy", *sys.argv[2:]])
-except SystemExit:
-    pass
-finally:
-    with open(sys.argv[1], "w") as handle:
-        json.dump({"main_thread": time.thread_time(), "process": time.process_time()}, handle)
+# A Scrapy extension that times the crawl itself (not interpreter start-up): wall
+# clock, reactor (main) thread CPU and whole-process CPU from spider_opened to
+# engine_stopped (after every spider_closed handler, so the WARC writer has finished).
+CLOCK_EXTENSION = """
+import json, time
+from scrapy import signals
+
+
+class CrawlClock:
+    def __init__(self, crawler):
+        self.crawler, self.pages = crawler, 0
+        self.report = crawler.settings.get("BENCH_CLOCK_FILE")
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.response, signal=signals.response_received)
+        crawler.signals.connect(self.stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def opened(self):
+        self.start = (time.perf_counter(), time.thread_time(), time.process_time())
+
+    def response(self):
+        self.pages += 1
+
+    def stopped(self):
+        wall, thread, process = self.start
+        with open(self.report, "w") as handle:
+            json.dump({"pages": self.pages, "seconds": time.perf_counter() - wall,
+                       "main_thread": time.thread_time() - thread,
+                       "process": time.process_time() - process}, handle)
 """
 
 
-def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str]) -> dict[str, float]:
+# A spider that only follows links: Scrapy itself is then the whole per-page cost, the
+# worst case for capture (the issue's "bare Scrapy crawls about 580 pages/s on one core").
+BARE_SPIDER = """
+import scrapy
+
+
+class BareSpider(scrapy.Spider):
+    name = "bare"
+    def __init__(self, start_url, host, **kwargs):
+        super().__init__(**kwargs)
+        self.start_url, self.host = start_url, host
+
+    async def start(self):
+        yield scrapy.Request(self.start_url)
+
+    def parse(self, response):
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href)
+            if "//" + self.host + "/" in url:
+                yield scrapy.Request(url)
+
+"""
+
+
+def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str], spider: str = "news") -> dict[str, float]:
     base = {
         "OUTPUT_DIR": str(out_dir),
         "AUTOTHROTTLE_ENABLED": "False",
@@ -75,21 +123,28 @@ def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str
         "ITEM_PIPELINES": "{}",
     }
     out_dir.mkdir(parents=True)
-    cpu_file = out_dir / "cpu.json"
-    command = [sys.executable, "-c", CPU_WRAPPER, str(cpu_file),
-               "crawl", "news", "-a", f"seed={site_dir / 'bench.toml'}"]
+    (out_dir / "bench_clock.py").write_text(CLOCK_EXTENSION)
+    clock_file = out_dir / "clock.json"
+    base["BENCH_CLOCK_FILE"] = str(clock_file)
+    base["EXTENSIONS"] = json.dumps({"bench_clock.CrawlClock": 0})  # replaces the project's: none are needed
+    if spider == "bare":
+        spider_file = out_dir / "bare.py"
+        spider_file.write_text(BARE_SPIDER)
+        command = [sys.executable, "-m", "scrapy", "runspider", str(spider_file),
+                   "-a", f"start_url=http://{HOST}{SECTION}index.html", "-a", f"host={HOST}"]
+    else:
+        command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seed={site_dir / 'bench.toml'}"]
     for name, value in {**base, **settings}.items():
         command += ["-s", f"{name}={value}"]
-    subprocess.run(command, cwd=ROOT, env=crawl_env(proxy_url), check=True)
-    cpu = json.loads(cpu_file.read_text())
-    (manifest_path,) = (out_dir / "runs").glob("*.json")
-    manifest = json.loads(manifest_path.read_text("utf-8"))
-    pages = manifest["counts"]["responses"]
-    seconds = manifest["duration_seconds"]
+    env = crawl_env(proxy_url)
+    env["PYTHONPATH"] = str(out_dir) + os.pathsep + env.get("PYTHONPATH", "")
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    clock = json.loads(clock_file.read_text())
+    pages, seconds = clock["pages"], clock["seconds"]
     warc_bytes = sum(p.stat().st_size for p in (out_dir / "warc").glob("*.warc.gz")) if (out_dir / "warc").is_dir() else 0
     return {
         "pages": pages, "seconds": seconds, "pages_per_s": pages / seconds, "warc_bytes": warc_bytes,
-        "reactor_ms": 1000 * cpu["main_thread"] / pages, "process_ms": 1000 * cpu["process"] / pages,
+        "reactor_ms": 1000 * clock["main_thread"] / pages, "process_ms": 1000 * clock["process"] / pages,
     }
 
 
@@ -169,6 +224,9 @@ def main() -> None:
                         help="crawl each configuration this many times, interleaved; the best run counts "
                              "(the machine is shared, so the fastest run is the least disturbed one)")
     parser.add_argument("--gzip-level", type=int, default=None, help="WARC_GZIP_LEVEL for the capture runs")
+    parser.add_argument("--spiders", default="bare,news",
+                        help="comma list: bare (follows links only: Scrapy alone, capture's worst case) "
+                             "and/or news (the project's spider, extraction included, no pipelines)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-warc-") as tmp:
         tmp_path = Path(tmp)
@@ -180,30 +238,40 @@ def main() -> None:
         runs = [("off", {"WARC_ENABLED": "False"}), ("on", dict(level))]
         if not args.skip_inline:
             runs.append(("on-inline", {"WARC_WRITER_THREAD": "False", **level}))
-        every: dict[str, list[dict[str, float]]] = {name: [] for name, _ in runs}
+        spiders = [name for name in args.spiders.split(",") if name]
+        every: dict[str, dict[str, list[dict[str, float]]]] = {
+            spider: {name: [] for name, _ in runs} for spider in spiders
+        }
         with sample_site(site_dir=site_dir) as proxy_url:
             for attempt in range(args.repeat):
-                for name, settings in runs:
-                    every[name].append(crawl(proxy_url, site_dir, tmp_path / f"{name}-{attempt}", settings))
+                for spider in spiders:
+                    for name, settings in runs:
+                        out = tmp_path / f"{spider}-{name}-{attempt}"
+                        every[spider][name].append(crawl(proxy_url, site_dir, out, settings, spider))
         floor_warcio = warcio_floor(pages)
         level_used = 6 if args.gzip_level is None else args.gzip_level
         floor_ours = our_writer_floor(pages, tmp_path / "floor", level_used)
         reactor_us, drain = reactor_side_cost(pages, tmp_path / "micro")
+    for spider in spiders:
+        report(spider, every[spider])
+    print(f"warcio gzip writer alone (level 9, response records):   {floor_warcio:7.1f} pages/s")
+    print(f"our writer alone (request+response, level {level_used}):         {floor_ours:7.1f} pages/s")
+    print(f"capture's own reactor-thread CPU (in-process, no crawl): {reactor_us:.0f} us/page; "
+          f"writer thread drains {drain:.0f} pages/s")
+
+
+def report(spider: str, every: dict[str, list[dict[str, float]]]) -> None:
     best = {name: max(results, key=lambda r: r["pages_per_s"]) for name, results in every.items()}
     median = {name: statistics.median(r["pages_per_s"] for r in results) for name, results in every.items()}
     reactor = {name: min(r["reactor_ms"] for r in results) for name, results in every.items()}
     process = {name: min(r["process_ms"] for r in results) for name, results in every.items()}
+    print(f"\n{spider} spider")
     print(f"{'capture':10} {'pages':>6} {'wall pages/s best/median (runs)':>44} "
           f"{'reactor CPU ms/page':>20} {'process CPU ms/page':>20} {'WARC MB':>8}")
     for name in every:
         runs_text = " ".join(f"{r['pages_per_s']:.0f}" for r in every[name])
         print(f"{name:10} {best[name]['pages']:6.0f} {best[name]['pages_per_s']:8.1f} / {median[name]:6.1f} ({runs_text:>20}) "
               f"{reactor[name]:20.2f} {process[name]:20.2f} {best[name]['warc_bytes'] / 1e6:8.1f}")
-    print(f"warcio gzip writer alone (level 9, response records):   {floor_warcio:7.1f} pages/s")
-    print(f"our writer alone (request+response, level {level_used}):         {floor_ours:7.1f} pages/s")
-    print(f"capture's own reactor-thread CPU (in-process, no crawl): {reactor_us:.0f} us/page "
-          f"= {100 * reactor_us / 1000 / reactor['off']:.1f}% of the crawl's {reactor['off']:.2f} ms/page; "
-          f"writer thread drains {drain:.0f} pages/s")
     for name in every:
         if name == "off":
             continue
