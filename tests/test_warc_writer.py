@@ -225,6 +225,8 @@ def test_recovery_cuts_back_to_last_complete_record(tmp_path: Path) -> None:
     (killed / "MNA-20260101000000000-00000-h.warc.gz.open").write_bytes(data[:-40])
     # a kill while writing the warcinfo record: nothing complete
     (killed / "MNA-20260101000000000-00001-h.warc.gz.open").write_bytes(data[:30])
+    # a kill between creating and locking a file leaves its short-lived name behind
+    (killed / "MNA-20260101000000000-00002-h.warc.gz.open.new").write_bytes(b"")
     results = recover_directory(killed)
     assert len(results) == 2
     kept = [r for r in results if r.final_path is not None]

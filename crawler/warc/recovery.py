@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.warc.writer import OPEN_SUFFIX, try_lock
+from crawler.warc.writer import NEW_SUFFIX, OPEN_SUFFIX, try_lock
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,14 @@ def recover_directory(directory: Path) -> list[RecoveredFile]:
     directory = Path(directory)
     if not directory.is_dir():
         return []
+    for fresh in sorted(directory.glob("*.warc.gz" + OPEN_SUFFIX + NEW_SUFFIX)):
+        # a name a writer uses only for the instant between creating and locking a file
+        try:
+            with open(fresh, "rb") as handle:
+                if try_lock(handle):
+                    fresh.unlink()
+        except OSError:
+            logger.exception("Cannot remove the stale %s", fresh)
     results = []
     for open_path in sorted(directory.glob("*.warc.gz" + OPEN_SUFFIX)):
         try:

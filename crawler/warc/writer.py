@@ -27,6 +27,7 @@ from crawler.warc.records import WARC_VERSION, BuiltRecord, build_warcinfo_recor
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+NEW_SUFFIX = ".new"
 WARC_SUFFIX = ".warc.gz"
 
 
@@ -153,13 +154,27 @@ class WarcFileWriter:
             name = warc_file_name(self.prefix, datetime.now(timezone.utc), self._serial, self.hostname)
             self._serial += 1
             path = self.directory / (name + OPEN_SUFFIX)
-            if (self.directory / name).exists():
+            if (self.directory / name).exists() or path.exists():
                 continue
+            # Created and locked under a name recovery ignores, then linked into place:
+            # a concurrent crawl's recovery never sees an .open file that is not yet locked.
+            fresh = self.directory / (name + OPEN_SUFFIX + NEW_SUFFIX)
             try:
-                self._file = self._opener(path)
+                handle = self._opener(fresh)
             except FileExistsError:
                 continue
-            try_lock(self._file)
+            try_lock(handle)
+            try:
+                os.link(fresh, path)
+            except FileExistsError:
+                handle.close()
+                fresh.unlink()
+                continue
+            except OSError:  # no hard links here: a plain rename will do
+                os.replace(fresh, path)
+            else:
+                fresh.unlink()
+            self._file = handle
             break
         self._name = name
         self._size = 0
