@@ -2,13 +2,15 @@
 
 Generates a loopback news site (default 2,000 article pages of ~30 KB plus
 their list pages), serves it with the sample site's Twisted proxy, and
-crawls it twice in this one run with the same spider:
+crawls it three times in this one run:
 
-- bare: no item pipelines, none of the project's middlewares or extensions
-  beyond the run manifest (which supplies the timing);
+- floor: plain Scrapy following the same links and doing nothing else
+  (``bench/floor_spider.py``), the ceiling any crawler here can reach;
+- bare: the project's spider (link rules + extraction) with no item
+  pipelines and none of the project's middlewares;
 - full: everything the project enables by default.
 
-Prints pages/s for both and full/bare. Usage: ``python bench/crawl.py [--pages N]``.
+Prints pages/s for each and the ratios full/bare and full/floor. Usage: ``python bench/crawl.py [--pages N]``.
 """
 
 from __future__ import annotations
@@ -83,6 +85,27 @@ def generate_site(site_dir: Path, pages: int, page_bytes: int) -> None:
     )
 
 
+def crawl_floor(proxy_url: str, out_dir: Path) -> dict:
+    stats_file = out_dir / "stats.json"
+    out_dir.mkdir(parents=True)
+    script = (
+        "import json, sys, time\n"
+        "from scrapy.crawler import CrawlerProcess\n"
+        "sys.path.insert(0, 'bench')\n"
+        "from floor_spider import FloorSpider\n"
+        "process = CrawlerProcess({'LOG_LEVEL': 'WARNING', 'CONCURRENT_REQUESTS': 16, 'CONCURRENT_REQUESTS_PER_DOMAIN': 16, "
+        "'ROBOTSTXT_OBEY': True, 'TELNETCONSOLE_ENABLED': False})\n"
+        "crawler = process.create_crawler(FloorSpider)\n"
+        f"process.crawl(crawler, start_url='http://{HOST}{SECTION}index.html')\n"
+        "process.start()\n"
+        "stats = crawler.stats.get_stats()\n"
+        f"json.dump({{'pages': stats['downloader/response_count'], 'seconds': stats['elapsed_time_seconds']}}, open({str(stats_file)!r}, 'w'))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=crawl_env(proxy_url), check=True)
+    result = json.loads(stats_file.read_text())
+    return {**result, "pages_per_s": result["pages"] / result["seconds"], "records": 0}
+
+
 def crawl(proxy_url: str, site_dir: Path, out_dir: Path, bare: bool) -> dict:
     settings = {
         "OUTPUT_DIR": str(out_dir),
@@ -115,11 +138,13 @@ def main() -> None:
         generate_site(tmp_path / "site", args.pages, args.page_bytes)
         print(f"generated {args.pages} articles of ~{args.page_bytes // 1000} KB in {time.monotonic() - started:.1f}s")
         with sample_site(site_dir=tmp_path / "site") as proxy_url:
+            floor = crawl_floor(proxy_url, tmp_path / "floor")
             bare = crawl(proxy_url, tmp_path / "site", tmp_path / "bare", bare=True)
             full = crawl(proxy_url, tmp_path / "site", tmp_path / "full", bare=False)
-    for name, result in (("bare", bare), ("full", full)):
+    for name, result in (("floor", floor), ("bare", bare), ("full", full)):
         print(f"{name:5} {result['pages']:6d} pages in {result['seconds']:7.2f}s  {result['pages_per_s']:7.1f} pages/s  records={result['records']}")
     print(f"full/bare throughput ratio: {full['pages_per_s'] / bare['pages_per_s']:.2f}")
+    print(f"full/floor throughput ratio: {full['pages_per_s'] / floor['pages_per_s']:.2f}")
 
 
 if __name__ == "__main__":
