@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 2 = version 1 plus ``cloaked``. Version 1 records stay valid against
+# the frozen ``article-v1.json``; see docs/schema.md.
 
 _HEX40 = {"pattern": "^[0-9a-f]{40}$"}
 _DATE = {"pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -65,6 +67,13 @@ class ArticleItem:
                     "rule": {"type": "string"},
                 },
             },
+        ),
+    )
+    cloaked: bool | None = field(
+        default=None,
+        metadata=_schema(
+            description="true when a search-engine crawler was shown materially different content (cloaking probe); "
+            "false when probed and the same; null when not probed or the probe failed"
         ),
     )
     fetched_at: str = field(default="", metadata=_schema(description="ISO 8601 UTC", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$"))

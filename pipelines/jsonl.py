@@ -36,6 +36,9 @@ def record_from_item(item: Any) -> dict[str, Any]:
     """The exported fields of ``item``, in schema order."""
     adapter = ItemAdapter(item)
     record = {name: adapter.get(name) for name in exported_field_names()}
+    if record.get("cloaked") is None:
+        # The cloaking probe leaves its verdict in extra; absent means "not probed".
+        record["cloaked"] = (adapter.get("extra") or {}).get("cloaked")
     if not record.get("body_sha1"):
         record["body_sha1"] = hashlib.sha1((record.get("body") or "").encode("utf-8")).hexdigest()
     return record

@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem, exported_field_names
-from crawler.schema import build_schema, load_schema, validator
+from crawler.schema import build_schema, load_schema, validator, validator_for
 from pipelines.jsonl import JsonLinesWriter, recover_partial_file
 
 
@@ -35,6 +35,14 @@ def make_item(**overrides):
     )
     values.update(overrides)
     return ArticleItem(**values)
+
+
+def make_record_dict(**overrides):
+    from pipelines.jsonl import record_from_item
+
+    record = record_from_item(make_item())
+    record.update(overrides)
+    return record
 
 
 @pytest.fixture
@@ -124,4 +132,29 @@ def test_writer_recovers_leftovers_of_its_site_on_open(tmp_path):
 def test_shipped_schema_is_generated_from_the_item():
     assert load_schema() == build_schema()
     assert load_schema()["required"] == exported_field_names()
-    assert load_schema()["properties"]["schema_version"]["const"] == 1
+    assert load_schema()["properties"]["schema_version"]["const"] == 2
+
+
+def test_version_1_records_still_validate_and_version_2_adds_only_cloaked():
+    v1_record = make_record_dict(schema_version=1)
+    del v1_record["cloaked"]
+    assert not list(validator_for(v1_record).iter_errors(v1_record))
+    assert list(validator().iter_errors(v1_record))  # not a valid v2 record: cloaked is missing
+    v1, v2 = load_schema(1), load_schema(2)
+    assert set(v2["properties"]) - set(v1["properties"]) == {"cloaked"}
+    assert {k: v for k, v in v2["properties"].items() if k not in ("cloaked", "schema_version")} == {
+        k: v for k, v in v1["properties"].items() if k != "schema_version"
+    }
+    with pytest.raises(ValueError, match="unknown schema_version 3"):
+        validator_for({"schema_version": 3})
+
+
+def test_cloaked_comes_from_the_probe_verdict(writer, tmp_path):
+    item = make_item()
+    item.extra["cloaked"] = True
+    asyncio.run(writer.process_item(item))
+    asyncio.run(writer.process_item(make_item(url="http://www.mca.gov.cn/n152/n165/c2/content.html")))
+    writer.close_spider()
+    first, second = read_lines(tmp_path / "jsonl" / "mca-run1.jsonl")
+    assert first["cloaked"] is True
+    assert second["cloaked"] is None

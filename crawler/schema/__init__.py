@@ -1,7 +1,10 @@
 """The JSON Schema of JSONL records, generated from :class:`crawler.items.ArticleItem`.
 
-The shipped file ``article-v1.json`` is the output of :func:`build_schema`;
-a test keeps the two identical. Regenerate with ``python -m crawler.schema``.
+The shipped file for the current version (``article-v2.json``) is the output
+of :func:`build_schema`; a test keeps the two identical. Regenerate it with
+``python -m crawler.schema``. Files of earlier versions (``article-v1.json``)
+are frozen: records written under them must keep validating, so readers can
+load old JSONL next to new (:func:`validator_for`).
 """
 
 from __future__ import annotations
@@ -36,15 +39,25 @@ def build_schema() -> dict[str, Any]:
     }
 
 
+SUPPORTED_VERSIONS = tuple(range(1, SCHEMA_VERSION + 1))
+
+
 @cache
-def load_schema() -> dict[str, Any]:
-    """The schema file shipped inside the package."""
-    return json.loads(resources.files(__package__).joinpath(SCHEMA_FILE).read_text("utf-8"))
+def load_schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The schema file of ``version`` shipped inside the package."""
+    if version not in SUPPORTED_VERSIONS:
+        raise ValueError(f"unknown schema_version {version!r} (known: {', '.join(map(str, SUPPORTED_VERSIONS))})")
+    return json.loads(resources.files(__package__).joinpath(f"article-v{version}.json").read_text("utf-8"))
 
 
-def validator() -> Any:
-    """A jsonschema validator for records (with format checks)."""
+def validator(version: int = SCHEMA_VERSION) -> Any:
+    """A jsonschema validator for records of ``version``."""
     import jsonschema
 
-    return jsonschema.Draft202012Validator(load_schema())
+    return jsonschema.Draft202012Validator(load_schema(version))
+
+
+def validator_for(record: dict[str, Any]) -> Any:
+    """The validator for the version a record declares (old JSONL keeps reading)."""
+    return validator(record.get("schema_version", SCHEMA_VERSION))
 
