@@ -92,7 +92,9 @@ def test_replay_of_thousands_of_records_logs_steady_progress_and_a_summary(tmp_p
     # A steady interval: one line a second (log times have second resolution).
     times = [datetime.strptime(m["time"], "%Y-%m-%d %H:%M:%S") for m in lines]
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
-    assert all(0 <= gap <= 3 for gap in gaps), gaps
+    # (A starved machine may skip a beat; LoopingCall then fires at the next whole interval.)
+    assert all(0 <= gap <= 5 for gap in gaps), gaps
+    assert sorted(gaps)[len(gaps) // 2] <= 2, gaps
     assert re.search(rf"Replay finished: {total} records \([\d.]+ \w+\) replayed in [\d:]+, [\d.]+ records/s", result.stderr)
     assert re.search(rf"total: 1 run\(s\), {total} records .* \([\d.]+ records/s\), {articles} JSONL records, 0 missing",
                      result.stderr)
