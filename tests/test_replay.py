@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from crawling import SEED_ORDER, manifests, read_jsonl
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
@@ -267,3 +268,31 @@ def test_warc_written_by_warcio_capture_http_is_replayed_with_a_seed(
         assert record["warc"]["file"] == foreign.name
         if url in live:
             assert record["body"] == live[url]["body"] and record["title"] == live[url]["title"]
+
+
+@pytest.mark.skipif(shutil.which("wget") is None, reason="GNU Wget is not installed")
+def test_uncompressed_warc_written_by_wget_names_its_seed_and_is_replayed(
+    sample_crawl: Any, fresh_sample_site: Any, tmp_path: Path
+) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text("\n".join(sorted(sample_crawl.requested_urls("mca"))) + "\n", encoding="utf-8")
+    env = dict(os.environ, http_proxy=fresh_sample_site.proxy_url)
+    env.pop("no_proxy", None)
+    env.pop("NO_PROXY", None)
+    subprocess.run(
+        ["wget", "-q", "-i", str(urls), "-O", os.devnull, f"--warc-file={tmp_path / 'wget'}", "--warc-header=seed: mca",
+         "--no-warc-compression", "--tries=3", "--retry-on-http-error=503"],
+        env=env, capture_output=True, timeout=120,
+    )  # wget exits 8 for the archived 404: expected
+    fresh_sample_site.reset_log()
+    archive = tmp_path / "wget.warc"
+    assert archive.exists()
+    out = tmp_path / "replay"
+    result = run_replay([archive], out)  # the seed comes from the warcinfo header wget wrote
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert fresh_sample_site.requests() == []
+    live, replayed = by_url(sample_crawl.records("mca")), by_url(read_jsonl(out, "mca"))
+    assert set(replayed) == set(live)
+    for url, record in replayed.items():
+        assert without(record, "fetched_at", "warc") == without(live[url], "fetched_at", "warc"), url
+        assert record["warc"]["file"] == archive.name
