@@ -265,7 +265,10 @@ def test_not_modified_revisit_serves_the_earlier_response_from_another_run(tmp_p
     second_files = list(writer.closed_files)
     for path in second_files:
         write_cdxj_index(path)
-    lookup = [inspect_input(p) for p in first_files + second_files]
+    bogus = tmp_path / "not-a-warc.warc.gz"
+    bogus.write_text("x")
+    # Lookup files may be plain paths: checked and indexed only when an original is searched there.
+    lookup = [bogus, *second_files, *first_files]
     archive = ReplayArchive([inspect_input(p) for p in second_files], lookup)
     served = archive.serve(SITE + "/a.html")
     assert served is not None and served.kind == "revisit/not_modified"

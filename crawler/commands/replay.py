@@ -110,8 +110,12 @@ class Command(BaseRunSpiderCommand):
         self.interrupted = False
         pending = list(runs)
         base = self.settings.get("RUN_ID") or datetime.now(UTC).strftime("replay-%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
-        all_files = [str(item.path) for item in inputs]
         state_path = self._state_path(base)
+
+        def earlier_files(run: ReplayRun) -> list[str]:
+            """Where the originals of a run's revisits can be: its seed's earlier runs, newest first."""
+            earlier = [other for other in runs[: runs.index(run)] if other.seed == run.seed]
+            return [str(item.path) for other in reversed(earlier) for item in reversed(other.files)]
 
         def start_next() -> None:
             while pending:
@@ -119,7 +123,7 @@ class Command(BaseRunSpiderCommand):
                 outcome = RunOutcome(run, f"{base}-{len(self.outcomes) + 1:02d}")
                 self.outcomes.append(outcome)
                 try:
-                    crawler = self._crawler_for(run, outcome.run_id, all_files, state_path, seed_path)
+                    crawler = self._crawler_for(run, outcome.run_id, earlier_files(run), state_path, seed_path)
                     result = self.crawler_process.crawl(crawler, **spider_args)
                 except Exception as exc:
                     outcome.error = f"{type(exc).__name__}: {exc}"
@@ -160,7 +164,7 @@ class Command(BaseRunSpiderCommand):
         return str(Path(self.settings.get("OUTPUT_DIR") or "out") / "replay-state" / base / "state.sqlite")
 
     def _crawler_for(
-        self, run: ReplayRun, run_id: str, all_files: list[str], state_path: str, seed_path: str | None
+        self, run: ReplayRun, run_id: str, lookup_files: list[str], state_path: str, seed_path: str | None
     ) -> Crawler:
         assert self.settings is not None and self.crawler_process is not None
         settings = self.settings.copy()
@@ -171,7 +175,7 @@ class Command(BaseRunSpiderCommand):
         middlewares[REPLAY] = REPLAY_PRIORITY
         settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority=max(SETTINGS_PRIORITIES.values()))
         settings.set("REPLAY_FILES", [str(item.path) for item in run.files], priority="cmdline")
-        settings.set("REPLAY_LOOKUP_FILES", all_files, priority="cmdline")
+        settings.set("REPLAY_LOOKUP_FILES", lookup_files, priority="cmdline")
         settings.set("RUN_ID", run_id, priority="cmdline")
         settings.set("STATE_PATH", state_path, priority="cmdline")
         spider_name = "news" if seed_path is not None else run.seed

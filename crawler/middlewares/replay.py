@@ -89,7 +89,8 @@ class ArchiveReplayMiddleware:
         if not files:
             raise NotConfigured("REPLAY_FILES is empty")
         served = _inputs(files, "REPLAY_FILES")
-        lookup = _inputs(settings.getlist("REPLAY_LOOKUP_FILES"), "REPLAY_LOOKUP_FILES")
+        # Checked only when a revisit's original is searched there (most replays never need them).
+        lookup = [Path(name).resolve() for name in settings.getlist("REPLAY_LOOKUP_FILES")]
         archive = ReplayArchive(served, lookup)
         stats = crawler.stats
         assert stats is not None

@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from crawler.replay.index import ArchiveIndex, FileReport, IndexEntry
-from crawler.replay.inputs import WarcInput
+from crawler.replay.inputs import NotAWarcError, WarcInput, inspect_input
 
 logger = logging.getLogger(__name__)
 
@@ -217,16 +217,20 @@ class ReplayArchive:
     that answered 503 and then 200 live does so again for the retry. When a
     URL is requested more often than it was captured, its last capture is
     served again. ``lookup_files`` are other archives searched only for the
-    originals of revisit records (an earlier run's response, say).
+    originals of revisit records (an earlier run's response, say), most
+    likely first: they are indexed one at a time, only as far as needed.
     """
 
-    def __init__(self, files: Sequence[WarcInput], lookup_files: Sequence[WarcInput] = ()) -> None:
+    def __init__(self, files: Sequence[WarcInput], lookup_files: Sequence[WarcInput | Path] = ()) -> None:
         self.index = ArchiveIndex()
         for rank, source in enumerate(files):
             self.index.add_file(source, rank)
-        served = {source.path for source in files}
-        self._lookup_files = [source for source in lookup_files if source.path not in served]
-        self._lookup_index: ArchiveIndex | None = None
+        served = {source.path.resolve() for source in files}
+        self._lookup_pending = [
+            source for source in lookup_files
+            if (source.path if isinstance(source, WarcInput) else Path(source)).resolve() not in served
+        ]
+        self._lookup_index = ArchiveIndex()
         self._served: dict[str, int] = {}
         self.reader = RecordReader()
 
@@ -269,8 +273,19 @@ class ReplayArchive:
                                 "revisit/identical", entry)
 
     def _original_of(self, record: ArchivedRecord, entry: IndexEntry) -> ArchivedRecord:
-        for index in self._indexes():
+        for index in (self.index, self._lookup_index):
             found = self._find_original(index, record, entry)
+            if found is not None:
+                return self.reader.read(found)
+        while self._lookup_pending:
+            pending = self._lookup_pending.pop(0)
+            try:
+                source = pending if isinstance(pending, WarcInput) else inspect_input(Path(pending))
+            except (NotAWarcError, OSError) as exc:
+                logger.warning("Skipping %s while looking for the original of a revisit: %s", pending, exc)
+                continue
+            self._lookup_index.add_file(source, -len(self._lookup_index.reports) - 1)
+            found = self._find_original(self._lookup_index, record, entry)
             if found is not None:
                 return self.reader.read(found)
         raise UnresolvedRevisit(
@@ -290,16 +305,6 @@ class ReplayArchive:
         if record.not_modified:
             return index.latest_ok_before(record.url, entry.order)
         return index.original_by_digest(record.payload_digest or entry.digest)
-
-    def _indexes(self) -> list[ArchiveIndex]:
-        indexes = [self.index]
-        if self._lookup_files:
-            if self._lookup_index is None:
-                self._lookup_index = ArchiveIndex()
-                for rank, source in enumerate(self._lookup_files):
-                    self._lookup_index.add_file(source, -len(self._lookup_files) + rank)
-            indexes.append(self._lookup_index)
-        return indexes
 
     def close(self) -> None:
         self.reader.close()
