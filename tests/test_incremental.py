@@ -15,7 +15,7 @@ import pytest
 from crawling import EXPECTED, read_jsonl, run_crawl
 
 from crawler.commands.crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, RunOutcome, exit_status
-from crawler.demo import ROOT, crawl_env
+from crawler.demo import LOOPBACK_SETTINGS, ROOT, crawl_env
 from crawler.extensions.runlock import RunLocked, acquire, release
 from crawler.seeds import SeedError
 from crawler.state import StateStoreCorrupt
@@ -181,6 +181,8 @@ def test_locked_state_file_fails_the_run(tmp_path: Path, fresh_sample_site: Any)
 
 def scrapy(args: list[str], proxy_url: str, out: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "scrapy", *args, "-s", f"OUTPUT_DIR={out}"]
+    for name, value in LOOPBACK_SETTINGS.items():
+        command += ["-s", f"{name}={value}"]
     return subprocess.run(command, cwd=ROOT, env=crawl_env(proxy_url), capture_output=True, text=True, timeout=60)
 
 
