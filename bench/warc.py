@@ -47,7 +47,12 @@ from crawl import HOST, SECTION, generate_site  # noqa: E402  (bench/crawl.py)
 from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
 from warcio.warcwriter import WARCWriter  # noqa: E402
 
+from scrapy import Spider  # noqa: E402
+from scrapy.http import Headers, HtmlResponse, Request  # noqa: E402
+from scrapy.utils.test import get_crawler  # noqa: E402
+
 from crawler.demo import crawl_env, sample_site  # noqa: E402
+from crawler.middlewares.warc import WarcCaptureMiddleware  # noqa: E402
 from crawler.warc.archiver import ExchangeArchiver  # noqa: E402
 from crawler.warc.records import CapturedExchange  # noqa: E402
 from crawler.warc.writer import WarcFileWriter  # noqa: E402
@@ -189,12 +194,6 @@ def reactor_side_cost(pages: list[tuple[str, bytes]], directory: Path) -> tuple[
     Drives the middleware in-process with the bench pages (no network), so it
     measures exactly what the reactor thread pays: snapshotting and handing over.
     """
-    from scrapy import Spider
-    from scrapy.http import Headers, HtmlResponse, Request
-    from scrapy.utils.test import get_crawler
-
-    from crawler.middlewares.warc import WarcCaptureMiddleware
-
     crawler = get_crawler(Spider, {"OUTPUT_DIR": str(directory), "WARC_MAX_PENDING_BYTES": 1 << 40})
     crawler.spider = Spider("bench")
     capture = WarcCaptureMiddleware.from_crawler(crawler)
@@ -248,12 +247,12 @@ def main() -> None:
                     for name, settings in runs:
                         out = tmp_path / f"{spider}-{name}-{attempt}"
                         every[spider][name].append(crawl(proxy_url, site_dir, out, settings, spider))
+        for spider in spiders:
+            report(spider, every[spider])
         floor_warcio = warcio_floor(pages)
         level_used = 6 if args.gzip_level is None else args.gzip_level
         floor_ours = our_writer_floor(pages, tmp_path / "floor", level_used)
         reactor_us, drain = reactor_side_cost(pages, tmp_path / "micro")
-    for spider in spiders:
-        report(spider, every[spider])
     print(f"warcio gzip writer alone (level 9, response records):   {floor_warcio:7.1f} pages/s")
     print(f"our writer alone (request+response, level {level_used}):         {floor_ours:7.1f} pages/s")
     print(f"capture's own reactor-thread CPU (in-process, no crawl): {reactor_us:.0f} us/page; "
