@@ -8,9 +8,9 @@ pipelines — so the only difference between the runs is the capture
 middleware:
 
 - off: ``WARC_ENABLED=False``;
-- on: capture with its writer thread (the default);
-- on-inline: capture writing in the reactor thread (``WARC_WRITER_THREAD=False``),
-  to show what the writer thread saves.
+- process: capture with its writer process (the default);
+- thread: capture with a writer thread (``WARC_WRITER=thread``);
+- inline: capture writing in the reactor thread (``WARC_WRITER=inline``).
 
 It also times warcio writing the same pages as gzip-per-record response
 records with no crawl at all — warcio's own writer (gzip level 9) and ours
@@ -195,6 +195,7 @@ def reactor_side_cost(pages: list[tuple[str, bytes]], directory: Path) -> tuple[
     measures exactly what the reactor thread pays: snapshotting and handing over.
     """
     crawler = get_crawler(Spider, {"OUTPUT_DIR": str(directory), "WARC_MAX_PENDING_BYTES": 1 << 40})
+    # the default writer process: what the reactor thread pays is pickling and handing over
     crawler.spider = Spider("bench")
     capture = WarcCaptureMiddleware.from_crawler(crawler)
     capture.spider_opened()
@@ -208,9 +209,9 @@ def reactor_side_cost(pages: list[tuple[str, bytes]], directory: Path) -> tuple[
         capture.process_request(request)
         capture.process_response(request, response)
     reactor_us = 1e6 * (time.thread_time() - started_cpu) / len(pairs)
-    capture.thread.close().result()
+    capture.runner.call("close").result()
     drain = len(pairs) / (time.perf_counter() - started)
-    capture._indexer.shutdown(wait=True)
+    capture.runner.shutdown()
     return reactor_us, drain
 
 
@@ -218,7 +219,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--page-bytes", type=int, default=30_000)
-    parser.add_argument("--skip-inline", action="store_true", help="skip the reactor-thread writer run")
+    parser.add_argument("--skip-inline", action="store_true",
+                        help="only capture off and on (writer process): skip the writer-thread and inline runs")
     parser.add_argument("--repeat", type=int, default=3,
                         help="crawl each configuration this many times, interleaved; the best run counts "
                              "(the machine is shared, so the fastest run is the least disturbed one)")
@@ -234,9 +236,10 @@ def main() -> None:
         pages = site_pages(site_dir)
         print(f"generated {args.pages} articles of ~{args.page_bytes // 1000} KB ({len(pages)} pages)")
         level = {} if args.gzip_level is None else {"WARC_GZIP_LEVEL": str(args.gzip_level)}
-        runs = [("off", {"WARC_ENABLED": "False"}), ("on", dict(level))]
+        runs = [("off", {"WARC_ENABLED": "False"}), ("process", dict(level))]
         if not args.skip_inline:
-            runs.append(("on-inline", {"WARC_WRITER_THREAD": "False", **level}))
+            runs.append(("thread", {"WARC_WRITER": "thread", **level}))
+            runs.append(("inline", {"WARC_WRITER": "inline", **level}))
         spiders = [name for name in args.spiders.split(",") if name]
         every: dict[str, dict[str, list[dict[str, float]]]] = {
             spider: {name: [] for name, _ in runs} for spider in spiders

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ class SeededSpider(Spider):
 
 
 def middleware(tmp_path: Path, **settings: Any) -> WarcCaptureMiddleware:
-    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path), **settings})
+    # a writer thread, so tests can reach into the backend; the process runner is tested below
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path), "WARC_WRITER": "thread", **settings})
     crawler.spider = SeededSpider()
     capture = WarcCaptureMiddleware.from_crawler(crawler)
     capture.spider_opened()
@@ -36,9 +38,9 @@ def middleware(tmp_path: Path, **settings: Any) -> WarcCaptureMiddleware:
 
 
 def finish(capture: WarcCaptureMiddleware) -> None:
-    capture.thread.close().result()
-    capture._indexer.shutdown(wait=True)
-    capture._sync_stats()
+    closed = capture.runner.call("close").result()
+    capture.runner.shutdown()
+    capture._sync_stats(closed["counts"])
 
 
 def response_for(request: Request, body: bytes = b"<html>page</html>", status: int = 200, **kwargs: Any) -> HtmlResponse:
@@ -131,7 +133,7 @@ def test_failed_write_resolves_pointer_to_none(tmp_path: Path) -> None:
     def broken_opener(path: Path) -> Any:
         raise OSError(30, "Read-only file system")
 
-    capture.writer._opener = broken_opener
+    capture.runner.backend.writer._opener = broken_opener
     request = Request("http://www.mca.gov.cn/a.html")
     capture.process_request(request)
     capture.process_response(request, response_for(request))
@@ -143,7 +145,7 @@ def test_failed_write_resolves_pointer_to_none(tmp_path: Path) -> None:
 def test_backpressure_waits_when_writer_lags(tmp_path: Path) -> None:
     capture = middleware(tmp_path, WARC_MAX_PENDING_BYTES=10)
     gate = threading.Event()
-    capture.thread.submit(gate.wait)  # the writer thread is busy until the gate opens
+    capture.runner.executor.submit(gate.wait)  # the writer thread is busy until the gate opens
     request = Request("http://www.mca.gov.cn/big.html")
     capture.process_request(request)
     result = capture.process_response(request, response_for(request, b"y" * 1000))
@@ -170,3 +172,25 @@ def test_stopped_download_marked_truncated_unspecified(tmp_path: Path) -> None:
     (_, headers, http_headers, payload) = records(tmp_path)[-1]
     assert headers.get_header("WARC-Truncated") == "unspecified"
     assert payload == b"partial" and http_headers.get_header("Content-Length") == "7"
+
+
+def test_writer_process_archives_and_forwards_its_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path)})  # the default: a writer process
+    crawler.spider = SeededSpider()
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    capture.spider_opened()
+    request = Request("http://www.mca.gov.cn/cut-in-child.html")
+    capture.process_request(request)
+    capture.process_response(request, response_for(request, b"x" * 10, headers=Headers({"Content-Length": "99"})))
+    pointer = request.meta["warc"].result(timeout=60)
+    closed = capture.runner.call("close").result(timeout=60)
+    capture.runner.shutdown()
+    assert closed["counts"]["warc/truncated"] == 1 and closed["counts"]["warc/files"] == 1
+    with open(tmp_path / "warc" / pointer["file"], "rb") as handle:
+        handle.seek(pointer["offset"])
+        record = next(iter(ArchiveIterator(handle)))
+    assert record.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
+    deadline = time.monotonic() + 10
+    while "cut-in-child.html" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.05)  # the child's records arrive through a queue
+    assert "http://www.mca.gov.cn/cut-in-child.html" in caplog.text

@@ -23,13 +23,15 @@ Where it hooks, and why: this is a downloader middleware with priority 950
 The ``response_downloaded`` signal would also see raw bytes but not failed
 downloads, and gives no place to hand the WARC pointer to the spider.
 
-Records are built, compressed and written on one writer thread (see
-``crawler.warc.archiver``): gzip and digests cost about as much CPU per page
-as a bare Scrapy crawl does, so the reactor thread only snapshots bytes and
-headers (tens of microseconds a page) and the second core does the rest; ``request.meta["warc"]`` gets a
-``concurrent.futures.Future`` of ``{file, offset, record_id, payload_digest}``
-that resolves once the response record is completely on disk (to an
-exception, which ``resolve_warc_pointer`` turns into None, if it was not).
+Records are built, compressed and written by a backend (``crawler.warc.backend``),
+by default in a child process: warcio builds records in pure Python, and on a
+thread that work would hold the GIL the reactor needs; from a process it costs
+the reactor only the pickling of each exchange (tens of microseconds a page).
+``WARC_WRITER = "thread"`` or ``"inline"`` are there for tests and the
+benchmark. ``request.meta["warc"]`` gets a ``concurrent.futures.Future`` of
+``{file, offset, record_id, payload_digest}`` that resolves once the response
+record is completely on disk (to an exception, which ``resolve_warc_pointer``
+turns into None, if it was not).
 """
 
 from __future__ import annotations
@@ -52,12 +54,8 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver
-from crawler.warc.index import write_cdxj_index
-from crawler.warc.lookup import ArchiveLookup
+from crawler.warc.backend import BackendConfig, make_runner
 from crawler.warc.records import CapturedExchange
-from crawler.warc.recovery import recover_directory
-from crawler.warc.writer import WarcFileWriter
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -68,6 +66,7 @@ logger = logging.getLogger(__name__)
 WARC_CAPTURE_PRIORITY = 950
 META_KEY = "warc"
 STATS_SYNC_SECONDS = 2.0
+WRITER_MODES = ("process", "thread", "inline")
 
 
 def _version(distribution: str) -> str:
@@ -141,26 +140,23 @@ class WarcCaptureMiddleware:
         self.directory = Path(settings.get("OUTPUT_DIR") or "out") / "warc"
         self.default_maxsize = settings.getint("DOWNLOAD_MAXSIZE")
         self.max_pending_bytes = settings.getint("WARC_MAX_PENDING_BYTES", 64 * 1024 * 1024)
-        self.write_index = settings.getbool("WARC_INDEX", True)
-        self.writer = WarcFileWriter(
-            self.directory,
+        config = BackendConfig(
+            directory=self.directory,
             prefix=settings.get("WARC_PREFIX") or "MNA",
             max_size=settings.getint("WARC_MAX_SIZE", 1024**3),
             gzip_level=settings.getint("WARC_GZIP_LEVEL", 6),
-            on_close=self._file_closed,
+            write_index=settings.getbool("WARC_INDEX", True),
         )
-        self.archiver = ExchangeArchiver(
-            self.writer, lookup=ArchiveLookup(self.directory) if self.write_index else None
-        )
-        self.thread = ThreadedArchiver(self.archiver, threaded=settings.getbool("WARC_WRITER_THREAD", True))
-        self._indexer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-index")
-        self._index_counts: collections.Counter[str] = collections.Counter()
+        mode = str(settings.get("WARC_WRITER") or "process")
+        if mode not in WRITER_MODES:
+            raise NotConfigured(f"WARC_WRITER must be one of {', '.join(WRITER_MODES)}, not {mode!r}")
+        self.runner = make_runner(config, mode)
         self._sent: weakref.WeakKeyDictionary[Request, datetime] = weakref.WeakKeyDictionary()
         self._in_flight: collections.deque[tuple[concurrent.futures.Future[Any], int]] = collections.deque()
         self._in_flight_bytes = 0
         self._last_sync = monotonic()
         self._closed = False
-        self.thread.submit(self._recover)
+        self.runner.call("recover")  # before any record: leftovers of a killed run first
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -169,40 +165,6 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     # -- lifecycle ---------------------------------------------------------
-
-    def _recover(self) -> None:
-        """Close leftover ``.open`` files of a killed run; runs first on the writer thread."""
-        try:
-            recovered = recover_directory(self.directory)
-        except Exception:
-            logger.exception("Recovery of leftover WARC files in %s failed", self.directory)
-            self.archiver.counts["warc/recovery_errors"] += 1
-            return
-        for item in recovered:
-            self.archiver.counts["warc/recovered_files"] += 1
-            if item.final_path is not None:
-                self._file_closed(item.final_path, count=False)
-
-    def _file_closed(self, path: Path, count: bool = True) -> None:
-        """Called on the writer thread whenever a WARC file is renamed to its final name.
-
-        Indexing a full-size file takes a while, so it runs on a thread of its
-        own and the writer goes straight on with the next records.
-        """
-        if count:
-            self.archiver.counts["warc/files"] += 1
-        if self.write_index:
-            self._indexer.submit(self._index, path)
-
-    def _index(self, path: Path) -> None:
-        """Runs on the index thread; its counters are its own."""
-        try:
-            write_cdxj_index(path)
-        except Exception:
-            self._index_counts["warc/index_errors"] += 1
-            logger.exception("Cannot write the CDXJ index of %s", path)
-        else:
-            self._index_counts["warc/indexes"] += 1
 
     def warcinfo_fields(self) -> dict[str, str]:
         settings = self.crawler.settings
@@ -227,45 +189,36 @@ class WarcCaptureMiddleware:
         return {key: value for key, value in fields.items() if value}
 
     def spider_opened(self) -> None:
-        # Files are opened lazily on the writer thread, after this assignment.
-        self.writer.warcinfo = self.warcinfo_fields()
+        # Files are opened lazily by the backend, after this call (calls run in order).
+        self.runner.call("set_warcinfo", self.warcinfo_fields())
 
     async def spider_closed(self) -> None:
-        """Let the writer thread finish every queued record, close the file and index it."""
+        """Let the backend write every queued record, close the file and index it."""
         self._closed = True
-        closing = self.thread.close()
+        closing = self.runner.call("close")
         await maybe_deferred_to_future(_deferred_from_future(closing))
-        # every file is closed now; wait for the last indexes
-        indexed = self._indexer.submit(lambda: None)
-        self._indexer.shutdown(wait=False)
-        await maybe_deferred_to_future(_deferred_from_future(indexed))
+        self.runner.shutdown()
         try:
-            paths = closing.result()
+            closed = closing.result()
         except Exception:
             logger.exception("Closing the WARC writer failed")
-            paths = []
-        self._sync_stats()
-        logger.info("WARC capture closed %d file(s) in %s", len(paths), self.directory)
+            self.stats.inc_value("warc/write_errors")
+            return
+        self._sync_stats(closed["counts"])
+        logger.info("WARC capture closed %d file(s) in %s", len(closed["files"]), self.directory)
 
-    def _counts_snapshot(self) -> dict[str, int]:
-        """Copy of the writer's counters; called on the writer thread (or after it ended)."""
-        counts = dict(self.archiver.counts)
-        counts.update(dict(self._index_counts))
-        counts["warc/bytes"] = self.writer.bytes_written
-        counts["warc/records/warcinfo"] = self.writer.warcinfo_records
-        counts["warc/records"] = counts.get("warc/records", 0) + self.writer.warcinfo_records
-        return counts
-
-    def _sync_stats(self, counts: dict[str, int] | None = None) -> None:
-        for key, value in (counts or self._counts_snapshot()).items():
+    def _sync_stats(self, counts: dict[str, int]) -> None:
+        for key, value in counts.items():
             self.stats.set_value(key, value)
 
     def _maybe_sync_stats(self) -> None:
         now = monotonic()
         if now - self._last_sync >= STATS_SYNC_SECONDS:
             self._last_sync = now
-            future = self.thread.submit(self._counts_snapshot)
-            _deferred_from_future(future).addCallback(lambda done: self._sync_stats(done.result()))
+            future = self.runner.call("counts")
+            _deferred_from_future(future).addCallback(
+                lambda done: None if done.exception() else self._sync_stats(done.result())
+            )
 
     # -- downloader middleware -------------------------------------------
 
@@ -316,7 +269,7 @@ class WarcCaptureMiddleware:
             logger.exception("Cannot capture the response from <%s>", request.url)
             self.stats.inc_value("warc/capture_errors")
             return response
-        future = self.thread.archive(exchange)
+        future = self.runner.call("archive", exchange)
         request.meta[META_KEY] = future
         self._in_flight.append((future, len(exchange.body)))
         self._in_flight_bytes += len(exchange.body)
@@ -355,5 +308,5 @@ class WarcCaptureMiddleware:
             request.url, type(exception).__name__, exception,
         )
         exchange = self._snapshot(request, fetched_at, None)
-        self.thread.archive_fetch_error(exchange, f"{kind}: {type(exception).__name__}: {exception}")
+        self.runner.call("archive_fetch_error", exchange, f"{kind}: {type(exception).__name__}: {exception}")
         return None
