@@ -35,7 +35,7 @@ from crawler.warc.index import write_cdxj_index
 from crawler.warc.lookup import ArchiveLookup
 from crawler.warc.records import CapturedExchange
 from crawler.warc.recovery import recover_directory
-from crawler.warc.writer import WarcFileWriter
+from crawler.warc.writer import WarcFileWriter, WarcWriteError
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,22 @@ def _child_call(method: str, *args: Any) -> Any:
     return getattr(_CHILD_BACKEND, method)(*args)
 
 
+def _child_archive_many(exchanges: list[CapturedExchange]) -> list[tuple[bool, Any]]:
+    """Archive a batch; each exchange succeeds or fails on its own."""
+    assert _CHILD_BACKEND is not None
+    results: list[tuple[bool, Any]] = []
+    for exchange in exchanges:
+        try:
+            results.append((True, _CHILD_BACKEND.archive(exchange)))
+        except Exception as exc:  # already logged with the URL by the archiver
+            results.append((False, f"{type(exc).__name__}: {exc}"))
+    return results
+
+
+BATCH_SIZE = 32
+BATCH_SECONDS = 0.05
+
+
 class ProcessRunner:
     """Calls backend methods in a child process, in order (one worker)."""
 
@@ -188,6 +204,13 @@ class ProcessRunner:
         self._log_queue = context.Queue()
         self._log_thread = threading.Thread(target=self._forward_logs, name="warc-log", daemon=True)
         self._log_thread.start()
+        self._lock = threading.Lock()
+        self._batch_waiting = threading.Condition(self._lock)
+        self._batch: list[tuple[CapturedExchange, concurrent.futures.Future[Any]]] = []
+        self._stopping = False
+        self._batch_started = 0.0
+        self._flusher = threading.Thread(target=self._flush_batches, name="warc-batch", daemon=True)
+        self._flusher.start()
         self.executor = concurrent.futures.ProcessPoolExecutor(
             max_workers=1,
             mp_context=context,
@@ -207,10 +230,64 @@ class ProcessRunner:
             logging.getLogger(record.name).handle(record)
 
     def call(self, method: str, *args: Any) -> concurrent.futures.Future[Any]:
-        return self.executor.submit(_child_call, method, *args)
+        """Run a backend method in the child; calls run in the order they are made.
+
+        ``archive`` calls are batched (up to BATCH_SIZE, or BATCH_SECONDS after
+        the first): the executor's per-task work runs on Python threads of this
+        process, and paying it once per batch instead of once per page keeps it
+        off the reactor's GIL.
+        """
+        with self._lock:
+            if method == "archive":
+                future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+                self._batch.append((args[0], future))
+                if len(self._batch) >= BATCH_SIZE:
+                    self._submit_batch()
+                elif len(self._batch) == 1:
+                    self._batch_started = time.monotonic()
+                    self._batch_waiting.notify()  # the flusher starts its clock
+                return future
+            self._submit_batch()
+            return self.executor.submit(_child_call, method, *args)
+
+    def _submit_batch(self) -> None:
+        """Send the pending ``archive`` calls; the caller holds the lock (keeps calls in order)."""
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        done = self.executor.submit(_child_archive_many, [exchange for exchange, _ in batch])
+        done.add_done_callback(lambda finished: self._resolve(batch, finished))
+
+    @staticmethod
+    def _resolve(batch: list[tuple[CapturedExchange, concurrent.futures.Future[Any]]],
+                 finished: concurrent.futures.Future[Any]) -> None:
+        error = finished.exception()
+        results = finished.result() if error is None else [(False, repr(error))] * len(batch)
+        for (_, future), (ok, value) in zip(batch, results):
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(WarcWriteError(value))
+
+    def _flush_batches(self) -> None:
+        """Sends a partial batch BATCH_SECONDS after its first exchange (runs on its own thread)."""
+        with self._lock:
+            while not self._stopping:
+                if not self._batch:
+                    self._batch_waiting.wait()
+                    continue
+                remaining = self._batch_started + BATCH_SECONDS - time.monotonic()
+                if remaining > 0:
+                    self._batch_waiting.wait(remaining)
+                    continue  # the batch may have been sent meanwhile, or a new one begun
+                self._submit_batch()
 
     def shutdown(self) -> None:
         """Stop the child once it has run every call (the futures stay valid)."""
+        with self._lock:
+            self._submit_batch()
+            self._stopping = True
+            self._batch_waiting.notify()
 
         def stop(_: Any) -> None:
             self.executor.shutdown(wait=True)
