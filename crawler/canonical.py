@@ -129,22 +129,32 @@ class Canonicalizer:
         """The canonical form of ``url``; raises :class:`CanonicalURLError` for unusable URLs."""
         url = (url or "").strip()
         simple = _SIMPLE_URL.match(url)
-        if simple is not None and not _DOT_SEGMENT.search(simple.group("path") or ""):
-            # Plain ASCII URLs (nearly all on ministry sites) skip w3lib's full
-            # parse: for them it only lowercases the host, sorts the query and
-            # gives blank values an "="; tests check both paths agree.
-            port_text = simple.group("port")
-            port = int(port_text) if port_text else None
-            if port is not None and port > 65535:
-                raise CanonicalURLError(f"cannot canonicalise {url!r}: port out of range")
-            try:
-                query = _sorted_query(simple.group("query") or "")
-            except _NotSimple:
-                return self.canonicalize_with_w3lib(url)
-            return self._assemble(
-                simple.group("scheme").lower(), simple.group("host").lower(), port, simple.group("path") or "", query, url
-            )
-        return self.canonicalize_with_w3lib(url)
+        if simple is None:
+            return self.canonicalize_with_w3lib(url)
+        scheme, host, port_text, path, query_text = simple.groups()
+        if path and _DOT_SEGMENT.search(path):
+            return self.canonicalize_with_w3lib(url)
+        if (
+            query_text is None
+            and port_text is None
+            and path
+            and (scheme == "http" or scheme == "https")
+            and host.islower()
+            and host not in self.url_aliases
+        ):
+            # Already canonical (the common case: links as ministry sites print them).
+            return url
+        # Plain ASCII URLs (nearly all on ministry sites) skip w3lib's full
+        # parse: for them it only lowercases the host, sorts the query and
+        # gives blank values an "="; tests check both paths agree.
+        port = int(port_text) if port_text else None
+        if port is not None and port > 65535:
+            raise CanonicalURLError(f"cannot canonicalise {url!r}: port out of range")
+        try:
+            query = _sorted_query(query_text or "")
+        except _NotSimple:
+            return self.canonicalize_with_w3lib(url)
+        return self._assemble(scheme.lower(), host.lower(), port, path or "", query, url)
 
     def canonicalize_with_w3lib(self, url: str) -> str:
         """:meth:`canonicalize` without the fast path for plain URLs."""
