@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,37 @@ def test_writer_process_archives_and_forwards_its_log(tmp_path: Path, caplog: py
     while "cut-in-child.html" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.05)  # the child's records arrive through a queue
     assert "http://www.mca.gov.cn/cut-in-child.html" in caplog.text
+
+
+def test_writer_process_batches_keep_order_and_fail_one_by_one(tmp_path: Path) -> None:
+    import concurrent.futures
+
+    from crawler.warc.backend import BackendConfig, ProcessRunner
+    from crawler.warc.records import CapturedExchange
+    from crawler.warc.writer import WarcWriteError
+
+    runner = ProcessRunner(BackendConfig(directory=tmp_path))
+    moment = datetime.now(timezone.utc)
+    futures = [
+        runner.call("archive", CapturedExchange(
+            url=f"http://www.mca.gov.cn/{n}.html", method="GET", request_headers=(), request_body=b"",
+            status=200, protocol="HTTP/1.1", response_headers=(), body=f"page {n}".encode() * 10,
+            fetched_at=moment))
+        for n in range(70)  # two full batches and a partial one sent by the timer
+    ]
+    pointers = [future.result(timeout=60) for future in futures]
+    counts = runner.call("counts").result(timeout=60)  # runs after every archive call before it
+    runner.call("close").result(timeout=60)
+    runner.shutdown()
+    assert counts["warc/exchanges"] == 70
+    offsets = [pointer["offset"] for pointer in pointers]
+    assert offsets == sorted(offsets) and len(set(offsets)) == 70
+
+    # a failed exchange in a batch fails its own future only
+    ok: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    bad: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    finished: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    finished.set_result([(True, {"file": "f"}), (False, "WarcWriteError: disk full")])
+    ProcessRunner._resolve([(None, ok), (None, bad)], finished)  # type: ignore[list-item]
+    assert ok.result() == {"file": "f"}
+    assert isinstance(bad.exception(), WarcWriteError)
