@@ -13,10 +13,13 @@ as 20-byte blobs to halve the file and index size.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sqlite3
+import queue
 import struct
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -280,6 +283,149 @@ CREATE TABLE IF NOT EXISTS sessions (
 """
 
 
+_UPSERT_ARTICLE = (
+    "INSERT INTO articles (id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+    "body_sha1 = excluded.body_sha1, duplicate_of = excluded.duplicate_of, site = excluded.site, "
+    "last_seen = excluded.last_seen, last_run = excluded.last_run, canonical_url = excluded.canonical_url"
+)
+_INSERT_BODY = "INSERT OR IGNORE INTO bodies (body_sha1, id) VALUES (?, ?)"
+
+# The same two statements over a whole batch in one step: digests packed 20
+# bytes apiece into one blob each, the other columns as a JSON array. SQLite
+# runs a step without the GIL, executemany holds it between rows; so a
+# background writer only overlaps with the crawl when a batch is one step.
+_BULK_UPSERT_ARTICLES = (
+    "INSERT INTO articles (id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
+    "SELECT substr(?1, key * 20 + 1, 20), substr(?2, key * 20 + 1, 20), "
+    "CASE WHEN value ->> 5 THEN substr(?3, key * 20 + 1, 20) END, "
+    "value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?4) WHERE true "
+    "ON CONFLICT (id) DO UPDATE SET "
+    "body_sha1 = excluded.body_sha1, duplicate_of = excluded.duplicate_of, site = excluded.site, "
+    "last_seen = excluded.last_seen, last_run = excluded.last_run, canonical_url = excluded.canonical_url"
+)
+_BULK_INSERT_BODIES = (
+    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?3) "
+    "INSERT OR IGNORE INTO bodies (body_sha1, id) SELECT substr(?1, i * 20 + 1, 20), substr(?2, i * 20 + 1, 20) FROM n"
+)
+_NO_DIGEST = bytes(20)
+
+
+def _digest_column(rows: list[tuple[Any, ...]], column: int) -> bytes | None:
+    """The column's 20-byte digests packed into one blob; None if any value is not one (or is NULL)."""
+    values = [row[column] for row in rows]
+    if set(map(type, values)) != {bytes} or set(map(len, values)) != {20}:
+        return None
+    return b"".join(values)
+
+
+# (sql, parameters, many): one execute, or an executemany when many is true.
+_Statement = tuple[str, Any, bool]
+
+
+def _prepare_batch(buffer: dict[str, list[tuple[Any, ...]]]) -> list[_Statement]:
+    """The buffered rows as statements; the two hot ones become one bulk statement each.
+
+    Done by the caller, so a background writer runs no Python while it holds the GIL.
+    """
+    statements: list[_Statement] = []
+    for sql, rows in buffer.items():
+        if sql == _UPSERT_ARTICLE:
+            ids, bodies = _digest_column(rows, 0), _digest_column(rows, 1)
+            originals = [row[2] for row in rows]
+            packed_originals = _digest_column([(value or _NO_DIGEST,) for value in originals], 0)
+            if ids is not None and bodies is not None and packed_originals is not None:
+                columns = json.dumps([[*row[3:8], row[2] is not None] for row in rows], ensure_ascii=False)
+                statements.append((_BULK_UPSERT_ARTICLES, (ids, bodies, packed_originals, columns), False))
+                continue
+        elif sql == _INSERT_BODY:
+            bodies, ids = _digest_column(rows, 0), _digest_column(rows, 1)
+            if bodies is not None and ids is not None:
+                statements.append((_BULK_INSERT_BODIES, (bodies, ids, len(rows)), False))
+                continue
+        statements.append((sql, rows, True))
+    return statements
+
+
+def _execute_batch(db: sqlite3.Connection, statements: list[_Statement]) -> None:
+    for sql, parameters, many in statements:
+        if many:
+            db.executemany(sql, parameters)
+        else:
+            db.execute(sql, parameters)
+
+
+class _BackgroundWriter:
+    """Commits write batches on its own connection and thread.
+
+    SQLite releases the GIL while it inserts and commits, so a batch's
+    B-tree work and WAL checkpoint overlap with the dedup work on the next
+    batch instead of stalling it. One batch is in flight at a time.
+    """
+
+    def __init__(self, store: SQLiteStateStore, cache_mb: int) -> None:
+        self._translate = store._translate
+        try:
+            self._db = sqlite3.connect(
+                str(store.path), timeout=store.lock_timeout, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {int(store.lock_timeout * 1000)}")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
+        except sqlite3.Error as exc:
+            raise store._translate(exc) from exc
+        self._batches: queue.SimpleQueue[list[_Statement] | None] = queue.SimpleQueue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._error: StateStoreError | None = None
+        self._thread = threading.Thread(target=self._run, name=f"state-writer-{store.path.name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, batch: list[_Statement]) -> None:
+        """Queue a batch once the previous one is committed (raising its error, if any)."""
+        self.wait()
+        self._idle.clear()
+        self._batches.put(batch)
+
+    @property
+    def busy(self) -> bool:
+        return not self._idle.is_set()
+
+    def wait(self) -> None:
+        """Block until the batch in flight is committed; raise the error it met."""
+        self._idle.wait()
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._batches.put(None)
+            self._thread.join()
+            self._db.close()
+
+    def _run(self) -> None:
+        while True:
+            batch = self._batches.get()
+            if batch is None:
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                _execute_batch(self._db, batch)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                try:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                self._error = self._translate(exc)
+            finally:
+                self._idle.set()
+
+
 class SQLiteStateStore(StateStore):
     """The default store: one SQLite file in WAL mode, writes committed in batches.
 
@@ -288,6 +434,12 @@ class SQLiteStateStore(StateStore):
     first, and on :meth:`flush`/:meth:`close`. Other processes (other seeds
     writing into the same OUTPUT_DIR) wait up to ``lock_timeout`` seconds for
     the write lock; longer is an error, never a silent skip.
+
+    With ``background_writes`` a full batch is committed by a writer thread
+    on its own connection while work goes on; until it is committed, its
+    articles, bodies and signatures are answered from memory. A failed
+    background commit is raised by the next batch, :meth:`flush` or
+    :meth:`close`. The crawl turns it on (``STATE_BACKGROUND_WRITES``).
     """
 
     def __init__(
@@ -299,8 +451,12 @@ class SQLiteStateStore(StateStore):
         lock_timeout: float = 30.0,
         cache_mb: int = 32,
         memory_filter: bool = True,
+        background_writes: bool = False,
     ) -> None:
         self.path = Path(path)
+        self._background = background_writes
+        self._writer: _BackgroundWriter | None = None
+        self._cache_mb = cache_mb
         # Built on first lookup from every stored id and body digest. Rows other
         # processes add later are not in it: a republication written by a
         # concurrent run of another seed at the same moment may go unnoticed.
@@ -317,6 +473,11 @@ class SQLiteStateStore(StateStore):
         self._recent_bodies: dict[str, str] = {}
         self._recent_signatures: dict[str, bytes] = {}
         self._recent_bands: dict[int, list[str]] = {}
+        # The batch the background writer is committing (empty otherwise).
+        self._committing_articles: dict[str, ArticleState] = {}
+        self._committing_bodies: dict[str, str] = {}
+        self._committing_signatures: dict[str, bytes] = {}
+        self._committing_bands: dict[int, list[str]] = {}
         self._closed = False
         self._check_file()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -425,7 +586,7 @@ class SQLiteStateStore(StateStore):
         rows.append(params)
         self._pending_writes += 1
         if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
-            self.flush()
+            self._end_batch()
 
     def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if self._closed:
@@ -438,7 +599,7 @@ class SQLiteStateStore(StateStore):
             self._pending_writes >= self.commit_every
             or time.monotonic() - self._batch_started >= self.commit_interval
         ):
-            self.flush()
+            self._end_batch()
 
     def _push(self) -> None:
         """Send buffered writes into the open transaction (in order)."""
@@ -451,15 +612,41 @@ class SQLiteStateStore(StateStore):
             # Buffered statements are inserts/upserts into different tables,
             # so sending them grouped by statement (in order within each) is
             # safe; the buffer is kept grouped so pushing needs no regrouping.
-            for sql, rows in buffer.items():
-                self._db.executemany(sql, rows)
+            _execute_batch(self._db, _prepare_batch(buffer))
         except sqlite3.Error as exc:
             raise self._translate(exc) from exc
+
+    def _end_batch(self) -> None:
+        if self._background:
+            self._hand_off()
+        else:
+            self.flush()
+
+    def _hand_off(self) -> None:
+        """Give the buffered batch to the background writer; its rows move to the committing layer."""
+        if self._writer is None:
+            self._writer = _BackgroundWriter(self, self._cache_mb)
+        self._writer.wait()
+        self._committing_articles, self._recent_articles = self._recent_articles, {}
+        self._committing_bodies, self._recent_bodies = self._recent_bodies, {}
+        self._committing_signatures, self._recent_signatures = self._recent_signatures, {}
+        self._committing_bands, self._recent_bands = self._recent_bands, {}
+        batch, self._buffer = self._buffer, {}
+        self._pending_writes = 0
+        if batch:
+            self._writer.submit(_prepare_batch(batch))
+
+    def _buffered_article(self, article_id: str) -> ArticleState | None:
+        return self._recent_articles.get(article_id) or self._committing_articles.get(article_id)
+
+    def _buffered_body(self, body_sha1: str) -> str | None:
+        # The earlier batch first: the first record with a body wins.
+        return self._committing_bodies.get(body_sha1) or self._recent_bodies.get(body_sha1)
 
     def _read(self, sql: str, params: Iterable[Any] = (), *, push: bool = True) -> list[tuple[Any, ...]]:
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
-        if push and self._buffer:
+        if push and (self._buffer or (self._writer is not None and self._writer.busy)):
             # Commit rather than leave a write transaction open: another
             # process (another seed) may be waiting for the lock.
             self.flush()
@@ -471,6 +658,12 @@ class SQLiteStateStore(StateStore):
     def flush(self) -> None:
         if self._closed:
             return
+        if self._writer is not None or (self._background and self._buffer):
+            self._hand_off()
+            assert self._writer is not None
+            self._writer.wait()
+            self._committing_articles, self._committing_bodies = {}, {}
+            self._committing_signatures, self._committing_bands = {}, {}
         self._push()
         if self._db.in_transaction:
             try:
@@ -490,11 +683,15 @@ class SQLiteStateStore(StateStore):
             self.flush()
         finally:
             self._closed = True
-            self._db.close()
+            try:
+                if self._writer is not None:
+                    self._writer.close()
+            finally:
+                self._db.close()
 
     # -- articles ------------------------------------------------------------
     def get_article(self, article_id: str) -> ArticleState | None:
-        recent = self._recent_articles.get(article_id)
+        recent = self._buffered_article(article_id)
         if recent is not None:
             return recent
         rows = self._read(
@@ -531,7 +728,7 @@ class SQLiteStateStore(StateStore):
         return digest_filter
 
     def lookup(self, article_id: str, body_sha1: str) -> tuple[ArticleState | None, str | None]:
-        recent = self._recent_articles.get(article_id)
+        recent = self._buffered_article(article_id)
         if recent is not None:
             return recent, self.find_body(body_sha1)
         id_blob, body_blob = _blob(article_id), _blob(body_sha1)
@@ -539,7 +736,7 @@ class SQLiteStateStore(StateStore):
             if self._filter is None or self._filter.full:
                 self._filter = self._load_filter()
             if id_blob not in self._filter and body_blob not in self._filter:
-                return None, self._recent_bodies.get(body_sha1)
+                return None, self._buffered_body(body_sha1)
         rows = self._read(
             "SELECT a.body_sha1, a.duplicate_of, a.site, a.first_seen, a.last_seen, a.last_run, a.canonical_url, "
             "(SELECT id FROM bodies WHERE body_sha1 = ?2) FROM (SELECT 1) LEFT JOIN articles a ON a.id = ?1",
@@ -559,7 +756,7 @@ class SQLiteStateStore(StateStore):
                 last_seen=last,
                 last_run=run,
             )
-        return article, first_body.hex() if first_body is not None else self._recent_bodies.get(body_sha1)
+        return article, first_body.hex() if first_body is not None else self._buffered_body(body_sha1)
 
     def put_article(self, article: ArticleState) -> None:
         now = time.time()
@@ -575,10 +772,7 @@ class SQLiteStateStore(StateStore):
         if self._filter is not None:
             self._filter.add(id_blob)
         self._write(
-            "INSERT INTO articles (id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "body_sha1 = excluded.body_sha1, duplicate_of = excluded.duplicate_of, site = excluded.site, "
-            "last_seen = excluded.last_seen, last_run = excluded.last_run, canonical_url = excluded.canonical_url",
+            _UPSERT_ARTICLE,
             (
                 id_blob,
                 _blob(article.body_sha1),
@@ -603,14 +797,14 @@ class SQLiteStateStore(StateStore):
 
     def find_body(self, body_sha1: str) -> str | None:
         rows = self._read("SELECT id FROM bodies WHERE body_sha1 = ?", (_blob(body_sha1),), push=False)
-        return rows[0][0].hex() if rows else self._recent_bodies.get(body_sha1)
+        return rows[0][0].hex() if rows else self._buffered_body(body_sha1)
 
     def add_body(self, body_sha1: str, article_id: str) -> None:
         self._recent_bodies.setdefault(body_sha1, article_id)
         body_blob = _blob(body_sha1)
         if self._filter is not None:
             self._filter.add(body_blob)
-        self._write("INSERT OR IGNORE INTO bodies (body_sha1, id) VALUES (?, ?)", (body_blob, _blob(article_id)))
+        self._write(_INSERT_BODY, (body_blob, _blob(article_id)))
 
     def put_link(self, url: str, article_id: str) -> None:
         self._write(
@@ -637,7 +831,7 @@ class SQLiteStateStore(StateStore):
     # Buffered signatures and band keys are answered from memory, so a
     # near-duplicate search does not force a commit per article.
     def get_signature(self, article_id: str) -> bytes | None:
-        recent = self._recent_signatures.get(article_id)
+        recent = self._recent_signatures.get(article_id) or self._committing_signatures.get(article_id)
         if recent is not None:
             return recent
         rows = self._read("SELECT signature FROM signatures WHERE id = ?", (_blob(article_id),), push=False)
@@ -682,6 +876,11 @@ class SQLiteStateStore(StateStore):
             push=False,
         )
         shared = {row[0].hex(): row[1] for row in rows}
+        stored = set(shared)
+        for key in band_keys:
+            for article_id in self._committing_bands.get(key, ()):
+                if article_id not in stored:  # not committed yet (or counted from the table)
+                    shared[article_id] = shared.get(article_id, 0) + 1
         for key in band_keys:
             for article_id in self._recent_bands.get(key, ()):
                 shared[article_id] = shared.get(article_id, 0) + 1
@@ -816,6 +1015,7 @@ def open_state_store(crawler: Crawler) -> StateStore:
             commit_interval=settings.getfloat("STATE_COMMIT_INTERVAL", 2.0),
             lock_timeout=settings.getfloat("STATE_LOCK_TIMEOUT", 30.0),
             memory_filter=settings.getbool("STATE_MEMORY_FILTER", True),
+            background_writes=settings.getbool("STATE_BACKGROUND_WRITES", True),
         )
     setattr(crawler, STATE_STORE_ATTRIBUTE, store)
 

@@ -1,14 +1,21 @@
-"""Fast paths of exact dedup (pipelines/dedup.py, crawler/state.py) give the same answers as the slow ones."""
+"""Fast paths of exact dedup (pipelines/dedup.py, crawler/state.py) give the same answers as the slow ones.
+
+Shortcuts in normalisation, the Bloom filter, bulk statements and the background writer.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import random
 import re
+import sqlite3
 import unicodedata
+from pathlib import Path
 
-from crawler.state import DigestFilter
-from pipelines.dedup import _CASEFOLD_INVARIANT, _INVISIBLE_MARKS, normalise_for_digest
+import pytest
+
+from crawler.state import DigestFilter, SQLiteStateStore, StateStoreLocked
+from pipelines.dedup import _CASEFOLD_INVARIANT, _INVISIBLE_MARKS, Deduplicator, normalise_for_digest
 
 
 def reference_normalise(body: str) -> str:
@@ -47,3 +54,85 @@ def test_digest_filter_three_probes_never_miss_and_rarely_lie_when_full() -> Non
     assert all(digest in digest_filter for digest in stored)
     false_positives = sum(hashlib.sha1(f"out-{n}".encode()).digest() in digest_filter for n in range(100_000))
     assert false_positives < 200  # under 1 in 500 at capacity
+
+
+def synthetic_articles(count: int) -> list[tuple[str, str]]:
+    rng = random.Random(11)
+    bodies: list[str] = []
+    stream = []
+    for n in range(count):
+        url = f"http://www.site{n % 3}.gov.cn/art/{n % 40}.html" + ("?utm_source=x&b=2&a=1" if n % 5 == 0 else "")
+        if bodies and rng.random() < 0.2:
+            body = rng.choice(bodies)
+        else:
+            body = f"第{n}号。Text ÄÖ 国务院" + "".join(rng.choice("的一是在不了有和人这中大") for _ in range(60))
+            bodies.append(body)
+        stream.append((url, body))
+    return stream
+
+
+def table_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(path) as db:
+        return {
+            "articles": db.execute(
+                "SELECT id, body_sha1, duplicate_of, site, last_run, canonical_url FROM articles ORDER BY id"
+            ).fetchall(),
+            "bodies": db.execute("SELECT body_sha1, id FROM bodies ORDER BY body_sha1").fetchall(),
+        }
+
+
+@pytest.mark.parametrize("commit_every", [1, 7, 50])
+def test_background_writes_decide_and_store_exactly_as_synchronous_ones(tmp_path: Path, commit_every: int) -> None:
+    stream = synthetic_articles(300)
+    outcomes = {}
+    for background in (False, True):
+        path = tmp_path / f"{background}.sqlite"
+        store = SQLiteStateStore(path, commit_every=commit_every, background_writes=background)
+        dedup = Deduplicator(store, run_id="r1")
+        decisions = []
+        for url, body in stream:
+            decision = dedup.classify(url=url, body=body, site="s")
+            dedup.record(decision)
+            decisions.append((decision.kind, decision.id, decision.duplicate_of))
+        # A second run sees every record of the first, whichever layer it is in.
+        second = Deduplicator(store, run_id="r2")
+        decisions += [(d.kind, d.duplicate_of) for d in (second.classify(url=u, body=b, site="s") for u, b in stream)]
+        store.close()
+        outcomes[background] = (decisions, table_rows(path))
+    assert outcomes[True] == outcomes[False]
+    kinds = {kind for kind, *_ in outcomes[True][0]}
+    assert {"new", "duplicate", "unchanged"} <= kinds
+
+
+def test_background_batch_is_answered_from_memory_until_committed(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path, commit_every=2, commit_interval=3600, background_writes=True)
+    first = "a" * 40
+    body = "b" * 40
+    store.add_body(body, first)
+    store.add_body("c" * 40, "d" * 40)  # second write hands the batch to the writer
+    assert store.find_body(body) == first
+    assert store.lookup("e" * 40, body) == (None, first)
+    store.flush()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 2
+    store.close()
+
+
+def test_failed_background_commit_is_raised_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    SQLiteStateStore(path).close()
+    store = SQLiteStateStore(path, commit_every=1, lock_timeout=0.2, background_writes=True)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        store.add_body("a" * 40, "b" * 40)  # handed to the writer, which cannot get the lock
+        with pytest.raises(StateStoreLocked, match="locked by another process"):
+            store.flush()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store.add_body("c" * 40, "d" * 40)
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 1
