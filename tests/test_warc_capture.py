@@ -472,6 +472,18 @@ def test_faults_logged_counted_and_archive_valid(crawl: dict[str, Any]) -> None:
     assert stats.get("warc/write_errors", 0) == 0
 
 
+def processes_holding(directory: Path) -> list[int]:
+    """PIDs with a file under ``directory`` open (Linux /proc)."""
+    holders = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(str(os.readlink(fd)).startswith(str(directory)) for fd in fd_dir.iterdir()):
+                holders.append(int(fd_dir.parent.name))
+        except OSError:
+            continue
+    return holders
+
+
 def test_killed_crawl_is_recovered_at_next_start(loopback_server: dict[str, Any], tmp_path: Path) -> None:
     from crawler.warc.recovery import complete_records_end
 
@@ -497,6 +509,11 @@ def test_killed_crawl_is_recovered_at_next_start(loopback_server: dict[str, Any]
     finally:
         killed.kill()
         killed.wait()
+    # the writer process dies with the crawl: nothing keeps the leftover open (or locked)
+    deadline = time.monotonic() + 10
+    while processes_holding(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not processes_holding(out)
     (leftover,) = list((out / "warc").glob("*.warc.gz.open"))
     # the kill may also have struck in the middle of a record: leave half a gzip member behind
     data = leftover.read_bytes()
