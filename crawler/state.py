@@ -488,7 +488,9 @@ class SQLiteStateStore(StateStore):
         except sqlite3.Error as exc:
             raise StateStoreError(f"cannot open state store {self.path}: {exc}") from exc
         try:
-            self._setup(cache_mb)
+            # With a background writer the big page cache is the writer's; this
+            # connection only reads, and every commit of the writer empties its cache anyway.
+            self._setup(min(cache_mb, 2) if background_writes else cache_mb)
         except BaseException:
             self._db.close()
             raise
