@@ -47,13 +47,14 @@ def test_normalise_matches_reference_on_mixed_text() -> None:
 
 
 def test_digest_filter_three_probes_never_miss_and_rarely_lie_when_full() -> None:
-    digest_filter = DigestFilter(100_000)
+    digest_filter = DigestFilter(1 << 19)  # exactly 16 bits per digest: the sparsest it gets
+    assert len(digest_filter.bits) * 8 == 16 * digest_filter.capacity
     stored = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(digest_filter.capacity)]
     for digest in stored:
         digest_filter.add(digest)
     assert all(digest in digest_filter for digest in stored)
     false_positives = sum(hashlib.sha1(f"out-{n}".encode()).digest() in digest_filter for n in range(100_000))
-    assert false_positives < 200  # under 1 in 500 at capacity
+    assert false_positives < 800  # ~0.56% expected at 16 bits and 3 probes
 
 
 def synthetic_articles(count: int) -> list[tuple[str, str]]:
