@@ -303,6 +303,13 @@ def test_no_deprecation_warnings_from_capture(crawl: dict[str, Any]) -> None:
     assert "DeprecationWarning" not in crawl["log"], crawl["log"][-3000:]
 
 
+def test_writer_process_starts_from_an_unguarded_crawl_script(crawl: dict[str, Any]) -> None:
+    # the crawl script has no ``if __name__ == "__main__"`` guard: the writer process must not re-run it
+    assert "writer process did not start" not in crawl["log"]
+    assert len(list(crawl["warc_dir"].glob("*.warc.gz"))) == 1
+    assert crawl["log"].count("Spider opened") == 1
+
+
 def test_warcio_check_passes(crawl: dict[str, Any]) -> None:
     warcio = Path(sys.executable).with_name("warcio")
     files = [str(p) for p in crawl["warc_dir"].glob("*.warc.gz")]

@@ -229,3 +229,25 @@ def test_writer_process_batches_keep_order_and_fail_one_by_one(tmp_path: Path) -
     ProcessRunner._resolve([(None, ok), (None, bad)], finished)  # type: ignore[list-item]
     assert ok.result() == {"file": "f"}
     assert isinstance(bad.exception(), WarcWriteError)
+
+
+def test_falls_back_to_a_writer_thread_when_no_process_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from crawler.warc import backend
+
+    def no_processes(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(backend.ProcessRunner, "call", no_processes)
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path)})
+    crawler.spider = SeededSpider()
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    assert isinstance(capture.runner, backend.ThreadRunner)
+    assert "did not start" in caplog.text
+    capture.spider_opened()
+    request = Request("http://www.mca.gov.cn/fallback.html")
+    capture.process_request(request)
+    capture.process_response(request, response_for(request))
+    assert request.meta["warc"].result(timeout=30)["file"].endswith(".warc.gz")
+    finish(capture)

@@ -67,6 +67,7 @@ WARC_CAPTURE_PRIORITY = 950
 META_KEY = "warc"
 STATS_SYNC_SECONDS = 2.0
 WRITER_MODES = ("process", "thread", "inline")
+BACKEND_START_SECONDS = 60.0
 
 
 def _version(distribution: str) -> str:
@@ -150,15 +151,34 @@ class WarcCaptureMiddleware:
         mode = str(settings.get("WARC_WRITER") or "process")
         if mode not in WRITER_MODES:
             raise NotConfigured(f"WARC_WRITER must be one of {', '.join(WRITER_MODES)}, not {mode!r}")
-        self.runner = make_runner(config, mode)
+        self.runner = self._start_backend(config, mode)
         self._sent: weakref.WeakKeyDictionary[Request, datetime] = weakref.WeakKeyDictionary()
         self._in_flight: collections.deque[tuple[concurrent.futures.Future[Any], int]] = collections.deque()
         self._in_flight_bytes = 0
         self._last_sync = monotonic()
         self._closed = False
-        self.runner.call("recover")  # before any record: leftovers of a killed run first
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @staticmethod
+    def _start_backend(config: BackendConfig, mode: str) -> Any:
+        """Start the backend and run start-up recovery before the crawl begins.
+
+        Waiting here also proves a writer process can start; if it cannot, a
+        writer thread takes over rather than crawling without an archive.
+        """
+        runner = make_runner(config, mode)
+        try:
+            runner.call("recover").result(timeout=BACKEND_START_SECONDS)
+        except Exception as exc:
+            if mode != "process":
+                raise
+            logger.error("The WARC writer process did not start (%s: %s); writing from a thread instead",
+                         type(exc).__name__, exc)
+            runner.shutdown()
+            runner = make_runner(config, "thread")
+            runner.call("recover").result()
+        return runner
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:

@@ -23,6 +23,7 @@ import logging.handlers
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections import Counter
@@ -174,6 +175,10 @@ def _child_start(config: BackendConfig, log_queue: Any, level: int, parent_pid: 
     _CHILD_BACKEND = ArchiveBackend(config)
 
 
+def _child_ready() -> bool:
+    return _CHILD_BACKEND is not None
+
+
 def _child_call(method: str, *args: Any) -> Any:
     assert _CHILD_BACKEND is not None
     return getattr(_CHILD_BACKEND, method)(*args)
@@ -217,6 +222,27 @@ class ProcessRunner:
             initializer=_child_start,
             initargs=(config, self._log_queue, logging.getLogger().getEffectiveLevel(), os.getpid()),
         )
+        self._start_child()
+
+    def _start_child(self) -> None:
+        """Start the child now, without letting it re-run the crawl's main script.
+
+        A spawned child imports the parent's ``__main__`` by path when it was run
+        as a file; a crawl script without an ``if __name__ == "__main__"`` guard
+        (common with ``CrawlerProcess``) would then start a second crawl in the
+        writer. Hiding ``__file__`` while the executor launches its one worker
+        makes the child skip that import. (``python -m`` mains are imported by
+        name, under a guard, and are left alone.)
+        """
+        main = sys.modules.get("__main__")
+        hidden = None
+        if main is not None and getattr(main, "__spec__", None) is None:
+            hidden = main.__dict__.pop("__file__", None)
+        try:
+            self.executor.submit(_child_ready)  # ProcessPoolExecutor launches its workers on first submit
+        finally:
+            if hidden is not None:
+                main.__file__ = hidden  # type: ignore[union-attr]
 
     def _forward_logs(self) -> None:
         """Hands the child's log records to the parent's loggers (Scrapy's handlers)."""
