@@ -249,7 +249,10 @@ class ProcessRunner:
         while True:
             try:
                 record = self._log_queue.get()
-            except (EOFError, OSError):
+            except Exception:
+                # EOFError/OSError when the child is gone; at interpreter exit this
+                # daemon thread can also see the queue half torn down (ValueError,
+                # TypeError). Either way there is nothing left to forward.
                 return
             if record is None:
                 return
