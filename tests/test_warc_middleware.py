@@ -251,3 +251,16 @@ def test_falls_back_to_a_writer_thread_when_no_process_starts(
     capture.process_response(request, response_for(request))
     assert request.meta["warc"].result(timeout=30)["file"].endswith(".warc.gz")
     finish(capture)
+
+
+def test_log_forwarding_thread_ends_quietly_when_the_queue_is_torn_down():
+    # At interpreter exit the daemon thread can see a half-closed queue; it must end, not print a traceback.
+    from types import SimpleNamespace
+
+    from crawler.warc.backend import ProcessRunner
+
+    class TornDownQueue:
+        def get(self):
+            raise ValueError("Queue is closed")
+
+    assert ProcessRunner._forward_logs(SimpleNamespace(_log_queue=TornDownQueue())) is None
