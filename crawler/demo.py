@@ -10,17 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from scrapy.settings import Settings
 
+from crawler.sample.process import launch, stop
 from crawler.spiderloader import SeedSpiderLoader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,29 +32,11 @@ LOOPBACK_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CO
 def sample_site(log_file: Path | None = None, site_dir: Path | None = None, timeout: float = 60.0) -> Iterator[str]:
     """Run the sample proxy in a subprocess; yield its proxy URL; stop it afterwards."""
     with tempfile.TemporaryDirectory(prefix="sample-site-") as tmp:
-        port_file = Path(tmp) / "port"
-        command = [sys.executable, "-m", "crawler.sample", "--port", "0", "--port-file", str(port_file)]
-        if log_file is not None:
-            command += ["--log-file", str(log_file)]
-        if site_dir is not None:
-            command += ["--site-dir", str(site_dir)]
-        process = subprocess.Popen(command, cwd=ROOT)
+        process, port = launch(Path(tmp), site_dir=site_dir, log_path=log_file, timeout=timeout)
         try:
-            deadline = time.monotonic() + timeout
-            while not (port_file.exists() and port_file.read_text().strip()):
-                if process.poll() is not None:
-                    raise RuntimeError(f"sample site exited with status {process.returncode}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError("sample site did not start in time")
-                time.sleep(0.05)
-            yield f"http://127.0.0.1:{int(port_file.read_text())}"
+            yield f"http://127.0.0.1:{port}"
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def crawl_env(proxy_url: str) -> dict[str, str]:

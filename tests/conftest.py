@@ -8,11 +8,7 @@ Point a crawl at it with ``env={"http_proxy": sample_site.proxy_url, ...}``.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +17,9 @@ from typing import Any
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from crawler.sample.process import launch
+from crawler.sample.process import stop as stop_process
+
 CONTROL = "http://control.sample.test"
 
 
@@ -80,31 +78,9 @@ class SampleSite:
 
 
 def start_sample_site(tmp_dir: Path, site_dir: Path | None = None, timeout: float = 20.0) -> SampleSite:
-    port_file = tmp_dir / "sample-site.port"
     log_path = tmp_dir / "sample-site.log"
-    command = [sys.executable, "-m", "crawler.sample", "--port", "0", "--port-file", str(port_file), "--log-file", str(log_path)]
-    if site_dir is not None:
-        command += ["--site-dir", str(site_dir)]
-    stderr = (tmp_dir / "sample-site.stderr").open("wb")
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
-    stderr.close()
-    deadline = time.monotonic() + timeout
-    while not port_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_process(process)
-            raise RuntimeError(f"sample site did not start: {(tmp_dir / 'sample-site.stderr').read_text(errors='replace')}")
-        time.sleep(0.05)
-    return SampleSite(process, int(port_file.read_text().strip()), log_path)
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+    process, port = launch(tmp_dir, site_dir=site_dir, log_path=log_path, timeout=timeout)
+    return SampleSite(process, port, log_path)
 
 
 @pytest.fixture(scope="session")
