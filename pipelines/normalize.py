@@ -75,12 +75,16 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).replace("\n", " ")).strip()
 
 
-_FULLWIDTH_ANY = re.compile("[\uff01-\uff5e]")
+
+# What the two substitutions below can start on: a full-width digit, or the first letter
+# of a full-width "http" / "www". (Full-width punctuation such as "，" is in every Chinese
+# sentence; gating on it would run both substitutions on every line.)
+_FULLWIDTH_START = re.compile("[０-９ｈＨｗＷ]")
 
 
 def halfwidth_data(text: str) -> str:
     """Full-width digits and URLs to ASCII; full-width letters in prose stay as written."""
-    if not _FULLWIDTH_ANY.search(text):
+    if not _FULLWIDTH_START.search(text):
         return text
 
     def _to_ascii(match: re.Match[str]) -> str:
@@ -98,17 +102,39 @@ def normalize_line(text: str | None) -> str | None:
     return cleaned or None
 
 
+# Joins lines for normalize_lines: a C0 control that every step below leaves alone (it
+# is neither a space nor a line break, and NFC never composes across it).
+_LINE_MARK = "\x1e"
+_ZERO_WIDTH_KEEP_MARK = re.compile(
+    "[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\x00-\x08\x0e-\x1d\x1f\x7f\x80-\x9f\ufffe\uffff]"
+)
+
+
+def normalize_lines(lines: Iterable[str]) -> list[str]:
+    """``[normalize_line(x) for x in lines]`` without the empty ones, in one pass.
+
+    An article has hundreds of paragraphs; normalising them joined costs one call of
+    each regex and of NFC instead of hundreds. The result is the same as line by line.
+    """
+    lines = list(lines)
+    if not lines:
+        return []
+    joined = _LINE_MARK.join(lines)
+    if joined.count(_LINE_MARK) != len(lines) - 1:
+        # A line holding the mark itself (line by line it is removed as a control).
+        return [line for line in map(normalize_line, lines) if line]
+    text = unicodedata.normalize("NFC", _ZERO_WIDTH_KEEP_MARK.sub("", joined))
+    text = _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).replace("\n", " "))
+    text = halfwidth_data(text)
+    return [line for line in (piece.strip() for piece in text.split(_LINE_MARK)) if line]
+
+
 def normalize_body(text: str) -> str:
     """Body text: each paragraph collapsed to one line, paragraphs separated by one blank line."""
     if not text:
         return ""
     text = _LINE_BREAKS.sub("\n", text)
-    paragraphs = []
-    for block in _BLANK_RUNS.split(text):
-        line = normalize_line(block.replace("\n", " "))
-        if line:
-            paragraphs.append(line)
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(normalize_lines(block.replace("\n", " ") for block in _BLANK_RUNS.split(text)))
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from pipelines.normalize import collapse_spaces, normalize_line
+from pipelines.normalize import collapse_spaces, normalize_lines
 
 # (attribute, value) in preference order. An id is unique; a class may repeat, the first wins.
 KNOWN_CONTAINERS: tuple[tuple[str, str], ...] = (
@@ -256,16 +256,12 @@ def _chunks(container: Any) -> Iterator[str]:
 
 def paragraphs(container: Any) -> list[str]:
     """Visible text of ``container`` as paragraphs (whitespace collapsed, empty ones dropped)."""
-    text = "".join(_chunks(container))
-    result = []
-    for piece in text.split(_PARAGRAPH_MARK):
+    pieces = "".join(_chunks(container)).split(_PARAGRAPH_MARK)
+    for index, piece in enumerate(pieces):
         if _CELL_SEPARATOR in piece:
             # Layout tables leave empty cells (an image beside its caption): no dangling " | ".
-            piece = _CELL_SEPARATOR.join(cell for cell in piece.split(_CELL_SEPARATOR) if cell.strip())
-        line = normalize_line(piece)
-        if line:
-            result.append(line)
-    return result
+            pieces[index] = _CELL_SEPARATOR.join(cell for cell in piece.split(_CELL_SEPARATOR) if cell.strip())
+    return normalize_lines(pieces)
 
 
 def filter_boilerplate(lines: list[str]) -> list[str]:
