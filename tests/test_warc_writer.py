@@ -10,6 +10,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +20,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver, decoded_size_exceeds
-from crawler.warc.index import index_path_for, write_cdxj_index
+from crawler.warc.backend import ArchiveBackend, BackendConfig
+from crawler.warc.index import FollowingIndexer, index_path_for, write_cdxj_index
 from crawler.warc.pointer import resolve_warc_pointer
 from crawler.warc.records import CapturedExchange, reason_phrase, stored_response_headers
 from crawler.warc.recovery import complete_records_end, recover_directory
@@ -289,6 +291,62 @@ def test_cdxj_index_per_file(tmp_path: Path) -> None:
         assert int(entry["offset"]) == pointer["offset"]
         assert entry["filename"] == path.name and entry["digest"] == pointer["payload_digest"]
     shutil.rmtree(tmp_path)
+
+
+def _index_again(path: Path, tmp_path: Path) -> str:
+    """The index cdxj-indexer writes reading the closed file from the start."""
+    return write_cdxj_index(path, tmp_path / "again" / (path.name + ".cdxj")).read_text()
+
+
+def test_index_written_while_the_file_is_written_matches_a_full_reindex(tmp_path: Path) -> None:
+    """The backend indexes each file as it grows; the result is cdxj-indexer's own index of the closed file."""
+    (tmp_path / "again").mkdir()
+    backend = ArchiveBackend(BackendConfig(directory=tmp_path / "warc", max_size=60_000))
+    for number in range(12):  # ~20 KB records: the files rotate every few exchanges
+        body = random.Random(number).randbytes(20_000)
+        backend.archive(exchange(f"/{number}.html?page={number}", body))
+        if number == 1:
+            follower = backend._follower
+            assert follower is not None
+            deadline = time.monotonic() + 10
+            while follower.bytes_indexed == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert follower.bytes_indexed > 0, "the index did not follow the file while it was written"
+    closed = backend.close()
+    files = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    assert len(files) >= 3 and [str(f) for f in sorted(map(Path, closed["files"]))] == [str(f) for f in files]
+    assert closed["counts"]["warc/indexes"] == len(files)
+    for path in files:
+        assert index_path_for(path).read_text() == _index_again(path, tmp_path)
+    assert not list((tmp_path / "warc").glob("*.tmp"))
+
+
+def test_following_index_skips_a_record_cut_back_after_a_failed_write(tmp_path: Path) -> None:
+    (tmp_path / "again").mkdir()
+    files: list[FailingFile] = []
+    followers: list[FollowingIndexer] = []
+
+    def opener(path: Path) -> FailingFile:
+        files.append(FailingFile(path))
+        return files[-1]
+
+    writer = WarcFileWriter(
+        tmp_path, hostname="h", opener=opener,
+        on_open=lambda open_path, final: followers.append(FollowingIndexer(open_path, final)),
+        on_append=lambda size: followers[-1].commit(size),
+    )
+    archiver = ExchangeArchiver(writer)
+    archiver.archive(exchange("/ok.html"))
+    files[0].budget = 700
+    with pytest.raises(WarcWriteError):
+        archiver.archive(exchange("/broken.html", b"y" * 80_000))
+    files[0].budget = None
+    archiver.archive(exchange("/after.html"))
+    archiver.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    index = followers[0].finish(path.stat().st_size).read_text()
+    assert index == _index_again(path, tmp_path)
+    assert "broken" not in index and "ok.html" in index and "after.html" in index
 
 
 def test_not_modified_refers_to_an_earlier_runs_original(tmp_path: Path) -> None:

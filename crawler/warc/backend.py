@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.warc.archiver import ExchangeArchiver, WarcPointer, _InlineExecutor
-from crawler.warc.index import write_cdxj_index
+from crawler.warc.index import FollowingIndexer, write_cdxj_index
 from crawler.warc.lookup import ArchiveLookup
 from crawler.warc.records import CapturedExchange
 from crawler.warc.recovery import recover_directory
@@ -63,6 +63,8 @@ class ArchiveBackend:
             max_size=config.max_size,
             gzip_level=config.gzip_level,
             on_close=self._file_closed,
+            on_open=self._file_opened if config.write_index else None,
+            on_append=self._file_appended if config.write_index else None,
         )
         self.archiver = ExchangeArchiver(
             self.writer, lookup=ArchiveLookup(config.directory) if config.write_index else None
@@ -70,6 +72,7 @@ class ArchiveBackend:
         # Indexing a full-size file takes a while: a thread of its own, so writing goes on.
         self._indexer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc-index")
         self._index_counts: Counter[str] = Counter()
+        self._follower: FollowingIndexer | None = None
 
     def set_warcinfo(self, fields: dict[str, str]) -> None:
         self.writer.warcinfo = dict(fields)
@@ -87,14 +90,41 @@ class ArchiveBackend:
             if item.final_path is not None:
                 self._file_closed(item.final_path, count=False)
 
+    def _file_opened(self, open_path: Path, final_path: Path) -> None:
+        """Index the new file as it is written (see :class:`FollowingIndexer`)."""
+        self._drop_follower()
+        try:
+            self._follower = FollowingIndexer(open_path, final_path)
+        except Exception:
+            logger.exception("Cannot index %s while writing it; it will be indexed when closed", final_path)
+
+    def _file_appended(self, size: int) -> None:
+        if self._follower is not None:
+            self._follower.commit(size)
+
+    def _drop_follower(self) -> None:
+        follower, self._follower = self._follower, None
+        if follower is not None:
+            follower.abandon()
+
     def _file_closed(self, path: Path, count: bool = True) -> None:
         if count:
             self.archiver.counts["warc/files"] += 1
+        follower = None
+        if self._follower is not None and self._follower.final_path == path:
+            follower, self._follower = self._follower, None
         if self.config.write_index:
-            self._indexer.submit(self._index, path)
+            self._indexer.submit(self._index, path, follower)
 
-    def _index(self, path: Path) -> None:
+    def _index(self, path: Path, follower: FollowingIndexer | None = None) -> None:
         try:
+            if follower is not None:
+                try:
+                    follower.finish(path.stat().st_size)
+                    self._index_counts["warc/indexes"] += 1
+                    return
+                except Exception:
+                    logger.exception("Indexing %s while it was written failed; indexing it again", path)
             write_cdxj_index(path)
         except Exception:
             self._index_counts["warc/index_errors"] += 1
@@ -119,6 +149,7 @@ class ArchiveBackend:
     def close(self) -> dict[str, Any]:
         """Close the current file and wait for every index; return counts and closed files."""
         self.writer.close()
+        self._drop_follower()  # a file that went away without being closed
         self._indexer.shutdown(wait=True)
         return {"counts": self.counts(), "files": [str(p) for p in self.writer.closed_files]}
 

@@ -107,7 +107,10 @@ class WarcFileWriter:
     """Appends records to rotating WARC files in ``directory``.
 
     Not thread-safe: the capture writes from one writer thread.
-    ``on_close`` is called with the final path of each file once it is renamed.
+    ``on_open`` is called with the ``.open`` path and the final path of each
+    new file, ``on_append`` with the file's size after each write that
+    succeeded (everything before it is whole records), ``on_close`` with the
+    final path of each file once it is renamed.
     """
 
     def __init__(
@@ -120,6 +123,8 @@ class WarcFileWriter:
         gzip_level: int = 6,
         hostname: str | None = None,
         on_close: Callable[[Path], None] | None = None,
+        on_open: Callable[[Path, Path], None] | None = None,
+        on_append: Callable[[int], None] | None = None,
         opener: Opener = _exclusive_open,
     ) -> None:
         self.directory = Path(directory)
@@ -128,6 +133,8 @@ class WarcFileWriter:
         self.warcinfo = dict(warcinfo or {})
         self.hostname = hostname or socket.gethostname()
         self.on_close = on_close
+        self.on_open = on_open
+        self.on_append = on_append
         self._opener = opener
         self._serialiser = _MemberWARCWriter(gzip_level)
         self._serial = 0
@@ -178,6 +185,8 @@ class WarcFileWriter:
             break
         self._name = name
         self._size = 0
+        if self.on_open is not None:
+            self.on_open(path, self.directory / name)
         info = build_warcinfo_record(self._serialiser, name, self.warcinfo)
         try:
             self._append([self._serialiser.serialise(info.record)])
@@ -208,6 +217,8 @@ class WarcFileWriter:
         self._size = position
         self.bytes_written += position - start
         self.records_written += len(blobs)
+        if self.on_append is not None:
+            self.on_append(position)
         return offsets
 
     def _roll_back(self, offset: int) -> None:
