@@ -78,8 +78,16 @@ _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 # (an insertion; "记者 黄蕾 通讯员" has only short chunks).
 _SPACED_CJK_RE = re.compile(f"[{_CJK}，、：；][ \t\u3000]+[^\\s]{{4,24}}[ \t\u3000]+[{_CJK}，。、：；]")
 # Four or more single letters or digits in a row: "b.e.t.3.6.5", "c a s i n o".
-# Words with at least one letter (numbers are not Latin spam terms).
-_LATIN_WORD_RE = re.compile(r"[0-9]*[a-z][a-z0-9]*")
+# Runs of letters and digits; those with at least one letter are words (numbers are
+# not Latin spam terms).
+_ALNUM_RUN_RE = re.compile(r"[a-z0-9]+")
+
+
+def _latin_words(folded: str) -> list[str]:
+    """The maximal runs of [a-z0-9] that hold a letter. (Found as plain runs: a pattern
+    that may start with a digit or a letter has no first-character class for the
+    engine to skip Chinese text with, and cost three times as much.)"""
+    return [run for run in _ALNUM_RUN_RE.findall(folded) if not run.isdigit()]
 # Starts with a character class, so the engine skips Chinese text quickly.
 _SPELLED_OUT_GATE_RE = re.compile("[a-z][^a-z0-9\n\u3400-\u9fff]{1,2}[a-z][^a-z0-9\n\u3400-\u9fff]{1,2}[a-z]")
 _SPELLED_OUT_RE = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[^a-z0-9\n\u3400-\u9fff]{1,2}[a-z0-9](?![a-z0-9])){3,}")
@@ -220,19 +228,18 @@ def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
         return "(?:" + "|".join(branches) + ")"
 
     latin = [c for c in trie if c and c.isascii() and c.isalpha()]
-    other = [c for c in trie if c and c not in latin]
-    if not latin and not other:
+    if not any(trie):
         return re.compile(r"(?!x)x")
-    # One lookahead on the set of first characters, so the engine rejects an
-    # ordinary position with a single character-class test; Latin words then
-    # must also start at a word boundary.
-    first = "".join(re.escape(c) for c in sorted(latin + other))
-    alternatives = []
-    if latin:
-        alternatives.append(r"(?<![a-z])(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(latin)) + ")")
-    if other:
-        alternatives.append("(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(other)) + ")")
-    return re.compile("(?=[" + first + "])(?:" + "|".join(alternatives) + ")")
+    # Every top-level branch starts with its literal first character: from such a
+    # pattern the engine takes the set of first characters and skips, in C, the
+    # positions where no word starts (a leading lookahead or lookbehind would enter
+    # the pattern at every position of the text). A Latin word must also start at a
+    # word boundary, checked just after its first letter.
+    branches = []
+    for char in sorted(c for c in trie if c):
+        boundary = r"(?<![a-z][\s\S])" if char in latin else ""
+        branches.append(re.escape(char) + boundary + emit(trie[char], char))
+    return re.compile("|".join(branches))
 
 
 def _read_sections(path: Path) -> dict[str, list[str]]:
@@ -423,7 +430,7 @@ def _seed_search(folded: str, lexicon: Lexicon) -> bool:
         return True
     if not lexicon.latin_first_words:
         return False
-    if lexicon.latin_first_words.isdisjoint(_LATIN_WORD_RE.findall(folded)) and not (
+    if lexicon.latin_first_words.isdisjoint(_latin_words(folded)) and not (
         _SPELLED_OUT_GATE_RE.search(folded) and _SPELLED_OUT_RE.search(folded)
     ):
         return False

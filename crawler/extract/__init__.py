@@ -91,8 +91,8 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # cost the whole page.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
 _BODY_TAG = re.compile(r"<body[\s>]", re.IGNORECASE)
-_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
-_LATIN = re.compile("[A-Za-z]")
+_CJK_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]+")
+_LATIN_RUN = re.compile("[A-Za-z]+")
 _TITLE_HINT = re.compile(
     r"(?:^|[\s_\-])(?:article-?title|pages?[-_]title|news[-_]?title|artitle|art-title|detail-?title|content-?title|"
     r"xl[-_]?title|main-?title|title|tit|bt|ti|headline|biaoti)(?:$|[\s_\-\d])",
@@ -651,8 +651,9 @@ def _choose_author(result: Extracted, meta: PageMeta, infos: list[InfoFacts], si
 
 def _detect_language(title: str, body: str, hint: str | None) -> str:
     sample = f"{title}\n{body[:3000]}"
-    cjk = len(_CJK.findall(sample))
-    latin = len(_LATIN.findall(sample))
+    # Summed run lengths: findall of single characters builds a string per character.
+    cjk = sum(map(len, _CJK_RUN.findall(sample)))
+    latin = sum(map(len, _LATIN_RUN.findall(sample)))
     if cjk == 0 and latin == 0:
         return hint or "und"
     if cjk and cjk * 3 >= latin:

@@ -1,0 +1,97 @@
+"""Fast paths in the text-level spam screen give exactly what the plain versions gave."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+import pytest
+
+from pipelines.spam import _SEPARATOR_CLASS, _latin_words, _trie_regex, default_lexicon
+
+
+def lookahead_trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
+    """One regex matching any of ``words``, built from a trie so Python's
+    engine checks one character class per position instead of every word."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        if not word:
+            continue
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = True
+    gap = f"{_SEPARATOR_CLASS}{{0,2}}" if separators else ""
+
+    def emit(node: dict[str, Any], previous: str) -> str:
+        branches = []
+        terminal = "" in node
+        for char in sorted(k for k in node if k):
+            child = node[char]
+            joiner = gap if previous else ""
+            branches.append(joiner + re.escape(char) + emit(child, char))
+        if terminal:
+            # A Latin word must not continue into more letters: "sex" is not in "Sussex".
+            end = "(?![a-z])" if previous.isascii() and previous.isalpha() else ""
+            if not branches:
+                return end
+            branches.append(end)
+        if not branches:
+            return ""
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    latin = [c for c in trie if c and c.isascii() and c.isalpha()]
+    other = [c for c in trie if c and c not in latin]
+    if not latin and not other:
+        return re.compile(r"(?!x)x")
+    # One lookahead on the set of first characters, so the engine rejects an
+    # ordinary position with a single character-class test; Latin words then
+    # must also start at a word boundary.
+    first = "".join(re.escape(c) for c in sorted(latin + other))
+    alternatives = []
+    if latin:
+        alternatives.append(r"(?<![a-z])(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(latin)) + ")")
+    if other:
+        alternatives.append("(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(other)) + ")")
+    return re.compile("(?=[" + first + "])(?:" + "|".join(alternatives) + ")")
+
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in pattern.finditer(text)]
+
+
+WORD_SETS = [
+    ["博彩", "棋牌游戏", "棋牌", "六合彩", "一夜情", "bet365", "casino", "sex", "a"],
+    ["中奖", "中", "x", "xy", "xyz", "彩.票", "赌 场"],
+]
+
+
+@pytest.mark.parametrize("separators", [True, False])
+@pytest.mark.parametrize("words", WORD_SETS)
+@pytest.mark.parametrize("seed", range(15))
+def test_same_matches_as_the_lookahead_form(words: list[str], separators: bool, seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "".join(sorted(set("".join(words)))) + " .·、，。民政部abxZ\n"
+    text = "".join(rng.choice(alphabet) for _ in range(400))
+    assert spans(_trie_regex(words, separators=separators), text) == spans(
+        lookahead_trie_regex(words, separators=separators), text
+    )
+
+
+def test_shipped_lexicon_screens_as_before() -> None:
+    lexicon = default_lexicon()
+    seeds = [t for t, term in lexicon.terms.items() if term.kind in {"strong", "weak"}]
+    rng = random.Random(7)
+    pieces = [*seeds, "民政部召开会议，", "sussex ", "a.b.c ", "博 · 彩", "、", " ", "bet365"]
+    for _ in range(30):
+        text = lexicon.fold("".join(rng.choice(pieces) for _ in range(30)))
+        assert spans(lexicon.seed_re, text) == spans(lookahead_trie_regex(seeds, separators=True), text)
+
+
+@pytest.mark.parametrize("text", ["", "民政部", "123 abc 12a3 a12 x", "bet365和casino，2024年", "Sussex-9z_8"])
+def test_latin_words_are_the_runs_with_a_letter(text: str) -> None:
+    assert _latin_words(text) == re.findall(r"[0-9]*[a-z][a-z0-9]*", text)
