@@ -18,10 +18,13 @@ records with no crawl at all — warcio's own writer (gzip level 9) and ours
 beat.
 
 The machine is shared, so wall-clock pages/s swing widely between identical
-runs. Each crawl therefore also reports CPU time per page, measured inside
-the crawl process: the reactor (main) thread's, which bounds throughput when
-the writer thread has a core of its own, and the whole process's (all
-threads), which bounds it on a single core. Ratios are given for all three.
+runs. Rounds alternate the order of the configurations, and wall-clock
+ratios are paired (each capture run against the same round's ``off`` run,
+median over rounds). Each crawl also reports CPU time per page, which other
+load disturbs far less: the reactor (main) thread's, which bounds throughput
+when the writer has a core of its own; the crawl's whole (its threads and
+the writer process it waited for), which bounds it on a single core; and
+that plus the sample server's, which bounds it when every core is busy.
 Usage: ``python bench/warc.py [--pages N] [--page-bytes B] [--repeat R] [--skip-inline]``.
 """
 
@@ -31,6 +34,7 @@ import argparse
 import io
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,8 +55,9 @@ from scrapy import Spider  # noqa: E402
 from scrapy.http import Headers, HtmlResponse, Request  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
-from crawler.demo import crawl_env, sample_site  # noqa: E402
+from crawler.demo import crawl_env  # noqa: E402
 from crawler.middlewares.warc import WarcCaptureMiddleware  # noqa: E402
+from crawler.sample.process import launch, stop  # noqa: E402
 from crawler.warc.archiver import ExchangeArchiver  # noqa: E402
 from crawler.warc.records import CapturedExchange  # noqa: E402
 from crawler.warc.writer import WarcFileWriter  # noqa: E402
@@ -117,7 +122,14 @@ class BareSpider(scrapy.Spider):
 """
 
 
-def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str], spider: str = "news") -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str], spider: str = "news",
+          server_pid: int | None = None) -> dict[str, float]:
     base = {
         "OUTPUT_DIR": str(out_dir),
         "AUTOTHROTTLE_ENABLED": "False",
@@ -143,13 +155,21 @@ def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str
         command += ["-s", f"{name}={value}"]
     env = crawl_env(proxy_url)
     env["PYTHONPATH"] = str(out_dir) + os.pathsep + env.get("PYTHONPATH", "")
+    # CPU of the crawl process and of the processes it waited for (the WARC writer
+    # child), and of the sample server while it served this crawl.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = cpu_seconds(server_pid) if server_pid else 0.0
     subprocess.run(command, cwd=ROOT, env=env, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = cpu_seconds(server_pid) - server_before if server_pid else 0.0
+    crawl_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     clock = json.loads(clock_file.read_text())
     pages, seconds = clock["pages"], clock["seconds"]
     warc_bytes = sum(p.stat().st_size for p in (out_dir / "warc").glob("*.warc.gz")) if (out_dir / "warc").is_dir() else 0
     return {
         "pages": pages, "seconds": seconds, "pages_per_s": pages / seconds, "warc_bytes": warc_bytes,
         "reactor_ms": 1000 * clock["main_thread"] / pages, "process_ms": 1000 * clock["process"] / pages,
+        "crawl_cpu_ms": 1000 * crawl_cpu / pages, "server_cpu_ms": 1000 * server_cpu / pages,
     }
 
 
@@ -244,12 +264,18 @@ def main() -> None:
         every: dict[str, dict[str, list[dict[str, float]]]] = {
             spider: {name: [] for name, _ in runs} for spider in spiders
         }
-        with sample_site(site_dir=site_dir) as proxy_url:
+        server, port = launch(tmp_path, site_dir=site_dir)
+        proxy_url = f"http://127.0.0.1:{port}"
+        try:
             for attempt in range(args.repeat):
                 for spider in spiders:
-                    for name, settings in runs:
+                    # Every other round runs in reverse, so drift in the machine's load
+                    # does not always favour the same configuration.
+                    for name, settings in runs if attempt % 2 == 0 else runs[::-1]:
                         out = tmp_path / f"{spider}-{name}-{attempt}"
-                        every[spider][name].append(crawl(proxy_url, site_dir, out, settings, spider))
+                        every[spider][name].append(crawl(proxy_url, site_dir, out, settings, spider, server.pid))
+        finally:
+            stop(server)
         for spider in spiders:
             report(spider, every[spider])
         floor_warcio = warcio_floor(pages)
@@ -263,24 +289,38 @@ def main() -> None:
 
 
 def report(spider: str, every: dict[str, list[dict[str, float]]]) -> None:
-    best = {name: max(results, key=lambda r: r["pages_per_s"]) for name, results in every.items()}
-    median = {name: statistics.median(r["pages_per_s"] for r in results) for name, results in every.items()}
-    reactor = {name: min(r["reactor_ms"] for r in results) for name, results in every.items()}
-    process = {name: min(r["process_ms"] for r in results) for name, results in every.items()}
+    """Pages/s and CPU per page for each configuration, and its ratios to ``off``.
+
+    Wall-clock ratios are paired: each round's capture run is divided by the
+    same round's ``off`` run, and the median of those is given. The CPU columns
+    do not depend on what else the machine is doing: ``crawl`` is the crawl
+    process with the writer process it waited for, ``server`` the sample site
+    answering it. ``all`` adds them; on a machine whose cores are all busy,
+    throughput is bounded by it.
+    """
+    off = every["off"]
     print(f"\n{spider} spider")
-    print(f"{'capture':10} {'pages':>6} {'wall pages/s best/median (runs)':>44} "
-          f"{'reactor CPU ms/page':>20} {'process CPU ms/page':>20} {'WARC MB':>8}")
-    for name in every:
-        runs_text = " ".join(f"{r['pages_per_s']:.0f}" for r in every[name])
-        print(f"{name:10} {best[name]['pages']:6.0f} {best[name]['pages_per_s']:8.1f} / {median[name]:6.1f} ({runs_text:>20}) "
-              f"{reactor[name]:20.2f} {process[name]:20.2f} {best[name]['warc_bytes'] / 1e6:8.1f}")
-    for name in every:
+    print(f"{'capture':8} {'pages':>6} {'pages/s median (runs)':>30} {'CPU ms/page: reactor':>21} "
+          f"{'crawl':>6} {'server':>7} {'all':>6} {'WARC MB':>8}")
+    for name, results in every.items():
+        def low(key: str) -> float:
+            return statistics.median(r[key] for r in results)
+        runs_text = " ".join(f"{r['pages_per_s']:.0f}" for r in results)
+        print(f"{name:8} {results[0]['pages']:6.0f} {low('pages_per_s'):8.1f} ({runs_text:>19}) "
+              f"{low('reactor_ms'):21.2f} {low('crawl_cpu_ms'):6.2f} {low('server_cpu_ms'):7.2f} "
+              f"{low('crawl_cpu_ms') + low('server_cpu_ms'):6.2f} {results[0]['warc_bytes'] / 1e6:8.1f}")
+    for name, results in every.items():
         if name == "off":
             continue
-        print(f"capture {name}: throughput ratio to off — wall best {best[name]['pages_per_s'] / best['off']['pages_per_s']:.2f}, "
-              f"wall median {median[name] / median['off']:.2f}, "
-              f"reactor-CPU-bound {reactor['off'] / reactor[name]:.2f} (writer on its own core), "
-              f"process-CPU-bound {process['off'] / process[name]:.2f} (one core)")
+        paired = [on["pages_per_s"] / base["pages_per_s"] for on, base in zip(results, off)]
+        def cpu_ratio(key: str) -> float:
+            return statistics.median(r[key] for r in off) / statistics.median(r[key] for r in results)
+        both = (statistics.median(r["crawl_cpu_ms"] + r["server_cpu_ms"] for r in off)
+                / statistics.median(r["crawl_cpu_ms"] + r["server_cpu_ms"] for r in results))
+        print(f"capture {name}: throughput ratio to off — wall, paired median {statistics.median(paired):.2f} "
+              f"({' '.join(f'{r:.2f}' for r in paired)}); CPU-bound: reactor thread {cpu_ratio('reactor_ms'):.2f}, "
+              f"crawl + writer on one core {cpu_ratio('crawl_cpu_ms'):.2f}, "
+              f"crawl + writer + server sharing the cores {both:.2f}")
 
 
 if __name__ == "__main__":
