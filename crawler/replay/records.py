@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -170,6 +171,9 @@ class RecordReader:
         return handle
 
     def read(self, entry: IndexEntry) -> ArchivedRecord:
+        fast = self._read_gzip_member(entry)
+        if fast is not None:
+            return fast
         handle = self._handle(entry.path)
         try:
             handle.seek(entry.offset)
@@ -197,6 +201,70 @@ class RecordReader:
             profile=headers.get_header("WARC-Profile") or "",
             refers_to_uri=(headers.get_header("WARC-Refers-To-Target-URI") or "").strip("<>"),
             refers_to_date=headers.get_header("WARC-Refers-To-Date") or "",
+            protocol=protocol,
+            status=status,
+            headers=http_headers,
+            body=body,
+            has_http=has_http,
+        )
+
+    def _read_gzip_member(self, entry: IndexEntry) -> ArchivedRecord | None:
+        """The record read directly as the one gzip member the index says it is.
+
+        Our writer (and every common tool) compresses each record as its own gzip
+        member, and the index knows the member's length: one read, one zlib call and
+        a split of the headers, instead of warcio's stream machinery (~4x faster).
+        Anything unusual (not gzip, a header line it does not expect, a member cut
+        short) returns None, and :meth:`read` goes the general way, which also
+        words the errors.
+        """
+        if entry.length <= 0:
+            return None
+        try:
+            handle = self._handle(entry.path)
+            handle.seek(entry.offset)
+            member = handle.read(entry.length)
+            if member[:2] != b"\x1f\x8b":
+                return None
+            inflater = zlib.decompressobj(31)
+            data = inflater.decompress(member)
+            if not inflater.eof:
+                return None
+        except (OSError, zlib.error, ValueError):
+            return None
+        end = data.find(b"\r\n\r\n")
+        if end < 0 or not data.startswith(b"WARC/"):
+            return None
+        fields: dict[str, str] = {}
+        try:
+            for line in data[:end].decode("utf-8").split("\r\n")[1:]:
+                name, colon, value = line.partition(":")
+                if not colon or line[:1] in (" ", "\t"):
+                    return None  # continuation lines and the like: leave them to warcio
+                fields.setdefault(name.strip().lower(), value.strip())
+            declared = int(fields.get("content-length", ""))
+        except ValueError:  # not UTF-8, or no usable Content-Length
+            return None
+        block = data[end + 4:end + 4 + declared]
+        if len(block) < declared:
+            return None
+        kind = fields.get("warc-type", "")
+        has_http = bool(block.strip())
+        protocol, status, http_headers, body = ("HTTP/1.1", 0, [], b"")
+        if has_http:
+            try:
+                protocol, status, http_headers, body = parse_http_block(block)
+            except ArchiveReadError:
+                return None
+        return ArchivedRecord(
+            record_type=kind,
+            url=fields.get("warc-target-uri", "").strip("<>"),
+            date=fields.get("warc-date", ""),
+            record_id=fields.get("warc-record-id", ""),
+            payload_digest=fields.get("warc-payload-digest", ""),
+            profile=fields.get("warc-profile", ""),
+            refers_to_uri=fields.get("warc-refers-to-target-uri", "").strip("<>"),
+            refers_to_date=fields.get("warc-refers-to-date", ""),
             protocol=protocol,
             status=status,
             headers=http_headers,
