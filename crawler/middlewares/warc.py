@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
@@ -85,7 +85,15 @@ def _software() -> str:
 
 
 def _headers_list(headers: Any) -> tuple[tuple[bytes, bytes], ...]:
-    """Every (name, value) pair, repeated headers kept as separate pairs."""
+    """Every (name, value) pair, repeated headers kept as separate pairs.
+
+    Scrapy's ``Headers`` keeps each normalised name with the list of its
+    values; reading that mapping directly gives what ``getlist`` would for
+    every name without normalising each one again (this runs twice a page on
+    the reactor thread).
+    """
+    if isinstance(headers, Headers):
+        return tuple((name, value) for name, values in dict.items(headers) for value in values)
     pairs: list[tuple[bytes, bytes]] = []
     for name in headers.keys():
         for value in headers.getlist(name):
