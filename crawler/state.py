@@ -50,7 +50,7 @@ class StateStoreLocked(StateStoreError):
     """Another process holds the state file's write lock for too long."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleState:
     """What the store knows about one canonical URL."""
 
@@ -205,9 +205,11 @@ def _url_key(url: str) -> bytes:
 class DigestFilter:
     """A Bloom filter over SHA-1 digests: "surely absent" lets a brand-new article skip a lookup.
 
-    At least 16 bits and 3 probes per digest: about one false "maybe" in 180
-    when full, fewer before (a false "maybe" only costs one indexed lookup). The probes are three 32-bit words of the digest itself (already
-    uniform); three unrolled probes cost half of a loop over five.
+    At least 16 bits and 3 probes per digest: about one false "maybe" in 150
+    when full, fewer before (a false "maybe" only costs one indexed lookup).
+    The probes come from the digest's first 8 bytes alone (two 32-bit words,
+    combined as in double hashing), so the filter can be rebuilt from the
+    stores' key indexes without reading a single row.
     """
 
     def __init__(self, capacity: int) -> None:
@@ -217,27 +219,41 @@ class DigestFilter:
         self.bits = bytearray(size // 8)
         self.count = 0
 
-    def add(self, digest: bytes) -> None:
+    def add(self, digest: bytes) -> bool:
+        """Add a digest; True if it may have been in already."""
+        step, first = _TWO_WORDS(digest, 0)
+        return self._add(first, step)
+
+    def add_key(self, key: int) -> bool:
+        """Add a digest by its :func:`digest_key`; True if it may have been in already."""
+        return self._add(key & 0xFFFFFFFF, (key >> 32) & 0xFFFFFFFF)
+
+    def _add(self, first: int, step: int) -> bool:
         bits, mask = self.bits, self.mask
-        first, second, third = _THREE_WORDS(digest, 0)
-        first &= mask
-        second &= mask
-        third &= mask
-        bits[first >> 3] |= 1 << (first & 7)
-        bits[second >> 3] |= 1 << (second & 7)
-        bits[third >> 3] |= 1 << (third & 7)
+        one = first & mask
+        two = (first + step) & mask
+        three = (first + 2 * step) & mask
+        one_bit, two_bit, three_bit = 1 << (one & 7), 1 << (two & 7), 1 << (three & 7)
+        one >>= 3
+        two >>= 3
+        three >>= 3
+        present = bits[one] & one_bit and bits[two] & two_bit and bits[three] & three_bit
+        bits[one] |= one_bit
+        bits[two] |= two_bit
+        bits[three] |= three_bit
         self.count += 1
+        return bool(present)
 
     def __contains__(self, digest: bytes) -> bool:
         bits, mask = self.bits, self.mask
-        first, second, third = _THREE_WORDS(digest, 0)
-        first &= mask
-        second &= mask
-        third &= mask
+        step, first = _TWO_WORDS(digest, 0)
+        one = first & mask
+        two = (first + step) & mask
+        three = (first + 2 * step) & mask
         return bool(
-            bits[first >> 3] & (1 << (first & 7))
-            and bits[second >> 3] & (1 << (second & 7))
-            and bits[third >> 3] & (1 << (third & 7))
+            bits[one >> 3] & (1 << (one & 7))
+            and bits[two >> 3] & (1 << (two & 7))
+            and bits[three >> 3] & (1 << (three & 7))
         )
 
     @property
@@ -245,13 +261,23 @@ class DigestFilter:
         return self.count > self.capacity
 
 
-_THREE_WORDS = struct.Struct("<3I").unpack_from
+# The first 8 bytes of a digest as two big-endian words (the high one first), as digest_key() reads them.
+_TWO_WORDS = struct.Struct(">II").unpack_from
 
 
+# Schema 2: ``articles`` and ``bodies`` are plain rowid tables, appended to in
+# arrival order, found through an index on the first 8 bytes of their digest
+# (as a signed integer) and confirmed on the whole digest. Schema 1 kept them
+# in WITHOUT ROWID tables clustered by the 20-byte digest: every batch of new
+# articles then dirtied pages all over a table of whole rows, and past a few
+# hundred thousand articles the writes outgrew the page cache. Now the random
+# inserts go into two narrow indexes (about 20 bytes an entry), the rows are
+# appended at the end of their tables.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
-    id BLOB PRIMARY KEY,
+    id_key INTEGER NOT NULL,
+    id BLOB NOT NULL,
     body_sha1 BLOB NOT NULL,
     duplicate_of BLOB,
     site TEXT NOT NULL,
@@ -259,8 +285,10 @@ CREATE TABLE IF NOT EXISTS articles (
     last_seen REAL NOT NULL,
     last_run TEXT NOT NULL,
     canonical_url TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS bodies (body_sha1 BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
+);
+CREATE INDEX IF NOT EXISTS articles_by_key ON articles (id_key);
+CREATE TABLE IF NOT EXISTS bodies (body_key INTEGER NOT NULL, body_sha1 BLOB NOT NULL, id BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS bodies_by_key ON bodies (body_key);
 CREATE TABLE IF NOT EXISTS links (url_key BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS listed_links (url_key BLOB PRIMARY KEY, first_run TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS signatures (id BLOB PRIMARY KEY, signature BLOB NOT NULL) WITHOUT ROWID;
@@ -282,68 +310,154 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 """
 
+# Schema 1 -> 2: the two digest-keyed tables are copied into the new layout
+# (digest_key() is a Python function registered for the migration only).
+_MIGRATE_1_TO_2 = """
+ALTER TABLE articles RENAME TO articles_schema1;
+ALTER TABLE bodies RENAME TO bodies_schema1;
+CREATE TABLE articles (
+    id_key INTEGER NOT NULL, id BLOB NOT NULL, body_sha1 BLOB NOT NULL, duplicate_of BLOB,
+    site TEXT NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL, last_run TEXT NOT NULL,
+    canonical_url TEXT NOT NULL
+);
+INSERT INTO articles (id_key, id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url)
+    SELECT digest_key(id), id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url
+    FROM articles_schema1 ORDER BY first_seen;
+CREATE TABLE bodies (body_key INTEGER NOT NULL, body_sha1 BLOB NOT NULL, id BLOB NOT NULL);
+INSERT INTO bodies (body_key, body_sha1, id) SELECT digest_key(body_sha1), body_sha1, id FROM bodies_schema1;
+DROP TABLE articles_schema1;
+DROP TABLE bodies_schema1;
+"""
 
-_UPSERT_ARTICLE = (
-    "INSERT INTO articles (id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-    "body_sha1 = excluded.body_sha1, duplicate_of = excluded.duplicate_of, site = excluded.site, "
-    "last_seen = excluded.last_seen, last_run = excluded.last_run, canonical_url = excluded.canonical_url"
-)
-_INSERT_BODY = "INSERT OR IGNORE INTO bodies (body_sha1, id) VALUES (?, ?)"
+_KEY_PREFIX = struct.Struct(">q")
 
-# The same two statements over a whole batch in one step: digests packed 20
-# bytes apiece into one blob each, the other columns as a JSON array. SQLite
-# runs a step without the GIL, executemany holds it between rows; so a
-# background writer only overlaps with the crawl when a batch is one step.
-_BULK_UPSERT_ARTICLES = (
-    "INSERT INTO articles (id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
-    "SELECT substr(?1, key * 20 + 1, 20), substr(?2, key * 20 + 1, 20), "
-    "CASE WHEN value ->> 5 THEN substr(?3, key * 20 + 1, 20) END, "
-    "value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?4) WHERE true "
-    "ON CONFLICT (id) DO UPDATE SET "
-    "body_sha1 = excluded.body_sha1, duplicate_of = excluded.duplicate_of, site = excluded.site, "
-    "last_seen = excluded.last_seen, last_run = excluded.last_run, canonical_url = excluded.canonical_url"
+
+def digest_key(digest: bytes) -> int:
+    """The index key of a digest: its first 8 bytes as a signed big-endian integer."""
+    if len(digest) >= 8:
+        return _KEY_PREFIX.unpack_from(digest)[0]
+    return _KEY_PREFIX.unpack(digest.ljust(8, b"\0"))[0]
+
+
+_ARTICLE_COLUMNS = "body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url"
+_UPDATE_ARTICLE = (
+    "UPDATE articles SET body_sha1 = ?3, duplicate_of = ?4, site = ?5, last_seen = ?7, last_run = ?8, "
+    "canonical_url = ?9 WHERE id_key = ?1 AND id = ?2"
 )
+_INSERT_ARTICLE = (
+    "INSERT INTO articles (id_key, id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id_key = ?1 AND id = ?2)"
+)
+_INSERT_BODY = (
+    "INSERT INTO bodies (body_key, body_sha1, id) SELECT ?1, ?2, ?3 "
+    "WHERE NOT EXISTS (SELECT 1 FROM bodies WHERE body_key = ?1 AND body_sha1 = ?2)"
+)
+
+# The same statements over a whole batch in one step: digests packed 20 bytes
+# apiece into one blob each, the other columns as a JSON array. SQLite runs a
+# step without the GIL, executemany holds it between rows; so a background
+# writer only overlaps with the crawl when a batch is one step. Columns of
+# ?4: [id_key, site, first_seen, last_seen, last_run, canonical_url, has duplicate_of].
+_BULK_UPDATE_ARTICLES = (
+    "UPDATE articles SET body_sha1 = substr(?2, j.key * 20 + 1, 20), "
+    "duplicate_of = CASE WHEN j.value ->> 6 THEN substr(?3, j.key * 20 + 1, 20) END, "
+    "site = j.value ->> 1, last_seen = j.value ->> 3, last_run = j.value ->> 4, canonical_url = j.value ->> 5 "
+    "FROM json_each(?4) AS j WHERE articles.id_key = j.value ->> 0 AND articles.id = substr(?1, j.key * 20 + 1, 20)"
+)
+_BULK_INSERT_ARTICLES = (
+    "INSERT INTO articles (id_key, id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
+    "SELECT j.value ->> 0, substr(?1, j.key * 20 + 1, 20), substr(?2, j.key * 20 + 1, 20), "
+    "CASE WHEN j.value ->> 6 THEN substr(?3, j.key * 20 + 1, 20) END, "
+    "j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5 FROM json_each(?4) AS j "
+    "WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id_key = j.value ->> 0 AND id = substr(?1, j.key * 20 + 1, 20))"
+)
+# ?3: the body keys as a JSON array.
 _BULK_INSERT_BODIES = (
-    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?3) "
-    "INSERT OR IGNORE INTO bodies (body_sha1, id) SELECT substr(?1, i * 20 + 1, 20), substr(?2, i * 20 + 1, 20) FROM n"
+    "INSERT INTO bodies (body_key, body_sha1, id) "
+    "SELECT j.value, substr(?1, j.key * 20 + 1, 20), substr(?2, j.key * 20 + 1, 20) FROM json_each(?3) AS j "
+    "WHERE NOT EXISTS (SELECT 1 FROM bodies WHERE body_key = j.value AND body_sha1 = substr(?1, j.key * 20 + 1, 20))"
 )
 _NO_DIGEST = bytes(20)
-
-
-def _digest_column(rows: list[tuple[Any, ...]], column: int) -> bytes | None:
-    """The column's 20-byte digests packed into one blob; None if any value is not one (or is NULL)."""
-    values = [row[column] for row in rows]
-    if set(map(type, values)) != {bytes} or set(map(len, values)) != {20}:
-        return None
-    return b"".join(values)
 
 
 # (sql, parameters, many): one execute, or an executemany when many is true.
 _Statement = tuple[str, Any, bool]
 
 
-def _prepare_batch(buffer: dict[str, list[tuple[Any, ...]]]) -> list[_Statement]:
-    """The buffered rows as statements; the two hot ones become one bulk statement each.
+def _article_statements(articles: Sequence[ArticleState], maybe_stored: set[str] | None) -> list[_Statement]:
+    """Upserts of the batch's articles (one row per id: the latest state).
+
+    Rows in ``maybe_stored`` (None: all) may already be in the table and are
+    updated first; the insert then adds every row not found.
+    """
+    ids = [_blob(article.id) for article in articles]
+    bodies = [_blob(article.body_sha1) for article in articles]
+    originals = [_blob(article.duplicate_of) if article.duplicate_of else _NO_DIGEST for article in articles]
+    if set(map(len, ids)) == set(map(len, bodies)) == set(map(len, originals)) == {20}:
+        packed_ids = b"".join(ids)
+        keys = struct.unpack(">" + "q12x" * len(ids), packed_ids)
+        columns = [
+            [key, article.site, article.first_seen, article.last_seen, article.last_run, article.canonical_url,
+             bool(article.duplicate_of)]
+            for key, article in zip(keys, articles)
+        ]
+        parameters = (packed_ids, b"".join(bodies), b"".join(originals))
+        statements: list[_Statement] = []
+        if maybe_stored is None:
+            statements.append((_BULK_UPDATE_ARTICLES, (*parameters, json.dumps(columns, ensure_ascii=False)), False))
+        elif maybe_stored:
+            # Only the rows that may exist are looked up for an update (packed in their own blobs).
+            chosen = [n for n, article in enumerate(articles) if article.id in maybe_stored]
+            statements.append((
+                _BULK_UPDATE_ARTICLES,
+                (
+                    b"".join(ids[n] for n in chosen),
+                    b"".join(bodies[n] for n in chosen),
+                    b"".join(originals[n] for n in chosen),
+                    json.dumps([columns[n] for n in chosen], ensure_ascii=False),
+                ),
+                False,
+            ))
+        statements.append((_BULK_INSERT_ARTICLES, (*parameters, json.dumps(columns, ensure_ascii=False)), False))
+        return statements
+    rows = [
+        (
+            digest_key(id_blob), id_blob, _blob(article.body_sha1),
+            _blob(article.duplicate_of) if article.duplicate_of else None, article.site,
+            article.first_seen, article.last_seen, article.last_run, article.canonical_url,
+        )
+        for id_blob, article in zip(ids, articles)
+    ]
+    return [(_UPDATE_ARTICLE, rows, True), (_INSERT_ARTICLE, rows, True)]
+
+
+def _body_statements(bodies: dict[str, str]) -> list[_Statement]:
+    """Inserts of the batch's first record per body digest (an already stored digest keeps its record)."""
+    digests = [_blob(digest) for digest in bodies]
+    ids = [_blob(article_id) for article_id in bodies.values()]
+    if set(map(len, digests)) == set(map(len, ids)) == {20}:
+        packed = b"".join(digests)
+        keys = struct.unpack(">" + "q12x" * len(digests), packed)
+        return [(_BULK_INSERT_BODIES, (packed, b"".join(ids), json.dumps(keys)), False)]
+    return [(_INSERT_BODY, [(digest_key(d), d, i) for d, i in zip(digests, ids)], True)]
+
+
+def _prepare_batch(
+    articles: dict[str, ArticleState],
+    maybe_stored: set[str] | None,
+    bodies: dict[str, str],
+    buffer: dict[str, list[tuple[Any, ...]]],
+) -> list[_Statement]:
+    """The buffered writes as statements; articles and bodies become bulk statements.
 
     Done by the caller, so a background writer runs no Python while it holds the GIL.
     """
     statements: list[_Statement] = []
-    for sql, rows in buffer.items():
-        if sql == _UPSERT_ARTICLE:
-            ids, bodies = _digest_column(rows, 0), _digest_column(rows, 1)
-            originals = [row[2] for row in rows]
-            packed_originals = _digest_column([(value or _NO_DIGEST,) for value in originals], 0)
-            if ids is not None and bodies is not None and packed_originals is not None:
-                columns = json.dumps([[*row[3:8], row[2] is not None] for row in rows], ensure_ascii=False)
-                statements.append((_BULK_UPSERT_ARTICLES, (ids, bodies, packed_originals, columns), False))
-                continue
-        elif sql == _INSERT_BODY:
-            bodies, ids = _digest_column(rows, 0), _digest_column(rows, 1)
-            if bodies is not None and ids is not None:
-                statements.append((_BULK_INSERT_BODIES, (bodies, ids, len(rows)), False))
-                continue
-        statements.append((sql, rows, True))
+    if articles:
+        statements += _article_statements(list(articles.values()), maybe_stored)
+    if bodies:
+        statements += _body_statements(bodies)
+    statements += [(sql, rows, True) for sql, rows in buffer.items()]
     return statements
 
 
@@ -467,9 +581,14 @@ class SQLiteStateStore(StateStore):
         self.lock_timeout = float(lock_timeout)
         self._pending_writes = 0
         self._batch_started = 0.0
-        # Pending rows by statement, statements in order of first use.
+        # Pending rows by statement, statements in order of first use. Articles
+        # and bodies are buffered apart, one entry per id or digest: the
+        # latest state of an article, the first record with a body. They also
+        # answer reads until committed.
         self._buffer: dict[str, list[tuple[Any, ...]]] = {}
         self._recent_articles: dict[str, ArticleState] = {}
+        # Buffered articles that may already be stored (updated, not only inserted); None: all may be.
+        self._maybe_stored: set[str] | None = set() if memory_filter else None
         self._recent_bodies: dict[str, str] = {}
         self._recent_signatures: dict[str, bytes] = {}
         self._recent_bands: dict[int, list[str]] = {}
@@ -532,22 +651,28 @@ class SQLiteStateStore(StateStore):
             self._db.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
             self._db.execute("PRAGMA temp_store = MEMORY")
             self._db.execute("BEGIN IMMEDIATE")
+            tables = {
+                row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }  # again, inside the transaction: another process may have created or migrated it meanwhile
             if not tables:
                 self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            version = self._stored_schema_version(tables)
+            if version is not None and version > SCHEMA_VERSION:
+                self._db.execute("ROLLBACK")
+                raise StateStoreError(
+                    f"state store {self.path} has schema version {version}, newer than this code "
+                    f"({SCHEMA_VERSION}); upgrade the crawler"
+                )
+            if version == 1:
+                self._migrate_from_1()
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self._db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            elif int(row[0]) > SCHEMA_VERSION:
-                self._db.execute("ROLLBACK")
-                raise StateStoreError(
-                    f"state store {self.path} has schema version {row[0]}, newer than this code "
-                    f"({SCHEMA_VERSION}); upgrade the crawler"
-                )
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
             self._db.execute("COMMIT")
         except StateStoreError:
             raise
@@ -558,6 +683,28 @@ class SQLiteStateStore(StateStore):
                 f"state store {self.path} is corrupt ({exc}); refusing to overwrite it — "
                 "move it aside or set STATE_PATH"
             ) from exc
+
+    def _stored_schema_version(self, tables: set[str]) -> int | None:
+        """The file's schema version; None for a new file. Before versions were recorded, 1."""
+        if "meta" in tables:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is not None:
+                return int(row[0])
+        return 1 if "articles" in tables else None
+
+    def _migrate_from_1(self) -> None:
+        """Rewrite a schema-1 store's articles and bodies into the schema-2 layout (inside the open transaction)."""
+        started = time.monotonic()
+        count = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        logger.info("State store %s: upgrading schema 1 to %d (%d articles)", self.path, SCHEMA_VERSION, count)
+        self._db.create_function("digest_key", 1, digest_key, deterministic=True)
+        try:
+            for statement in _MIGRATE_1_TO_2.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+        finally:
+            self._db.create_function("digest_key", 1, None)
+        logger.info("State store %s: upgraded in %.1fs", self.path, time.monotonic() - started)
 
     def _translate(self, exc: sqlite3.Error) -> StateStoreError:
         text = str(exc).lower()
@@ -580,7 +727,7 @@ class SQLiteStateStore(StateStore):
             raise StateStoreError(f"state store {self.path} is closed")
         now = time.monotonic()
         buffer = self._buffer
-        if not buffer:
+        if not self._pending_writes:
             self._batch_started = now
         rows = buffer.get(sql)
         if rows is None:
@@ -590,10 +737,19 @@ class SQLiteStateStore(StateStore):
         if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
             self._end_batch()
 
+    def _count_write(self) -> None:
+        """One more buffered write (an article or a body); ends the batch when it is full or old."""
+        now = time.monotonic()
+        if not self._pending_writes:
+            self._batch_started = now
+        self._pending_writes += 1
+        if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
+            self._end_batch()
+
     def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
-        if not self._buffer:
+        if not self._pending_writes:
             self._batch_started = time.monotonic()
         self._buffer.setdefault(sql, []).extend(rows)
         self._pending_writes += 1
@@ -603,18 +759,27 @@ class SQLiteStateStore(StateStore):
         ):
             self._end_batch()
 
+    def _take_batch(self) -> list[_Statement]:
+        """The buffered writes as statements; the buffers are emptied (the articles and bodies stay readable)."""
+        statements = _prepare_batch(self._recent_articles, self._maybe_stored, self._recent_bodies, self._buffer)
+        self._buffer = {}
+        if self._maybe_stored is not None:
+            self._maybe_stored = set()
+        self._pending_writes = 0
+        return statements
+
     def _push(self) -> None:
         """Send buffered writes into the open transaction (in order)."""
-        if not self._buffer:
+        if not self._pending_writes:
             return
-        buffer, self._buffer = self._buffer, {}
+        # Buffered statements are inserts/upserts into different tables,
+        # so sending them grouped by statement (in order within each) is
+        # safe; the buffer is kept grouped so pushing needs no regrouping.
+        statements = self._take_batch()
         try:
             if not self._db.in_transaction:
                 self._db.execute("BEGIN IMMEDIATE")
-            # Buffered statements are inserts/upserts into different tables,
-            # so sending them grouped by statement (in order within each) is
-            # safe; the buffer is kept grouped so pushing needs no regrouping.
-            _execute_batch(self._db, _prepare_batch(buffer))
+            _execute_batch(self._db, statements)
         except sqlite3.Error as exc:
             raise self._translate(exc) from exc
 
@@ -629,14 +794,13 @@ class SQLiteStateStore(StateStore):
         if self._writer is None:
             self._writer = _BackgroundWriter(self, self._cache_mb)
         self._writer.wait()
+        batch = self._take_batch() if self._pending_writes else []
         self._committing_articles, self._recent_articles = self._recent_articles, {}
         self._committing_bodies, self._recent_bodies = self._recent_bodies, {}
         self._committing_signatures, self._recent_signatures = self._recent_signatures, {}
         self._committing_bands, self._recent_bands = self._recent_bands, {}
-        batch, self._buffer = self._buffer, {}
-        self._pending_writes = 0
         if batch:
-            self._writer.submit(_prepare_batch(batch))
+            self._writer.submit(batch)
 
     def _buffered_article(self, article_id: str) -> ArticleState | None:
         return self._recent_articles.get(article_id) or self._committing_articles.get(article_id)
@@ -648,7 +812,7 @@ class SQLiteStateStore(StateStore):
     def _read(self, sql: str, params: Iterable[Any] = (), *, push: bool = True) -> list[tuple[Any, ...]]:
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
-        if push and (self._buffer or (self._writer is not None and self._writer.busy)):
+        if push and (self._pending_writes or (self._writer is not None and self._writer.busy)):
             # Commit rather than leave a write transaction open: another
             # process (another seed) may be waiting for the lock.
             self.flush()
@@ -660,7 +824,7 @@ class SQLiteStateStore(StateStore):
     def flush(self) -> None:
         if self._closed:
             return
-        if self._writer is not None or (self._background and self._buffer):
+        if self._writer is not None or (self._background and self._pending_writes):
             self._hand_off()
             assert self._writer is not None
             self._writer.wait()
@@ -692,14 +856,10 @@ class SQLiteStateStore(StateStore):
                 self._db.close()
 
     # -- articles ------------------------------------------------------------
-    def get_article(self, article_id: str) -> ArticleState | None:
-        recent = self._buffered_article(article_id)
-        if recent is not None:
-            return recent
+    def _stored_article(self, article_id: str, id_blob: bytes) -> ArticleState | None:
         rows = self._read(
-            "SELECT body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url "
-            "FROM articles WHERE id = ?",
-            (_blob(article_id),),
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id_key = ? AND id = ? ORDER BY rowid DESC LIMIT 1",
+            (digest_key(id_blob), id_blob),
             push=False,
         )
         if not rows:
@@ -716,97 +876,97 @@ class SQLiteStateStore(StateStore):
             last_run=run,
         )
 
+    def _stored_body(self, body_blob: bytes) -> str | None:
+        rows = self._read(
+            "SELECT id FROM bodies WHERE body_key = ? AND body_sha1 = ? ORDER BY rowid LIMIT 1",
+            (digest_key(body_blob), body_blob),
+            push=False,
+        )
+        return rows[0][0].hex() if rows else None
+
+    def get_article(self, article_id: str) -> ArticleState | None:
+        recent = self._buffered_article(article_id)
+        if recent is not None:
+            return recent
+        return self._stored_article(article_id, _blob(article_id))
+
     def _load_filter(self) -> DigestFilter:
         self.flush()
         count = sum(self._read(f"SELECT COUNT(*) FROM {table}")[0][0] for table in ("articles", "bodies"))
         # Room for two million more digests (4 MB): a growing store is rarely rescanned.
         digest_filter = DigestFilter(2 * count + 2_000_000)
-        for table, column in (("articles", "id"), ("bodies", "body_sha1")):
+        # The key indexes hold the digests' first 8 bytes: all the filter needs.
+        for table, column in (("articles", "id_key"), ("bodies", "body_key")):
             try:
-                for (blob,) in self._db.execute(f"SELECT {column} FROM {table}"):
-                    digest_filter.add(blob)
+                for (key,) in self._db.execute(f"SELECT {column} FROM {table}"):
+                    digest_filter.add_key(key)
             except sqlite3.Error as exc:
                 raise self._translate(exc) from exc
         return digest_filter
 
     def lookup(self, article_id: str, body_sha1: str) -> tuple[ArticleState | None, str | None]:
-        recent = self._buffered_article(article_id)
+        recent = self._recent_articles.get(article_id) or self._committing_articles.get(article_id)
         if recent is not None:
             return recent, self.find_body(body_sha1)
         id_blob, body_blob = _blob(article_id), _blob(body_sha1)
         if self._use_filter:
-            if self._filter is None or self._filter.full:
-                self._filter = self._load_filter()
-            if id_blob not in self._filter and body_blob not in self._filter:
-                return None, self._buffered_body(body_sha1)
-        rows = self._read(
-            "SELECT a.body_sha1, a.duplicate_of, a.site, a.first_seen, a.last_seen, a.last_run, a.canonical_url, "
-            "(SELECT id FROM bodies WHERE body_sha1 = ?2) FROM (SELECT 1) LEFT JOIN articles a ON a.id = ?1",
-            (id_blob, body_blob),
-            push=False,
-        )
-        body, dup, site, first, last, run, url, first_body = rows[0]
-        article = None
-        if body is not None:
-            article = ArticleState(
-                id=article_id,
-                canonical_url=url,
-                body_sha1=body.hex(),
-                site=site,
-                duplicate_of=_hex(dup),
-                first_seen=first,
-                last_seen=last,
-                last_run=run,
-            )
-        return article, first_body.hex() if first_body is not None else self._buffered_body(body_sha1)
+            digest_filter = self._filter
+            if digest_filter is None or digest_filter.full:
+                digest_filter = self._filter = self._load_filter()
+            if id_blob not in digest_filter:
+                if body_blob not in digest_filter:
+                    # The common case, a brand-new article: no SQL at all.
+                    return None, self._committing_bodies.get(body_sha1) or self._recent_bodies.get(body_sha1)
+                return None, self._stored_body(body_blob) or self._buffered_body(body_sha1)
+        article = self._stored_article(article_id, id_blob)
+        first_body = self._stored_body(body_blob)
+        return article, first_body if first_body is not None else self._buffered_body(body_sha1)
 
     def put_article(self, article: ArticleState) -> None:
-        now = time.time()
+        if self._closed:
+            raise StateStoreError(f"state store {self.path} is closed")
         previous = self._recent_articles.get(article.id)
         if previous is not None or not (article.first_seen and article.last_seen):
+            now = time.time()
             article = replace(
                 article,
                 first_seen=(previous.first_seen if previous else article.first_seen) or now,
                 last_seen=article.last_seen or now,
             )
         self._recent_articles[article.id] = article
-        id_blob = _blob(article.id)
-        if self._filter is not None:
-            self._filter.add(id_blob)
-        self._write(
-            _UPSERT_ARTICLE,
-            (
-                id_blob,
-                _blob(article.body_sha1),
-                _blob(article.duplicate_of) if article.duplicate_of else None,
-                article.site,
-                article.first_seen or now,
-                article.last_seen or now,
-                article.last_run,
-                article.canonical_url,
-            ),
-        )
+        maybe_stored = self._maybe_stored
+        digest_filter = self._filter
+        if digest_filter is not None:
+            if digest_filter.add(_blob(article.id)) and maybe_stored is not None:
+                maybe_stored.add(article.id)
+        elif maybe_stored is not None:
+            maybe_stored.add(article.id)
+        self._count_write()
 
     def known_articles(self, article_ids: Sequence[str]) -> set[str]:
-        known: set[str] = set()
-        ids = list(article_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        wanted = set(article_ids)
+        known = {article_id for article_id in wanted if self._buffered_article(article_id) is not None}
+        keys = sorted({digest_key(_blob(article_id)) for article_id in wanted - known})
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for (blob,) in self._read(f"SELECT id FROM articles WHERE id IN ({marks})", [_blob(i) for i in chunk]):
-                known.add(blob.hex())
+            for (blob,) in self._read(f"SELECT id FROM articles WHERE id_key IN ({marks})", chunk):
+                if blob.hex() in wanted:
+                    known.add(blob.hex())
         return known
 
     def find_body(self, body_sha1: str) -> str | None:
-        rows = self._read("SELECT id FROM bodies WHERE body_sha1 = ?", (_blob(body_sha1),), push=False)
-        return rows[0][0].hex() if rows else self._buffered_body(body_sha1)
+        return self._stored_body(_blob(body_sha1)) or self._buffered_body(body_sha1)
 
     def add_body(self, body_sha1: str, article_id: str) -> None:
-        self._recent_bodies.setdefault(body_sha1, article_id)
-        body_blob = _blob(body_sha1)
+        if self._closed:
+            raise StateStoreError(f"state store {self.path} is closed")
+        if body_sha1 in self._recent_bodies:
+            return  # the first record with this body is already buffered
+        self._recent_bodies[body_sha1] = article_id
         if self._filter is not None:
-            self._filter.add(body_blob)
-        self._write(_INSERT_BODY, (body_blob, _blob(article_id)))
+            self._filter.add(_blob(body_sha1))
+        self._count_write()
 
     def put_link(self, url: str, article_id: str) -> None:
         self._write(
@@ -823,8 +983,9 @@ class SQLiteStateStore(StateStore):
             chunk = keys[start : start + 400]
             marks = ",".join("?" * len(chunk))
             rows = self._read(
-                f"SELECT id FROM articles WHERE id IN ({marks}) UNION SELECT url_key FROM links WHERE url_key IN ({marks})",
-                [*chunk, *chunk],
+                f"SELECT id FROM articles WHERE id_key IN ({marks}) "
+                f"UNION SELECT url_key FROM links WHERE url_key IN ({marks})",
+                [*(digest_key(key) for key in chunk), *chunk],
             )
             known.update(by_key[bytes(row[0])] for row in rows if bytes(row[0]) in by_key)
         return known

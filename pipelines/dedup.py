@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from hashlib import sha1
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
@@ -46,7 +47,6 @@ from crawler.canonical import (
     CanonicalURLError,
     choose_canonical,
     load_tracking_params,
-    url_id,
 )
 from crawler.state import ArticleState, StateStore, StateStoreError, open_state_store
 
@@ -74,6 +74,15 @@ _CASEFOLD_INVARIANT = re.compile(
 )
 
 
+# The same class without the invisible marks: one scan answers both "no
+# casefold needed" and "no mark to remove" for ordinary Chinese text.
+_PLAIN_TEXT = re.compile(
+    "[\x00-\x40\x5b-\x60\x7b-\xac\xae-\xb4\xb6-\xbf"
+    "\u2000-\u200a\u200e-\u205f\u2061-\u2125\u2184-\u24b5\u24d0-\u2bff\u2cf3-\ua63f\uabc0-\ufaff"
+    "\ufb18-\ufefe\uff00-\uff20\uff3b-\uffff]*"
+)
+
+
 def normalise_for_digest(body: str) -> str:
     """The body as compared for duplicates: NFKC, case-folded, no whitespace or zero-width marks.
 
@@ -86,6 +95,8 @@ def normalise_for_digest(body: str) -> str:
     # is_normalized is exact and, unlike normalize(), cheap for text already in NFKC.
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
+    if _PLAIN_TEXT.fullmatch(text) is not None:
+        return "".join(text.split())
     if _CASEFOLD_INVARIANT.fullmatch(text) is None:
         text = text.casefold()
     for mark in _INVISIBLE_MARKS:
@@ -234,7 +245,7 @@ class NearDuplicateIndex:
         self.store.put_signature(article_id, signature.tobytes(), self.band_keys(signature))
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """What dedup decided about one article."""
 
@@ -298,19 +309,24 @@ class Deduplicator:
         body_sha1: str = "",
     ) -> Decision:
         """Decide about one article; raises CanonicalURLError for an unusable URL."""
-        choice = choose_canonical(self.canonicalizer_for(url_aliases), url, link_canonical, allowed_domains)
-        article_id = url_id(choice.canonical_url)
+        canonicalizer = self.canonicalizer_for(url_aliases) if url_aliases else self.canonicalizer
+        if link_canonical and link_canonical.strip():
+            choice = choose_canonical(canonicalizer, url, link_canonical, allowed_domains)
+            canonical_url, from_link, rejected_link = choice.canonical_url, choice.from_link, choice.rejected_link
+        else:  # most pages: no rel=canonical to weigh
+            canonical_url, from_link, rejected_link = canonicalizer.canonicalize(url), False, None
+        article_id = sha1(canonical_url.encode("utf-8")).hexdigest()  # url_id(), inlined
         normalised = normalise_for_digest(body)
-        digest = body_sha1 or hashlib.sha1(normalised.encode("utf-8")).hexdigest()
+        digest = body_sha1 or sha1(normalised.encode("utf-8")).hexdigest()
         decision = Decision(
-            kind="new",
-            id=article_id,
-            canonical_url=choice.canonical_url,
-            body_sha1=digest,
-            url=url,
-            site=site,
-            canonical_from_link=choice.from_link,
-            rejected_link=choice.rejected_link,
+            "new",
+            article_id,
+            canonical_url,
+            digest,
+            url,
+            site,
+            canonical_from_link=from_link,
+            rejected_link=rejected_link,
             empty_body=not normalised,
         )
         if article_id in self._in_flight:
