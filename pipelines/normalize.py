@@ -110,6 +110,17 @@ _ZERO_WIDTH_KEEP_MARK = re.compile(
 )
 
 
+# On a long text the engine's scan for a character class costs ~20 ns a character
+# (the line-break pattern, an alternation, ~30 ns), while ``in`` looks for one character
+# at memchr speed: these tests decide whether the substitutions have anything to do.
+_LINE_BREAK_CHARS = ("\r", "\u2028", "\u2029", "\x85")
+_SPACES_BUT_BLANK = tuple("\t\f\v\xa0\u1680\u202f\u205f\u3000") + tuple(map(chr, range(0x2000, 0x200B)))
+
+
+def _has_any(text: str, characters: tuple[str, ...]) -> bool:
+    return any(character in text for character in characters)
+
+
 def normalize_lines(lines: Iterable[str]) -> list[str]:
     """``[normalize_line(x) for x in lines]`` without the empty ones, in one pass.
 
@@ -124,7 +135,11 @@ def normalize_lines(lines: Iterable[str]) -> list[str]:
         # A line holding the mark itself (line by line it is removed as a control).
         return [line for line in map(normalize_line, lines) if line]
     text = unicodedata.normalize("NFC", _ZERO_WIDTH_KEEP_MARK.sub("", joined))
-    text = _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).replace("\n", " "))
+    if _has_any(text, _LINE_BREAK_CHARS):
+        text = _LINE_BREAKS.sub(" ", text)
+    text = text.replace("\n", " ")
+    if "  " in text or _has_any(text, _SPACES_BUT_BLANK):
+        text = _SPACES.sub(" ", text)
     text = halfwidth_data(text)
     return [line for line in (piece.strip() for piece in text.split(_LINE_MARK)) if line]
 
@@ -133,7 +148,8 @@ def normalize_body(text: str) -> str:
     """Body text: each paragraph collapsed to one line, paragraphs separated by one blank line."""
     if not text:
         return ""
-    text = _LINE_BREAKS.sub("\n", text)
+    if _has_any(text, _LINE_BREAK_CHARS):
+        text = _LINE_BREAKS.sub("\n", text)
     return "\n\n".join(normalize_lines(block.replace("\n", " ") for block in _BLANK_RUNS.split(text)))
 
 

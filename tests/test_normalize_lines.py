@@ -55,3 +55,14 @@ def test_normalize_body_matches_paragraph_by_paragraph(seed: int) -> None:
     text = re.sub(r"\r\n?|[\u2028\u2029\x85]", "\n", body)
     expected = "\n\n".join(reference([block.replace("\n", " ") for block in re.split(r"\n\s*\n[\s\n]*", text)]))
     assert normalize_body(body) == expected
+
+
+def test_the_quick_gates_cover_every_character_the_substitutions_touch() -> None:
+    from pipelines.normalize import _LINE_BREAK_CHARS, _LINE_BREAKS, _SPACES, _SPACES_BUT_BLANK
+
+    for code in range(0x10000):
+        character = chr(code)
+        if _SPACES.fullmatch(character):
+            assert character == " " or character in _SPACES_BUT_BLANK, hex(code)
+        if _LINE_BREAKS.match(character):
+            assert character in _LINE_BREAK_CHARS, hex(code)

@@ -95,3 +95,14 @@ def test_shipped_lexicon_screens_as_before() -> None:
 @pytest.mark.parametrize("text", ["", "民政部", "123 abc 12a3 a12 x", "bet365和casino，2024年", "Sussex-9z_8"])
 def test_latin_words_are_the_runs_with_a_letter(text: str) -> None:
     assert _latin_words(text) == re.findall(r"[0-9]*[a-z][a-z0-9]*", text)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_spaced_chunk_test_agrees_with_the_regex(seed: int) -> None:
+    from pipelines.spam import _SPACED_CJK_RE, _has_spaced_chunk
+
+    rng = random.Random(seed)
+    pieces = ["民", "政", "，", "。", "、", "：", "；", " ", "  ", "\t", "\u3000", "ab", "棋牌游戏大厅", "x", "\n", "1"]
+    for _ in range(100):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert _has_spaced_chunk(text) == bool(_SPACED_CJK_RE.search(text)), text
