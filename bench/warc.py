@@ -78,6 +78,7 @@ class CrawlClock:
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
         crawler.signals.connect(self.response, signal=signals.response_received)
         crawler.signals.connect(self.stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(self.closing, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -89,12 +90,16 @@ class CrawlClock:
     def response(self):
         self.pages += 1
 
+    def closing(self):
+        self.closing_at = time.perf_counter()  # connected before the capture's handler: runs first
+
     def stopped(self):
         wall, thread, process = self.start
         with open(self.report, "w") as handle:
             json.dump({"pages": self.pages, "seconds": time.perf_counter() - wall,
                        "main_thread": time.thread_time() - thread,
-                       "process": time.process_time() - process}, handle)
+                       "process": time.process_time() - process,
+                       "tail": time.perf_counter() - getattr(self, "closing_at", time.perf_counter())}, handle)
 """
 
 
@@ -170,6 +175,7 @@ def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str
         "pages": pages, "seconds": seconds, "pages_per_s": pages / seconds, "warc_bytes": warc_bytes,
         "reactor_ms": 1000 * clock["main_thread"] / pages, "process_ms": 1000 * clock["process"] / pages,
         "crawl_cpu_ms": 1000 * crawl_cpu / pages, "server_cpu_ms": 1000 * server_cpu / pages,
+        "tail_s": clock["tail"],
     }
 
 
@@ -301,14 +307,14 @@ def report(spider: str, every: dict[str, list[dict[str, float]]]) -> None:
     off = every["off"]
     print(f"\n{spider} spider")
     print(f"{'capture':8} {'pages':>6} {'pages/s median (runs)':>30} {'CPU ms/page: reactor':>21} "
-          f"{'crawl':>6} {'server':>7} {'all':>6} {'WARC MB':>8}")
+          f"{'crawl':>6} {'server':>7} {'all':>6} {'WARC MB':>8} {'close s':>8}")
     for name, results in every.items():
         def low(key: str) -> float:
             return statistics.median(r[key] for r in results)
         runs_text = " ".join(f"{r['pages_per_s']:.0f}" for r in results)
         print(f"{name:8} {results[0]['pages']:6.0f} {low('pages_per_s'):8.1f} ({runs_text:>19}) "
               f"{low('reactor_ms'):21.2f} {low('crawl_cpu_ms'):6.2f} {low('server_cpu_ms'):7.2f} "
-              f"{low('crawl_cpu_ms') + low('server_cpu_ms'):6.2f} {results[0]['warc_bytes'] / 1e6:8.1f}")
+              f"{low('crawl_cpu_ms') + low('server_cpu_ms'):6.2f} {results[0]['warc_bytes'] / 1e6:8.1f} {low('tail_s'):8.2f}")
     for name, results in every.items():
         if name == "off":
             continue

@@ -227,8 +227,8 @@ def _child_archive_many(exchanges: list[CapturedExchange]) -> list[tuple[bool, A
     return results
 
 
-BATCH_SIZE = 32
-BATCH_SECONDS = 0.05
+BATCH_SIZE = 64
+BATCH_SECONDS = 0.25
 
 
 class ProcessRunner:
