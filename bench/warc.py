@@ -2,10 +2,11 @@
 
 Generates the bench site of ``bench/crawl.py`` (default 2,000 articles of
 ~30 KB plus list pages), serves it with the sample site's Twisted proxy and
-crawls it with two spiders — ``bare``, which only follows links (Scrapy alone:
-capture's worst case), and the project's ``news`` spider with no item
-pipelines — so the only difference between the runs is the capture
-middleware:
+crawls it with the spiders named by ``--spiders`` — ``bare``, which only
+follows links (Scrapy alone: capture's worst case), the project's ``news``
+spider with no item pipelines, and ``full``, that spider with the default
+item pipelines as a production crawl runs it — so the only difference
+between the runs is the capture middleware:
 
 - off: ``WARC_ENABLED=False``;
 - process: capture with its writer process (the default);
@@ -142,7 +143,7 @@ def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str
         "CONCURRENT_REQUESTS": "16",
         "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
         "LOG_LEVEL": "WARNING",
-        "ITEM_PIPELINES": "{}",
+        **({} if spider == "full" else {"ITEM_PIPELINES": "{}"}),
     }
     out_dir.mkdir(parents=True)
     (out_dir / "bench_clock.py").write_text(CLOCK_EXTENSION)
@@ -252,8 +253,9 @@ def main() -> None:
                              "(the machine is shared, so the fastest run is the least disturbed one)")
     parser.add_argument("--gzip-level", type=int, default=None, help="WARC_GZIP_LEVEL for the capture runs")
     parser.add_argument("--spiders", default="bare,news",
-                        help="comma list: bare (follows links only: Scrapy alone, capture's worst case) "
-                             "and/or news (the project's spider, extraction included, no pipelines)")
+                        help="comma list: bare (follows links only: Scrapy alone, capture's worst case), "
+                             "news (the project's spider, extraction included, no pipelines) and/or full "
+                             "(the project's spider with its default item pipelines: a production crawl)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-warc-") as tmp:
         tmp_path = Path(tmp)
