@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 from crawler.state import DigestFilter, SQLiteStateStore, StateStoreLocked
-from pipelines.dedup import _CASEFOLD_INVARIANT, _INVISIBLE_MARKS, Deduplicator, normalise_for_digest
+from pipelines.dedup import (
+    _CASEFOLD_INVARIANT,
+    _INVISIBLE_MARKS,
+    _PLAIN_TEXT,
+    Deduplicator,
+    _nfkc,
+    normalise_for_digest,
+)
 
 
 def reference_normalise(body: str) -> str:
@@ -32,6 +39,33 @@ def test_casefold_invariant_class_holds_only_characters_casefold_keeps() -> None
         hex(code) for code in range(0x110000) if pattern.match(chr(code)) and chr(code).casefold() != chr(code)
     ]
     assert changed == []
+
+
+def test_plain_text_class_is_the_invariant_class_without_invisible_marks() -> None:
+    plain = re.compile(_PLAIN_TEXT.pattern.rstrip("*"))
+    invariant = re.compile(_CASEFOLD_INVARIANT.pattern.rstrip("*"))
+    differ = [
+        hex(code)
+        for code in range(0x110000)
+        if bool(plain.match(chr(code))) != (bool(invariant.match(chr(code))) and chr(code) not in _INVISIBLE_MARKS)
+    ]
+    assert differ == []
+
+
+def test_full_width_shortcut_gives_nfkc_exactly() -> None:
+    rng = random.Random(5)
+    pieces = [
+        "民政部", "，", "：", "（", "）", "！", "Ａ", "ｚ", "０", "\u3000", "\u0301", "\u0308", "\u3099", "ｶ", "ﾞ",
+        "e", "。", "“", "”", "、", "ﬁ", "①", "\uff5f", "\uffe5", " ", "\n\n", "가", "\u1100", "\u1161",
+    ]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        assert _nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
+    # Every character the shortcut replaces: alone, and before a combining mark it may compose with.
+    for code in [0x3000, *range(0xFF01, 0xFF5F)]:
+        for tail in ("", "\u0301", "\u0338", "民"):
+            text = chr(code) + tail
+            assert _nfkc(text) == unicodedata.normalize("NFKC", text), ascii(text)
 
 
 def test_normalise_matches_reference_on_mixed_text() -> None:
