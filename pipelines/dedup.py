@@ -126,8 +126,12 @@ def body_digest(body: str) -> str:
     return hashlib.sha1(normalise_for_digest(body).encode("utf-8")).hexdigest()
 
 
-def shingle_hashes(normalised: str, size: int = DEFAULT_SHINGLE_SIZE) -> np.ndarray:
-    """Distinct 32-bit hashes of the ``size``-character shingles of a normalised body.
+_SHINGLE_BASE, _GOLDEN = np.uint64(1_000_003), np.uint64(0x9E3779B97F4A7C15)
+_SHIFT_29, _SHIFT_31, _SHIFT_32 = np.uint64(29), np.uint64(31), np.uint64(32)
+
+
+def shingle_hashes(normalised: str, size: int = DEFAULT_SHINGLE_SIZE, *, distinct: bool = True) -> np.ndarray:
+    """Distinct (unless ``distinct`` is false) 32-bit hashes of the ``size``-character shingles of a normalised body.
 
     A polynomial hash over code points, vectorised with numpy: hashing each
     shingle in Python (datasketch's default SHA-1) would cost more than the
@@ -137,13 +141,36 @@ def shingle_hashes(normalised: str, size: int = DEFAULT_SHINGLE_SIZE) -> np.ndar
     count = len(codes) - size + 1
     if count <= 0:
         return np.zeros(0, dtype=np.uint32)
-    value = np.zeros(count, dtype=np.uint64)
-    for offset in range(size):
-        value = value * np.uint64(1_000_003) + codes[offset : offset + count]
-    value ^= value >> np.uint64(31)
-    value *= np.uint64(0x9E3779B97F4A7C15)
-    value ^= value >> np.uint64(29)
-    return np.unique((value >> np.uint64(32)).astype(np.uint32))
+    # In place, one array for the whole computation: at a few hundred shingles
+    # numpy's cost is mostly per call and per temporary array.
+    value = codes[:count].copy()
+    for offset in range(1, size):
+        value *= _SHINGLE_BASE
+        value += codes[offset : offset + count]
+    value ^= value >> _SHIFT_31
+    value *= _GOLDEN
+    value ^= value >> _SHIFT_29
+    value >>= _SHIFT_32
+    hashes = value.astype(np.uint32)
+    return np.unique(hashes) if distinct else hashes
+
+
+# MurmurHash3's 32-bit finalizer: datasketch's "affine32" scheme mixes each
+# input hash with it before the permutations h -> a * h + b (mod 2**32).
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+# Columns of the (permutations x shingles) matrix computed at once: bounds the
+# temporary array (128 x 8,192 x 4 bytes = 4 MB) for very long bodies.
+_SIGNATURE_ROWS = 8192
+
+
+def _fmix32(hashes: np.ndarray) -> np.ndarray:
+    first_shift, first_factor, second_shift, second_factor, third_shift = _FMIX32
+    mixed = hashes ^ (hashes >> first_shift)
+    mixed *= first_factor
+    mixed ^= mixed >> second_shift
+    mixed *= second_factor
+    mixed ^= mixed >> third_shift
+    return mixed
 
 
 class NearDuplicateIndex:
@@ -167,16 +194,17 @@ class NearDuplicateIndex:
         self.shingle_size = shingle_size
         self.min_chars = min_chars
         self.max_candidates = max_candidates
-        # Imported here: datasketch brings scipy (some 60 MB), which exact dedup alone does not need.
+        # Imported here: datasketch brings scipy (some 40 MB), which exact dedup alone does not need.
         from datasketch import MinHash, MinHashLSH
 
-        self._minhash_class = MinHash
         # datasketch picks the band layout (b bands of r rows) that balances
         # false positives and negatives around the threshold.
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self.bands, self.rows = lsh.b, lsh.r
         # Shingles arrive already hashed (shingle_hashes), so the hash function is the identity.
-        self._template = MinHash(num_perm=num_perm, seed=1, hashfunc=int)
+        self._template = MinHash(num_perm=num_perm, seed=1, hashfunc=int, scheme="affine32")
+        multipliers, offsets = np.asarray(self._template.permutations, dtype=np.uint32)
+        self._multipliers, self._offsets = multipliers, offsets[:, np.newaxis]
         # Band keys depend on the whole configuration, so signatures stored
         # under other settings can never collide with these.
         tag = f"minhash-affine32/{num_perm}/{shingle_size}/{self.bands}x{self.rows}".encode()
@@ -190,16 +218,19 @@ class NearDuplicateIndex:
         """MinHash signature of a normalised body; None when it is too short to compare."""
         if len(normalised) < max(self.min_chars, self.shingle_size):
             return None
-        hashes = shingle_hashes(normalised, self.shingle_size)
-        minhash = self._minhash_class(
-            num_perm=self.num_perm,
-            seed=1,
-            hashfunc=int,
-            permutations=self._template.permutations,
-            scheme=self._template.scheme,
-        )
-        minhash.update_batch(hashes.tolist())
-        return np.asarray(minhash.hashvalues, dtype=np.uint32)
+        # datasketch's MinHash.update_batch(), as one numpy expression over the
+        # shingle hashes rather than a Python call per shingle; its result
+        # exactly (tests/test_dedup_neardup_speed.py). Repeated shingles cannot
+        # change a minimum, so they need not be removed first.
+        mixed = _fmix32(shingle_hashes(normalised, self.shingle_size, distinct=False))
+        signature = None
+        for start in range(0, len(mixed), _SIGNATURE_ROWS):
+            # One row per permutation: minima along rows are numpy's fast reduction.
+            permuted = np.multiply.outer(self._multipliers, mixed[start : start + _SIGNATURE_ROWS])
+            permuted += self._offsets
+            lowest = permuted.min(axis=1)
+            signature = lowest if signature is None else np.minimum(signature, lowest)
+        return signature
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One 64-bit key per LSH band (vectorised: a polynomial hash of the band's rows, then mixed)."""
