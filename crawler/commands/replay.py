@@ -78,6 +78,21 @@ class Command(BaseRunSpiderCommand):
             "from the warcinfo records or from -a seed=NAME|PATH. Output goes to OUTPUT_DIR as in a crawl."
         )
 
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--jobs", type=int, default=None, metavar="N",
+            help="extract article pages in N worker processes (EXTRACT_PROCESSES; default 0: in this process)",
+        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        if opts.jobs is not None:
+            if opts.jobs < 0:
+                raise UsageError("--jobs takes a number of processes, 0 or more", print_help=False)
+            self.settings.set("EXTRACT_PROCESSES", opts.jobs, priority="cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one WARC file or directory")

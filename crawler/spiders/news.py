@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import weakref
+from concurrent.futures import Future
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -24,7 +27,8 @@ from w3lib.url import canonicalize_url
 
 from crawler.canonical import find_link_canonical
 from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
-from crawler.extract import EXTRACTOR_VERSION, extract_article
+from crawler.extract import EXTRACTOR_VERSION, Extracted, extract_article
+from crawler.extract.pool import ExtractionPool
 from crawler.items import ArticleItem
 from crawler.links import Link, extract_links, offsite_links
 from crawler.middlewares.conditional import NotModified
@@ -59,6 +63,7 @@ class NewsSpider(scrapy.Spider):
         return cls.seed is not None and cls.seed.allows_host(urlsplit(request.url).hostname or "")
 
     async def start(self) -> AsyncIterator[Request]:
+        self._start_extraction_pool()
         for url in self.seed.start_urls:
             yield Request(url, callback=self.parse_list, errback=self.on_error, meta={"page_kind": "list", "start_url": True})
 
@@ -94,19 +99,75 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
+        if not self._is_html_article(response):
+            return
+        yield from self._article_outputs(response, self._extracted(response))
+
+    # -- extraction in worker processes (EXTRACT_PROCESSES > 0) -----------------------
+    # Each article response is handed to the pool as soon as it is downloaded
+    # (response_received), while earlier ones still wait for their callbacks; the
+    # callback then takes the finished result. The callbacks stay synchronous and run
+    # when they would inline, so the crawl's order of events is unchanged, and the
+    # pool computes the same pure function of the same response: the same items in
+    # the same order reach the pipelines.
+    def _start_extraction_pool(self) -> None:
+        processes = self.settings.getint("EXTRACT_PROCESSES", 0)
+        self._prefetched: weakref.WeakKeyDictionary[Response, Future[Extracted]] = weakref.WeakKeyDictionary()
+        self._pool: ExtractionPool | None = None
+        if processes <= 0:
+            return
+        self._pool = ExtractionPool(processes)
+        self.crawler.signals.connect(self._prefetch_extraction, signal=signals.response_received)
+        logger.info("Extracting articles in %d worker processes", processes)
+
+    def _prefetch_extraction(self, response: Response, request: Request) -> None:
+        if self._pool is None or request.callback != self.parse_article or not isinstance(response, TextResponse):
+            return
+        if not 200 <= response.status < 300:
+            return  # HttpErrorMiddleware keeps it from the callback
+        try:
+            self._prefetched[response] = self._pool.submit(
+                *self._extract_arguments(response), allowed_domains=self.seed.allowed_domains, language=self.seed.language
+            )
+        except Exception as exc:  # the pool is gone: the callback extracts inline
+            logger.warning("Extraction pool unusable (%s: %s); extracting in the crawl process", type(exc).__name__, exc)
+            self.crawler.stats.inc_value("extract/pool_errors")
+            self._pool = None
+
+    def _extracted(self, response: Response) -> Extracted:
+        arguments = self._extract_arguments(response)
+        future = self._prefetched.pop(response, None) if hasattr(self, "_prefetched") else None
+        if future is not None:
+            # How far ahead the pool runs: a callback that finds its result ready did not wait.
+            self.crawler.stats.inc_value("extract/pool_ready" if future.done() else "extract/pool_waited")
+            try:
+                return ExtractionPool.result(future)
+            except Exception as exc:  # a worker died: extract here instead
+                self.crawler.stats.inc_value("extract/pool_errors")
+                logger.warning("Extraction worker failed on %s (%s: %s); extracting in the crawl process",
+                               response.url, type(exc).__name__, exc)
+        body, url, declared = arguments
+        return extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains, language=self.seed.language)
+
+    def _extract_arguments(self, response: Response) -> tuple[bytes, str, str | None]:
+        return response.body, response.url, declared_encoding(response)
+
+    def closed(self, reason: str) -> None:
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.close()
+
+    def _is_html_article(self, response: Response) -> bool:
         stats = self.crawler.stats
         stats.inc_value("spider/article_pages")
         if not isinstance(response, TextResponse):
             stats.inc_value("spider/article_not_html")
             logger.warning("Article link did not return HTML (%s): %s", response.headers.get("Content-Type", b"?").decode("latin-1"), response.url)
-            return
-        extracted = extract_article(
-            response.body,
-            response.url,
-            declared_encoding(response),
-            allowed_domains=self.seed.allowed_domains,
-            language=self.seed.language,
-        )
+            return False
+        return True
+
+    def _article_outputs(self, response: Response, extracted: Extracted) -> Iterator[ArticleItem | Request]:
+        stats = self.crawler.stats
         # The extractor logs each note with the URL; here they are counted.
         for note in extracted.notes:
             stats.inc_value(f"extract/{note}")
