@@ -398,42 +398,48 @@ _NO_DIGEST = bytes(20)
 _Statement = tuple[str, Any, bool]
 
 
+# Rows per bulk statement: a batch goes to the writer as a few statements, so
+# the temporary lists and JSON text built for it stay a few MB.
+_BULK_ROWS = 5000
+_KEYS_OF_PACKED = struct.Struct(">q12x").iter_unpack
+
+
 def _article_statements(articles: Sequence[ArticleState], maybe_stored: set[str] | None) -> list[_Statement]:
     """Upserts of the batch's articles (one row per id: the latest state).
 
     Rows in ``maybe_stored`` (None: all) may already be in the table and are
     updated first; the insert then adds every row not found.
     """
+    statements: list[_Statement] = []
+    for start in range(0, len(articles), _BULK_ROWS):
+        chunk = articles[start : start + _BULK_ROWS]
+        if maybe_stored is not None and maybe_stored:
+            # Only the rows that may exist are looked up for an update.
+            maybe = [article for article in chunk if article.id in maybe_stored]
+            if maybe:
+                statements += _bulk_article_statements(maybe, update=True, insert=False)
+            statements += _bulk_article_statements(chunk, update=False, insert=True)
+        else:
+            statements += _bulk_article_statements(chunk, update=maybe_stored is None, insert=True)
+    return statements
+
+
+def _bulk_article_statements(articles: Sequence[ArticleState], *, update: bool, insert: bool) -> list[_Statement]:
     ids = [_blob(article.id) for article in articles]
     bodies = [_blob(article.body_sha1) for article in articles]
     originals = [_blob(article.duplicate_of) if article.duplicate_of else _NO_DIGEST for article in articles]
     if set(map(len, ids)) == set(map(len, bodies)) == set(map(len, originals)) == {20}:
         packed_ids = b"".join(ids)
-        keys = struct.unpack(">" + "q12x" * len(ids), packed_ids)
-        columns = [
-            [key, article.site, article.first_seen, article.last_seen, article.last_run, article.canonical_url,
-             bool(article.duplicate_of)]
-            for key, article in zip(keys, articles)
-        ]
-        parameters = (packed_ids, b"".join(bodies), b"".join(originals))
-        statements: list[_Statement] = []
-        if maybe_stored is None:
-            statements.append((_BULK_UPDATE_ARTICLES, (*parameters, json.dumps(columns, ensure_ascii=False)), False))
-        elif maybe_stored:
-            # Only the rows that may exist are looked up for an update (packed in their own blobs).
-            chosen = [n for n, article in enumerate(articles) if article.id in maybe_stored]
-            statements.append((
-                _BULK_UPDATE_ARTICLES,
-                (
-                    b"".join(ids[n] for n in chosen),
-                    b"".join(bodies[n] for n in chosen),
-                    b"".join(originals[n] for n in chosen),
-                    json.dumps([columns[n] for n in chosen], ensure_ascii=False),
-                ),
-                False,
-            ))
-        statements.append((_BULK_INSERT_ARTICLES, (*parameters, json.dumps(columns, ensure_ascii=False)), False))
-        return statements
+        columns = json.dumps(
+            [
+                [key, article.site, article.first_seen, article.last_seen, article.last_run, article.canonical_url,
+                 bool(article.duplicate_of)]
+                for (key,), article in zip(_KEYS_OF_PACKED(packed_ids), articles)
+            ],
+            ensure_ascii=False,
+        )
+        parameters = (packed_ids, b"".join(bodies), b"".join(originals), columns)
+        return [(sql, parameters, False) for sql, wanted in ((_BULK_UPDATE_ARTICLES, update), (_BULK_INSERT_ARTICLES, insert)) if wanted]
     rows = [
         (
             digest_key(id_blob), id_blob, _blob(article.body_sha1),
@@ -442,18 +448,23 @@ def _article_statements(articles: Sequence[ArticleState], maybe_stored: set[str]
         )
         for id_blob, article in zip(ids, articles)
     ]
-    return [(_UPDATE_ARTICLE, rows, True), (_INSERT_ARTICLE, rows, True)]
+    return [(sql, rows, True) for sql, wanted in ((_UPDATE_ARTICLE, update), (_INSERT_ARTICLE, insert)) if wanted]
 
 
 def _body_statements(bodies: dict[str, str]) -> list[_Statement]:
     """Inserts of the batch's first record per body digest (an already stored digest keeps its record)."""
-    digests = [_blob(digest) for digest in bodies]
-    ids = [_blob(article_id) for article_id in bodies.values()]
-    if set(map(len, digests)) == set(map(len, ids)) == {20}:
-        packed = b"".join(digests)
-        keys = struct.unpack(">" + "q12x" * len(digests), packed)
-        return [(_BULK_INSERT_BODIES, (packed, b"".join(ids), json.dumps(keys)), False)]
-    return [(_INSERT_BODY, [(digest_key(d), d, i) for d, i in zip(digests, ids)], True)]
+    statements: list[_Statement] = []
+    pairs = list(bodies.items())
+    for start in range(0, len(pairs), _BULK_ROWS):
+        digests = [_blob(digest) for digest, _ in pairs[start : start + _BULK_ROWS]]
+        ids = [_blob(article_id) for _, article_id in pairs[start : start + _BULK_ROWS]]
+        if set(map(len, digests)) == set(map(len, ids)) == {20}:
+            packed = b"".join(digests)
+            keys = json.dumps([key for (key,) in _KEYS_OF_PACKED(packed)])
+            statements.append((_BULK_INSERT_BODIES, (packed, b"".join(ids), keys), False))
+        else:
+            statements.append((_INSERT_BODY, [(digest_key(d), d, i) for d, i in zip(digests, ids)], True))
+    return statements
 
 
 def _prepare_batch(
@@ -574,10 +585,10 @@ class SQLiteStateStore(StateStore):
         self,
         path: str | Path,
         *,
-        commit_every: int = 20000,
+        commit_every: int = 50000,
         commit_interval: float = 2.0,
         lock_timeout: float = 30.0,
-        cache_mb: int = 32,
+        cache_mb: int = 16,
         memory_filter: bool = True,
         background_writes: bool = False,
     ) -> None:
@@ -1191,7 +1202,7 @@ def open_state_store(crawler: Crawler) -> StateStore:
     else:
         store = SQLiteStateStore(
             default_state_path(settings),
-            commit_every=settings.getint("STATE_COMMIT_EVERY", 20000),
+            commit_every=settings.getint("STATE_COMMIT_EVERY", 50000),
             commit_interval=settings.getfloat("STATE_COMMIT_INTERVAL", 2.0),
             lock_timeout=settings.getfloat("STATE_LOCK_TIMEOUT", 30.0),
             memory_filter=settings.getbool("STATE_MEMORY_FILTER", True),
