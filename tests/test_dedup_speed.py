@@ -171,3 +171,32 @@ def test_failed_background_commit_is_raised_not_lost(tmp_path: Path) -> None:
     store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("bulk_rows", [7, 5000])
+def test_chunked_bulk_upserts_store_what_row_by_row_statements_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_rows: int
+) -> None:
+    """Two runs (the second updates every article) through bulk statements of any size and through plain ones."""
+    import crawler.state
+
+    stream = synthetic_articles(300)  # 120 distinct canonical URLs, each seen more than once per run
+    outcomes = {}
+    for name, memory_filter, background in (("bulk", True, True), ("bulk-no-filter", False, True), ("rows", False, False)):
+        monkeypatch.setattr(crawler.state, "_BULK_ROWS", bulk_rows)
+        if name == "rows":  # digests that are not 20 bytes take the executemany statements
+            monkeypatch.setattr(crawler.state, "_NO_DIGEST", bytes(19))
+        path = tmp_path / f"{name}-{bulk_rows}.sqlite"
+        store = SQLiteStateStore(path, commit_every=33, memory_filter=memory_filter, background_writes=background)
+        for run in ("r1", "r2"):
+            dedup = Deduplicator(store, run_id=run)
+            for url, body in stream:
+                dedup.record(dedup.classify(url=url, body=body, site="s"))
+        store.close()
+        monkeypatch.undo()
+        rows = table_rows(path)
+        ids = [row[0] for row in rows["articles"]]
+        assert len(ids) == len(set(ids)) == 120  # one row per canonical URL, never a duplicate row
+        assert {row[4] for row in rows["articles"]} == {"r2"}
+        outcomes[name] = rows
+    assert outcomes["bulk"] == outcomes["bulk-no-filter"] == outcomes["rows"]
