@@ -20,13 +20,16 @@ HTTP plus WARC writing; replay/polite is the speed-up a user sees over
 re-crawling. Prints pages/s for each (engine time from the run manifests,
 and wall time including process start), the ratios replay/live (goal: >= 3),
 replay/polite and replay/floor.
-Usage: ``python bench/replay.py [--pages N] [--polite-pages N]``.
+With ``--jobs N`` it also replays with extraction in N worker processes
+(``scrapy replay --jobs N``) and prints that ratio too.
+Usage: ``python bench/replay.py [--pages N] [--polite-pages N] [--jobs N]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -102,6 +105,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--page-bytes", type=int, default=30_000)
     parser.add_argument("--polite-pages", type=int, default=150)
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="also replay with extraction in N worker processes (scrapy replay --jobs N)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
         tmp_path = Path(tmp)
@@ -122,20 +127,29 @@ def main() -> None:
         timing = scrapy(["replay", str(tmp_path / "live" / "warc"), *seed],
                       {**FAST, "OUTPUT_DIR": str(tmp_path / "replay")}, crawl_env("http://127.0.0.1:9"))
         replay = summarise("replay", tmp_path / "replay", timing)
+        pooled = None
+        if args.jobs:
+            timing = scrapy(["replay", "--jobs", str(args.jobs), str(tmp_path / "live" / "warc"), *seed],
+                            {**FAST, "OUTPUT_DIR": str(tmp_path / "pooled")}, crawl_env("http://127.0.0.1:9"))
+            pooled = summarise(f"replay-j{args.jobs}", tmp_path / "pooled", timing)
         floor = fastwarc_floor(tmp_path / "live" / "warc")
-    print(f"{'':7}{'pages':>7} {'engine s':>9} {'pages/s':>9} {'wall s':>8} {'wall pages/s':>13} "
+    print(f"{'':9}{'pages':>7} {'engine s':>9} {'pages/s':>9} {'wall s':>8} {'wall pages/s':>13} "
           f"{'CPU s':>8} {'CPU pages/s':>12}  records")
-    for result in (live, replay, floor, *([polite] if polite else [])):
-        print(f"{result['name']:7}{result['pages']:7d} {result['seconds']:9.2f} {result['pages_per_s']:9.1f} "
+    for result in (live, replay, *([pooled] if pooled else []), floor, *([polite] if polite else [])):
+        print(f"{result['name']:9}{result['pages']:7d} {result['seconds']:9.2f} {result['pages_per_s']:9.1f} "
               f"{result['wall']:8.2f} {result['wall_pages_per_s']:13.1f} {result['cpu']:8.2f} "
               f"{result['cpu_pages_per_s']:12.1f}  {result['records'] or ''}")
     print(f"replay/live  throughput ratio: {replay['pages_per_s'] / live['pages_per_s']:.2f} "
           f"(wall {replay['wall_pages_per_s'] / live['wall_pages_per_s']:.2f}, "
           f"crawler CPU {replay['cpu_pages_per_s'] / live['cpu_pages_per_s']:.2f}; goal >= 3)")
+    if pooled:
+        print(f"replay-j{args.jobs}/live throughput ratio: {pooled['pages_per_s'] / live['pages_per_s']:.2f} "
+              f"(wall {pooled['wall_pages_per_s'] / live['wall_pages_per_s']:.2f})")
     if polite:
         print(f"replay/polite throughput ratio: {replay['pages_per_s'] / polite['pages_per_s']:.1f} "
               f"(the project's default politeness, first {polite['pages']} pages)")
     print(f"replay/floor throughput ratio: {replay['pages_per_s'] / floor['pages_per_s']:.3f}")
+    print(f"load average after the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores shared: compare ratios)")
     if replay["records"] != live["records"]:
         print(f"WARNING: replay wrote {replay['records']} records, the live crawl {live['records']}")
 

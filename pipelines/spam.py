@@ -87,6 +87,8 @@ _SPACED_CHUNK_REST_RE = re.compile(f"[ \t\u3000]+[^\\s]{{4,24}}[ \t\u3000]+[{_CJ
 
 def _has_spaced_chunk(text: str) -> bool:
     """``bool(_SPACED_CJK_RE.search(text))``, found from the runs of spaces."""
+    if " " not in text and "\t" not in text and "\u3000" not in text:
+        return False  # ``in`` runs at memchr speed; the regex scan ~20 ns a character
     for run in _SPACE_RUN_RE.finditer(text):
         start = run.start()
         if start and _SPACED_CHUNK_BEFORE_RE.match(text, start - 1) and _SPACED_CHUNK_REST_RE.match(text, start):
@@ -376,7 +378,7 @@ def _tokens(
 ) -> tuple[list[Token], list[tuple[int, int]]]:
     allowed_spans: list[tuple[int, int]] = []
     tokens: list[Token] = []
-    domain_hint = bool(_DOMAIN_HINT_RE.search(folded))
+    domain_hint = "." in folded and bool(_DOMAIN_HINT_RE.search(folded))
     if not affix_spans and not domain_hint and not _seed_search(folded, lexicon):
         return tokens, allowed_spans
     if lexicon.allow_re is not None:
@@ -471,7 +473,8 @@ def has_spam_candidates(text: str, lexicon: Lexicon | None = None) -> bool:
     folded = lexicon.fold(text)
     if _seed_search(folded, lexicon):
         return True
-    return bool(_DOMAIN_HINT_RE.search(folded)) and bool(_spam_domain_spans(folded, lexicon))
+    # The hint needs a ".": ``in`` finds one at memchr speed, the regex scan is ~20 ns a character.
+    return "." in folded and bool(_DOMAIN_HINT_RE.search(folded)) and bool(_spam_domain_spans(folded, lexicon))
 
 
 def topic_counts(text: str, lexicon: Lexicon | None = None) -> dict[str, int]:
