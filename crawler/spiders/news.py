@@ -112,7 +112,7 @@ class NewsSpider(scrapy.Spider):
     # the same order reach the pipelines.
     def _start_extraction_pool(self) -> None:
         processes = self.settings.getint("EXTRACT_PROCESSES", 0)
-        self._prefetched: weakref.WeakKeyDictionary[Response, Future[Extracted]] = weakref.WeakKeyDictionary()
+        self._prefetched: weakref.WeakKeyDictionary[Response, Future[Any]] = weakref.WeakKeyDictionary()
         self._pool: ExtractionPool | None = None
         if processes <= 0:
             return
