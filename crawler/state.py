@@ -588,7 +588,7 @@ class SQLiteStateStore(StateStore):
         commit_every: int = 50000,
         commit_interval: float = 2.0,
         lock_timeout: float = 30.0,
-        cache_mb: int = 16,
+        cache_mb: int = 32,
         memory_filter: bool = True,
         background_writes: bool = False,
     ) -> None:
