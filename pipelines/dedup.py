@@ -257,13 +257,17 @@ class NearDuplicateIndex:
         signature: np.ndarray,
         exclude_id: str,
         extra: Mapping[str, np.ndarray] | None = None,
+        *,
+        band_keys: Sequence[int] | None = None,
     ) -> tuple[str, float] | None:
         """The most similar earlier record at or above the threshold, if any.
 
         ``extra`` holds signatures not yet in the store (records in flight).
         """
         best: tuple[str, float] | None = None
-        for candidate in self.store.band_candidates(self.band_keys(signature), self.max_candidates):
+        if band_keys is None:
+            band_keys = self.band_keys(signature)
+        for candidate in self.store.band_candidates(band_keys, self.max_candidates):
             if candidate == exclude_id:
                 continue
             blob = self.store.get_signature(candidate)
@@ -281,10 +285,22 @@ class NearDuplicateIndex:
                 best = (candidate, score)
         return best
 
-    def add(self, article_id: str, signature: np.ndarray, *, replacing: bool = True) -> None:
-        """Index ``signature``; ``replacing=False`` promises no older one is stored (saves a read)."""
+    def add(
+        self,
+        article_id: str,
+        signature: np.ndarray,
+        *,
+        replacing: bool = True,
+        band_keys: Sequence[int] | None = None,
+    ) -> None:
+        """Index ``signature``; ``replacing=False`` promises no older one is stored (saves a read).
+
+        ``band_keys``: the signature's, when the caller has them already.
+        """
+        if band_keys is None:
+            band_keys = self.band_keys(signature)
         if not replacing:
-            self.store.put_signature(article_id, signature.tobytes(), self.band_keys(signature))
+            self.store.put_signature(article_id, signature.tobytes(), band_keys)
             return
         old = self.store.get_signature(article_id)
         if old is not None:
@@ -293,7 +309,7 @@ class NearDuplicateIndex:
                 return
             if previous is not None:
                 self.store.delete_signature(article_id, self.band_keys(previous))
-        self.store.put_signature(article_id, signature.tobytes(), self.band_keys(signature))
+        self.store.put_signature(article_id, signature.tobytes(), band_keys)
 
 
 @dataclass(slots=True)
@@ -310,6 +326,7 @@ class Decision:
     near_duplicate_of: str | None = None
     near_similarity: float | None = None
     signature: np.ndarray | None = None
+    band_keys: list[int] | None = None  # the signature's LSH band keys
     canonical_from_link: bool = False
     rejected_link: str | None = None
     previous: ArticleState | None = None
@@ -407,7 +424,8 @@ class Deduplicator:
                 pending = {
                     other.id: other.signature for other in self._in_flight.values() if other.signature is not None
                 }
-                found = self.near.find(decision.signature, article_id, pending)
+                decision.band_keys = self.near.band_keys(decision.signature)
+                found = self.near.find(decision.signature, article_id, pending, band_keys=decision.band_keys)
                 if found is not None:
                     decision.near_duplicate_of, decision.near_similarity = found
         decision.emit = True
@@ -444,7 +462,9 @@ class Deduplicator:
             if not decision.empty_body:
                 self.store.add_body(decision.body_sha1, article_id)
             if self.near is not None and decision.signature is not None:
-                self.near.add(decision.id, decision.signature, replacing=decision.kind == "changed")
+                self.near.add(
+                    decision.id, decision.signature, replacing=kind == "changed", band_keys=decision.band_keys
+                )
 
     def forget(self, decision: Decision) -> None:
         """An emitted record was not written after all (dropped later): leave no trace."""
