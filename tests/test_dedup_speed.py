@@ -91,6 +91,22 @@ def test_digest_filter_three_probes_never_miss_and_rarely_lie_when_full() -> Non
     assert false_positives < 800  # ~0.56% expected at 16 bits and 3 probes
 
 
+def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests() -> None:
+    from crawler.state import digest_key
+
+    digests = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(5000)]
+    from_digests, from_keys = DigestFilter(5000), DigestFilter(5000)
+    false_maybes = sum(from_digests.add(digest) for digest in digests)  # none was in before
+    assert false_maybes < 10
+    for digest in digests:
+        from_keys.add_key(digest_key(digest))
+    assert from_digests.bits == from_keys.bits
+    assert all(digest in from_keys for digest in digests)
+    assert from_keys.add(digests[0]) is True  # adding again reports it as (maybe) present
+    assert digest_key(bytes(range(20))) == int.from_bytes(bytes(range(8)), "big", signed=True)
+    assert digest_key(b"\xff" * 20) == -1
+
+
 def synthetic_articles(count: int) -> list[tuple[str, str]]:
     rng = random.Random(11)
     bodies: list[str] = []
