@@ -394,6 +394,26 @@ _BULK_INSERT_BODIES = (
 _NO_DIGEST = bytes(20)
 
 
+_INSERT_BANDS = "INSERT OR IGNORE INTO lsh_bands (band_key, id) VALUES (?, ?)"
+# ?1: the ids packed 20 bytes apiece, ?2: their band keys as a JSON array.
+_BULK_INSERT_BANDS = (
+    "INSERT OR IGNORE INTO lsh_bands (band_key, id) SELECT j.value, substr(?1, j.key * 20 + 1, 20) FROM json_each(?2) AS j"
+)
+
+
+def _band_statements(rows: list[tuple[int, bytes]]) -> list[_Statement]:
+    """LSH band rows as bulk inserts (one step each, no GIL held between rows)."""
+    statements: list[_Statement] = []
+    for start in range(0, len(rows), _BULK_ROWS * 4):
+        chunk = rows[start : start + _BULK_ROWS * 4]
+        ids = [article_id for _, article_id in chunk]
+        if set(map(len, ids)) == {20}:
+            statements.append((_BULK_INSERT_BANDS, (b"".join(ids), json.dumps([key for key, _ in chunk])), False))
+        else:
+            statements.append((_INSERT_BANDS, chunk, True))
+    return statements
+
+
 # (sql, parameters, many): one execute, or an executemany when many is true.
 _Statement = tuple[str, Any, bool]
 
@@ -482,7 +502,11 @@ def _prepare_batch(
         statements += _article_statements(list(articles.values()), maybe_stored)
     if bodies:
         statements += _body_statements(bodies)
-    statements += [(sql, rows, True) for sql, rows in buffer.items()]
+    for sql, rows in buffer.items():
+        if sql == _INSERT_BANDS:
+            statements += _band_statements(rows)
+        else:
+            statements.append((sql, rows, True))
     return statements
 
 
@@ -768,7 +792,7 @@ class SQLiteStateStore(StateStore):
         if not self._pending_writes:
             self._batch_started = time.monotonic()
         self._buffer.setdefault(sql, []).extend(rows)
-        self._pending_writes += 1
+        self._pending_writes += max(1, len(rows))  # every row is buffered until the batch is committed
         if (
             self._pending_writes >= self.commit_every
             or time.monotonic() - self._batch_started >= self.commit_interval
@@ -1038,9 +1062,7 @@ class SQLiteStateStore(StateStore):
             "ON CONFLICT (id) DO UPDATE SET signature = excluded.signature",
             (blob, signature),
         )
-        self._write_many(
-            "INSERT OR IGNORE INTO lsh_bands (band_key, id) VALUES (?, ?)", [(key, blob) for key in band_keys]
-        )
+        self._write_many(_INSERT_BANDS, [(key, blob) for key in band_keys])
 
     def delete_signature(self, article_id: str, band_keys: Sequence[int]) -> None:
         # Deletes must not be reordered with buffered inserts: run them now.
