@@ -23,7 +23,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -414,6 +414,11 @@ def _band_statements(rows: list[tuple[int, bytes]]) -> list[_Statement]:
     return statements
 
 
+# An ArticleState without its id, as the store buffers it: (canonical_url,
+# body_sha1, site, duplicate_of, first_seen, last_seen, last_run).
+_ArticleRow = tuple[str, str, str, "str | None", float, float, str]
+_FIRST_SEEN = 4
+
 # (sql, parameters, many): one execute, or an executemany when many is true.
 _Statement = tuple[str, Any, bool]
 
@@ -424,7 +429,9 @@ _BULK_ROWS = 5000
 _KEYS_OF_PACKED = struct.Struct(">q12x").iter_unpack
 
 
-def _article_statements(articles: Sequence[ArticleState], maybe_stored: set[str] | None) -> list[_Statement]:
+def _article_statements(
+    articles: Sequence[tuple[str, _ArticleRow]], maybe_stored: set[str] | None
+) -> list[_Statement]:
     """Upserts of the batch's articles (one row per id: the latest state).
 
     Rows in ``maybe_stored`` (None: all) may already be in the table and are
@@ -435,7 +442,7 @@ def _article_statements(articles: Sequence[ArticleState], maybe_stored: set[str]
         chunk = articles[start : start + _BULK_ROWS]
         if maybe_stored is not None and maybe_stored:
             # Only the rows that may exist are looked up for an update.
-            maybe = [article for article in chunk if article.id in maybe_stored]
+            maybe = [(article_id, row) for article_id, row in chunk if article_id in maybe_stored]
             if maybe:
                 statements += _bulk_article_statements(maybe, update=True, insert=False)
             statements += _bulk_article_statements(chunk, update=False, insert=True)
@@ -444,17 +451,19 @@ def _article_statements(articles: Sequence[ArticleState], maybe_stored: set[str]
     return statements
 
 
-def _bulk_article_statements(articles: Sequence[ArticleState], *, update: bool, insert: bool) -> list[_Statement]:
-    ids = [_blob(article.id) for article in articles]
-    bodies = [_blob(article.body_sha1) for article in articles]
-    originals = [_blob(article.duplicate_of) if article.duplicate_of else _NO_DIGEST for article in articles]
+def _bulk_article_statements(
+    articles: Sequence[tuple[str, _ArticleRow]], *, update: bool, insert: bool
+) -> list[_Statement]:
+    ids = [_blob(article_id) for article_id, _ in articles]
+    bodies = [_blob(row[1]) for _, row in articles]
+    originals = [_blob(row[3]) if row[3] else _NO_DIGEST for _, row in articles]
     if set(map(len, ids)) == set(map(len, bodies)) == set(map(len, originals)) == {20}:
         packed_ids = b"".join(ids)
         columns = json.dumps(
             [
-                [key, article.site, article.first_seen, article.last_seen, article.last_run, article.canonical_url,
-                 bool(article.duplicate_of)]
-                for (key,), article in zip(_KEYS_OF_PACKED(packed_ids), articles)
+                [key, site, first_seen, last_seen, last_run, canonical_url, bool(duplicate_of)]
+                for (key,), (_, (canonical_url, _, site, duplicate_of, first_seen, last_seen, last_run))
+                in zip(_KEYS_OF_PACKED(packed_ids), articles)
             ],
             ensure_ascii=False,
         )
@@ -462,11 +471,10 @@ def _bulk_article_statements(articles: Sequence[ArticleState], *, update: bool, 
         return [(sql, parameters, False) for sql, wanted in ((_BULK_UPDATE_ARTICLES, update), (_BULK_INSERT_ARTICLES, insert)) if wanted]
     rows = [
         (
-            digest_key(id_blob), id_blob, _blob(article.body_sha1),
-            _blob(article.duplicate_of) if article.duplicate_of else None, article.site,
-            article.first_seen, article.last_seen, article.last_run, article.canonical_url,
+            digest_key(id_blob), id_blob, body_blob, _blob(row[3]) if row[3] else None,
+            row[2], row[4], row[5], row[6], row[0],
         )
-        for id_blob, article in zip(ids, articles)
+        for id_blob, body_blob, (_, row) in zip(ids, bodies, articles)
     ]
     return [(sql, rows, True) for sql, wanted in ((_UPDATE_ARTICLE, update), (_INSERT_ARTICLE, insert)) if wanted]
 
@@ -488,7 +496,7 @@ def _body_statements(bodies: dict[str, str]) -> list[_Statement]:
 
 
 def _prepare_batch(
-    articles: dict[str, ArticleState],
+    articles: dict[str, _ArticleRow],
     maybe_stored: set[str] | None,
     bodies: dict[str, str],
     buffer: dict[str, list[tuple[Any, ...]]],
@@ -499,7 +507,7 @@ def _prepare_batch(
     """
     statements: list[_Statement] = []
     if articles:
-        statements += _article_statements(list(articles.values()), maybe_stored)
+        statements += _article_statements(list(articles.items()), maybe_stored)
     if bodies:
         statements += _body_statements(bodies)
     for sql, rows in buffer.items():
@@ -635,17 +643,20 @@ class SQLiteStateStore(StateStore):
         # latest state of an article, the first record with a body. They also
         # answer reads until committed.
         self._buffer: dict[str, list[tuple[Any, ...]]] = {}
-        self._recent_articles: dict[str, ArticleState] = {}
+        # Buffered articles as _ArticleRow tuples, not ArticleState objects: a
+        # tuple of strings and floats leaves the garbage collector's lists,
+        # tens of thousands of objects it would otherwise walk again and again.
+        self._recent_articles: dict[str, _ArticleRow] = {}
         # Buffered articles that may already be stored (updated, not only inserted); None: all may be.
         self._maybe_stored: set[str] | None = set() if memory_filter else None
         self._recent_bodies: dict[str, str] = {}
         self._recent_signatures: dict[str, bytes] = {}
-        self._recent_bands: dict[int, list[str]] = {}
+        self._recent_bands: dict[int, tuple[str, ...]] = {}
         # The batch the background writer is committing (empty otherwise).
-        self._committing_articles: dict[str, ArticleState] = {}
+        self._committing_articles: dict[str, _ArticleRow] = {}
         self._committing_bodies: dict[str, str] = {}
         self._committing_signatures: dict[str, bytes] = {}
-        self._committing_bands: dict[int, list[str]] = {}
+        self._committing_bands: dict[int, tuple[str, ...]] = {}
         self._closed = False
         self._check_file()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -843,7 +854,8 @@ class SQLiteStateStore(StateStore):
             self._writer.submit(batch)
 
     def _buffered_article(self, article_id: str) -> ArticleState | None:
-        return self._recent_articles.get(article_id) or self._committing_articles.get(article_id)
+        row = self._recent_articles.get(article_id) or self._committing_articles.get(article_id)
+        return ArticleState(article_id, *row) if row is not None else None
 
     def _buffered_body(self, body_sha1: str) -> str | None:
         # The earlier batch first: the first record with a body wins.
@@ -947,7 +959,7 @@ class SQLiteStateStore(StateStore):
     def lookup(self, article_id: str, body_sha1: str) -> tuple[ArticleState | None, str | None]:
         recent = self._recent_articles.get(article_id) or self._committing_articles.get(article_id)
         if recent is not None:
-            return recent, self.find_body(body_sha1)
+            return ArticleState(article_id, *recent), self.find_body(body_sha1)
         id_blob, body_blob = _blob(article_id), _blob(body_sha1)
         if self._use_filter:
             digest_filter = self._filter
@@ -966,14 +978,15 @@ class SQLiteStateStore(StateStore):
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
         previous = self._recent_articles.get(article.id)
-        if previous is not None or not (article.first_seen and article.last_seen):
+        first_seen, last_seen = article.first_seen, article.last_seen
+        if previous is not None or not (first_seen and last_seen):
             now = time.time()
-            article = replace(
-                article,
-                first_seen=(previous.first_seen if previous else article.first_seen) or now,
-                last_seen=article.last_seen or now,
-            )
-        self._recent_articles[article.id] = article
+            first_seen = (previous[_FIRST_SEEN] if previous else first_seen) or now
+            last_seen = last_seen or now
+        self._recent_articles[article.id] = (
+            article.canonical_url, article.body_sha1, article.site, article.duplicate_of,
+            first_seen, last_seen, article.last_run,
+        )
         maybe_stored = self._maybe_stored
         digest_filter = self._filter
         if digest_filter is not None:
@@ -1055,8 +1068,9 @@ class SQLiteStateStore(StateStore):
     def put_signature(self, article_id: str, signature: bytes, band_keys: Sequence[int]) -> None:
         blob = _blob(article_id)
         self._recent_signatures[article_id] = signature
-        for key in band_keys:
-            self._recent_bands.setdefault(key, []).append(article_id)
+        bands = self._recent_bands
+        for key in band_keys:  # tuples, not lists: no garbage-collector work (see _recent_articles)
+            bands[key] = bands.get(key, ()) + (article_id,)
         self._write(
             "INSERT INTO signatures (id, signature) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET signature = excluded.signature",
