@@ -17,7 +17,6 @@ import logging
 import multiprocessing
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from crawler.extract import Extracted, extract_article
 
