@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # "MNA1": marks the SQLite file as ours, so a foreign database is never taken over.
 APPLICATION_ID = 0x4D4E4131
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -71,10 +72,13 @@ def write_schema_1_store(path: Path) -> None:
     db.close()
 
 
-def test_schema_1_store_is_upgraded_and_answers_as_before(tmp_path: Path) -> None:
+def test_schema_1_store_is_upgraded_and_answers_as_before(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "state.sqlite"
     write_schema_1_store(path)
+    caplog.set_level(logging.INFO, logger="crawler.state")
     store = SQLiteStateStore(path, background_writes=True)
+    assert SCHEMA_VERSION == 2
+    assert sum("upgrading schema 1" in record.getMessage() for record in caplog.records) == 1
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == len(ARTICLES) + 1
@@ -109,13 +113,30 @@ def test_schema_1_store_is_upgraded_and_answers_as_before(tmp_path: Path) -> Non
     store.close()
 
     # Reopened: no second migration, the change kept, first_seen kept from schema 1.
+    with sqlite3.connect(path) as db:
+        rowids = db.execute("SELECT rowid, id FROM articles ORDER BY rowid").fetchall()
+    caplog.clear()
     store = SQLiteStateStore(path)
+    assert not [record for record in caplog.records if "upgrad" in record.getMessage()]
     updated = store.get_article(sha1(ARTICLES[3][0]).hex())
     assert updated is not None and updated.body_sha1 == body_digest("全文更正。" * 30)
     assert updated.first_seen == 1003.0 and updated.last_run == "r2"
     store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == len(ARTICLES) + 1
+        assert db.execute("SELECT rowid, id FROM articles ORDER BY rowid").fetchall() == rowids  # not copied again
+
+
+def test_new_store_is_created_at_the_current_schema(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "state.sqlite"
+    caplog.set_level(logging.INFO, logger="crawler.state")
+    for _ in range(2):
+        SQLiteStateStore(path).close()
+    assert not [record for record in caplog.records if "upgrad" in record.getMessage()]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(articles)")]
+    assert columns[:2] == ["id_key", "id"]
 
 
 def test_failed_upgrade_leaves_the_schema_1_file_as_it_was(tmp_path: Path) -> None:
