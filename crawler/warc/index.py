@@ -17,8 +17,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from cdxj_indexer.main import CDXJIndexer
-
 from crawler.warc.writer import WARC_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -34,6 +32,8 @@ def index_path_for(warc_path: Path) -> Path:
 
 def write_cdxj_index(warc_path: Path, output: Path | None = None) -> Path:
     """Index one WARC file into a sorted CDXJ file (written atomically)."""
+    from cdxj_indexer.main import CDXJIndexer  # imported when needed: it pulls in pkg_resources (~0.1 s)
+
     warc_path = Path(warc_path)
     output = Path(output) if output is not None else index_path_for(warc_path)
     temporary = output.with_name(output.name + ".tmp")
@@ -118,6 +118,8 @@ class FollowingIndexer:
 
     def _run(self) -> None:
         try:
+            from cdxj_indexer.main import CDXJIndexer
+
             indexer = CDXJIndexer(
                 str(self._temporary),
                 [self._source],
