@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
@@ -73,6 +72,8 @@ class FileReport:
 
 
 def surt_key(url: str) -> str:
+    import surt  # imported when first needed: it pulls in tldextract and requests (~0.1 s)
+
     try:
         return surt.surt(url)
     except Exception:

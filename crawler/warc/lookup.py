@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
-import surt
 from warcio.archiveiterator import ArchiveIterator
 
 logger = logging.getLogger(__name__)
@@ -25,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 def url_key(url: str) -> str:
     """The SURT key cdxj-indexer sorts by."""
+    import surt  # imported when first needed: it pulls in tldextract and requests (~0.1 s)
+
     try:
         return surt.surt(url)
     except Exception:
