@@ -834,6 +834,20 @@ class SQLiteStateStore(StateStore):
         except sqlite3.Error as exc:
             raise self._translate(exc) from exc
 
+    def commit_if_due(self) -> None:
+        """Commit the open batch if it is older than ``commit_interval``.
+
+        Batches are otherwise ended by the write that finds them too old, so
+        without this the last writes before a quiet spell would wait for the
+        next write; a crawl killed then would lose them (the validators of
+        articles already written to JSONL, say). ``open_state_store`` calls it
+        from a reactor timer.
+        """
+        if self._closed or not self._pending_writes:
+            return
+        if time.monotonic() - self._batch_started >= self.commit_interval:
+            self._end_batch()
+
     def _end_batch(self) -> None:
         if self._background:
             self._hand_off()
@@ -1245,8 +1259,30 @@ def open_state_store(crawler: Crawler) -> StateStore:
             background_writes=settings.getbool("STATE_BACKGROUND_WRITES", True),
         )
     setattr(crawler, STATE_STORE_ATTRIBUTE, store)
+    timer: Any = None
+
+    def _commit_if_due() -> None:
+        try:
+            store.commit_if_due()  # type: ignore[attr-defined]
+        except StateStoreError as exc:
+            logger.error("Could not commit the state store: %s", exc)
+            if crawler.stats is not None:
+                crawler.stats.inc_value("state/commit_error")
+
+    def _start_timer() -> None:
+        """Commit an open batch once it is ``commit_interval`` old, even if no write follows."""
+        nonlocal timer
+        interval = float(getattr(store, "commit_interval", 0) or 0)
+        if not hasattr(store, "commit_if_due") or interval <= 0:
+            return
+        from twisted.internet import task
+
+        timer = task.LoopingCall(_commit_if_due)
+        timer.start(max(interval / 2, 0.05), now=False)
 
     def _close() -> None:
+        if timer is not None and timer.running:
+            timer.stop()
         try:
             store.close()
         except StateStoreError as exc:
@@ -1254,5 +1290,6 @@ def open_state_store(crawler: Crawler) -> StateStore:
             if crawler.stats is not None:
                 crawler.stats.inc_value("state/close_error")
 
+    crawler.signals.connect(_start_timer, signal=signals.spider_opened, weak=False)
     crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
     return store

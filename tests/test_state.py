@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from crawler.state import (
@@ -136,6 +138,53 @@ def test_writes_are_batched_then_committed(tmp_path: Path) -> None:
     assert visible() == 4
     other.close()
     store.close()
+
+
+def test_an_old_batch_is_committed_without_waiting_for_another_write(tmp_path: Path) -> None:
+    """What a crawl killed during a quiet spell keeps: writes older than commit_interval."""
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path, commit_every=1000, commit_interval=0.2, background_writes=True)
+    other = sqlite3.connect(path)
+
+    def visible() -> int:
+        return other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0]
+
+    store.add_body(A, A)
+    store.commit_if_due()  # too young: stays in the batch
+    time.sleep(0.05)
+    assert visible() == 0
+    time.sleep(0.2)
+    store.commit_if_due()
+    deadline = time.monotonic() + 10
+    while visible() == 0 and time.monotonic() < deadline:  # the writer thread commits it
+        time.sleep(0.01)
+    assert visible() == 1
+    other.close()
+    store.close()
+
+
+def test_crawl_commits_old_batches_on_a_timer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from twisted.internet import task
+
+    clock = task.Clock()
+
+    class ClockedLoopingCall(task.LoopingCall):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self.clock = clock
+
+    monkeypatch.setattr(task, "LoopingCall", ClockedLoopingCall)
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(tmp_path), "STATE_COMMIT_INTERVAL": 0.3})
+    store = open_state_store(crawler)
+    calls: list[float] = []
+    monkeypatch.setattr(store, "commit_if_due", lambda: calls.append(clock.seconds()))
+    crawler.signals.send_catch_log(signals.spider_opened, spider=None)
+    clock.advance(0.16)
+    clock.advance(0.16)
+    assert len(calls) == 2  # every half interval
+    crawler.signals.send_catch_log(signals.engine_stopped)
+    clock.advance(1.0)
+    assert len(calls) == 2  # stopped with the engine
 
 
 def test_wal_mode(tmp_path: Path) -> None:
