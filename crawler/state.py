@@ -221,22 +221,8 @@ class DigestFilter:
 
     def add(self, digest: bytes) -> bool:
         """Add a digest; True if it may have been in already."""
-        # _add(), inlined: twice per new article.
-        bits, mask = self.bits, self.mask
         step, first = _TWO_WORDS(digest, 0)
-        one = first & mask
-        two = (first + step) & mask
-        three = (first + 2 * step) & mask
-        one_bit, two_bit, three_bit = 1 << (one & 7), 1 << (two & 7), 1 << (three & 7)
-        one >>= 3
-        two >>= 3
-        three >>= 3
-        present = bits[one] & one_bit and bits[two] & two_bit and bits[three] & three_bit
-        bits[one] |= one_bit
-        bits[two] |= two_bit
-        bits[three] |= three_bit
-        self.count += 1
-        return bool(present)
+        return self._add(first, step)
 
     def add_key(self, key: int) -> bool:
         """Add a digest by its :func:`digest_key`; True if it may have been in already."""
@@ -834,6 +820,15 @@ class SQLiteStateStore(StateStore):
         except sqlite3.Error as exc:
             raise self._translate(exc) from exc
 
+    def _count_write(self) -> None:
+        """One more buffered write: end the batch if it is now full or old."""
+        now = time.monotonic()
+        if not self._pending_writes:
+            self._batch_started = now
+        self._pending_writes += 1
+        if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
+            self._end_batch()
+
     def commit_if_due(self) -> None:
         """Commit the open batch if it is older than ``commit_interval``.
 
@@ -1008,13 +1003,7 @@ class SQLiteStateStore(StateStore):
                 maybe_stored.add(article.id)
         elif maybe_stored is not None:
             maybe_stored.add(article.id)
-        # Counted towards the batch as in _write (inlined: the hot path).
-        now = time.monotonic()
-        if not self._pending_writes:
-            self._batch_started = now
-        self._pending_writes += 1
-        if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
-            self._end_batch()
+        self._count_write()
 
     def known_articles(self, article_ids: Sequence[str]) -> set[str]:
         wanted = set(article_ids)
@@ -1039,13 +1028,7 @@ class SQLiteStateStore(StateStore):
         self._recent_bodies[body_sha1] = article_id
         if self._filter is not None:
             self._filter.add(_blob(body_sha1))
-        # Counted towards the batch as in _write (inlined: the hot path).
-        now = time.monotonic()
-        if not self._pending_writes:
-            self._batch_started = now
-        self._pending_writes += 1
-        if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
-            self._end_batch()
+        self._count_write()
 
     def put_link(self, url: str, article_id: str) -> None:
         self._write(
