@@ -212,9 +212,8 @@ def _build_fold_table(variant_lines: Iterable[str]) -> dict[int, str]:
     return table
 
 
-def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
-    """One regex matching any of ``words``, built from a trie so Python's
-    engine checks one character class per position instead of every word."""
+def _word_trie(words: Iterable[str]) -> dict[str, Any]:
+    """Nested dicts, one level a character; ``""`` marks the end of a word."""
     trie: dict[str, Any] = {}
     for word in words:
         if not word:
@@ -223,28 +222,34 @@ def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
         for char in word:
             node = node.setdefault(char, {})
         node[""] = True
-    gap = f"{_SEPARATOR_CLASS}{{0,2}}" if separators else ""
+    return trie
 
-    def emit(node: dict[str, Any], previous: str) -> str:
-        branches = []
-        terminal = "" in node
-        for char in sorted(k for k in node if k):
-            child = node[char]
-            joiner = gap if previous else ""
-            branches.append(joiner + re.escape(char) + emit(child, char))
-        if terminal:
-            # A Latin word must not continue into more letters: "sex" is not in "Sussex".
-            end = "(?![a-z])" if previous.isascii() and previous.isalpha() else ""
-            if not branches:
-                return end
-            branches.append(end)
+
+def _trie_pattern(node: dict[str, Any], previous: str, gap: str) -> str:
+    """Regex for the rest of the words below ``node``, which follows the character ``previous``."""
+    branches = []
+    terminal = "" in node
+    for char in sorted(k for k in node if k):
+        joiner = gap if previous else ""
+        branches.append(joiner + re.escape(char) + _trie_pattern(node[char], char, gap))
+    if terminal:
+        # A Latin word must not continue into more letters: "sex" is not in "Sussex".
+        end = "(?![a-z])" if previous.isascii() and previous.isalpha() else ""
         if not branches:
-            return ""
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
+            return end
+        branches.append(end)
+    if not branches:
+        return ""
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
-    latin = [c for c in trie if c and c.isascii() and c.isalpha()]
+
+def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
+    """One regex matching any of ``words``, built from a trie so Python's
+    engine checks one character class per position instead of every word."""
+    trie = _word_trie(words)
+    gap = f"{_SEPARATOR_CLASS}{{0,2}}" if separators else ""
     if not any(trie):
         return re.compile(r"(?!x)x")
     # Every top-level branch starts with its literal first character: from such a
@@ -254,8 +259,8 @@ def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
     # word boundary, checked just after its first letter.
     branches = []
     for char in sorted(c for c in trie if c):
-        boundary = r"(?<![a-z][\s\S])" if char in latin else ""
-        branches.append(re.escape(char) + boundary + emit(trie[char], char))
+        boundary = r"(?<![a-z][\s\S])" if char.isascii() and char.isalpha() else ""
+        branches.append(re.escape(char) + boundary + _trie_pattern(trie[char], char, gap))
     return re.compile("|".join(branches))
 
 

@@ -4,60 +4,31 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Any
+from collections.abc import Iterable
 
 import pytest
 
-from pipelines.spam import _SEPARATOR_CLASS, _latin_words, _trie_regex, default_lexicon
+from pipelines.spam import _SEPARATOR_CLASS, _latin_words, _trie_pattern, _trie_regex, _word_trie, default_lexicon
 
 
 def lookahead_trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
-    """One regex matching any of ``words``, built from a trie so Python's
-    engine checks one character class per position instead of every word."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        if not word:
-            continue
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = True
+    """The same trie assembled the way it was before: one leading lookahead on the
+    set of first characters, and Latin words behind a lookbehind."""
+    trie = _word_trie(words)
     gap = f"{_SEPARATOR_CLASS}{{0,2}}" if separators else ""
-
-    def emit(node: dict[str, Any], previous: str) -> str:
-        branches = []
-        terminal = "" in node
-        for char in sorted(k for k in node if k):
-            child = node[char]
-            joiner = gap if previous else ""
-            branches.append(joiner + re.escape(char) + emit(child, char))
-        if terminal:
-            # A Latin word must not continue into more letters: "sex" is not in "Sussex".
-            end = "(?![a-z])" if previous.isascii() and previous.isalpha() else ""
-            if not branches:
-                return end
-            branches.append(end)
-        if not branches:
-            return ""
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
-
     latin = [c for c in trie if c and c.isascii() and c.isalpha()]
     other = [c for c in trie if c and c not in latin]
     if not latin and not other:
         return re.compile(r"(?!x)x")
-    # One lookahead on the set of first characters, so the engine rejects an
-    # ordinary position with a single character-class test; Latin words then
-    # must also start at a word boundary.
     first = "".join(re.escape(c) for c in sorted(latin + other))
     alternatives = []
     if latin:
-        alternatives.append(r"(?<![a-z])(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(latin)) + ")")
+        alternatives.append(
+            r"(?<![a-z])(?:" + "|".join(re.escape(c) + _trie_pattern(trie[c], c, gap) for c in sorted(latin)) + ")"
+        )
     if other:
-        alternatives.append("(?:" + "|".join(re.escape(c) + emit(trie[c], c) for c in sorted(other)) + ")")
+        alternatives.append("(?:" + "|".join(re.escape(c) + _trie_pattern(trie[c], c, gap) for c in sorted(other)) + ")")
     return re.compile("(?=[" + first + "])(?:" + "|".join(alternatives) + ")")
-
 
 
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
