@@ -15,10 +15,10 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import multiprocessing
-import sys
 from collections.abc import Sequence
 
 from crawler.extract import Extracted, extract_article
+from crawler.processes import main_file_hidden
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +70,9 @@ class ExtractionPool:
         self._start_workers(processes)
 
     def _start_workers(self, processes: int) -> None:
-        # A spawned worker imports the parent's __main__ by path when it was run as a
-        # file; a crawl script without an ``if __name__ == "__main__"`` guard would
-        # crawl again in every worker. Without __file__ the worker skips that import.
-        main = sys.modules.get("__main__")
-        hidden = None
-        if main is not None and getattr(main, "__spec__", None) is None:
-            hidden = main.__dict__.pop("__file__", None)
-        try:
+        with main_file_hidden():
             for _ in range(processes):
                 self.executor.submit(_ready)
-        finally:
-            if hidden is not None:
-                main.__file__ = hidden  # type: ignore[union-attr]
 
     def submit(
         self, body: bytes, url: str, declared: str | None, *, allowed_domains: Sequence[str], language: str | None

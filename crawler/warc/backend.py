@@ -23,7 +23,6 @@ import logging.handlers
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from collections import Counter
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.processes import main_file_hidden
 from crawler.warc.archiver import ExchangeArchiver, WarcPointer, _InlineExecutor
 from crawler.warc.index import FollowingIndexer, write_cdxj_index
 from crawler.warc.lookup import ArchiveLookup
@@ -256,24 +256,9 @@ class ProcessRunner:
         self._start_child()
 
     def _start_child(self) -> None:
-        """Start the child now, without letting it re-run the crawl's main script.
-
-        A spawned child imports the parent's ``__main__`` by path when it was run
-        as a file; a crawl script without an ``if __name__ == "__main__"`` guard
-        (common with ``CrawlerProcess``) would then start a second crawl in the
-        writer. Hiding ``__file__`` while the executor launches its one worker
-        makes the child skip that import. (``python -m`` mains are imported by
-        name, under a guard, and are left alone.)
-        """
-        main = sys.modules.get("__main__")
-        hidden = None
-        if main is not None and getattr(main, "__spec__", None) is None:
-            hidden = main.__dict__.pop("__file__", None)
-        try:
-            self.executor.submit(_child_ready)  # ProcessPoolExecutor launches its workers on first submit
-        finally:
-            if hidden is not None:
-                main.__file__ = hidden  # type: ignore[union-attr]
+        """Start the child now, without letting it re-run the crawl's main script."""
+        with main_file_hidden():
+            self.executor.submit(_child_ready)
 
     def _forward_logs(self) -> None:
         """Hands the child's log records to the parent's loggers (Scrapy's handlers)."""
