@@ -135,7 +135,6 @@ class NewsSpider(scrapy.Spider):
             self._pool = None
 
     def _extracted(self, response: Response) -> Extracted:
-        arguments = self._extract_arguments(response)
         future = self._prefetched.pop(response, None) if hasattr(self, "_prefetched") else None
         if future is not None:
             # How far ahead the pool runs: a callback that finds its result ready did not wait.
@@ -146,7 +145,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("extract/pool_errors")
                 logger.warning("Extraction worker failed on %s (%s: %s); extracting in the crawl process",
                                response.url, type(exc).__name__, exc)
-        body, url, declared = arguments
+        body, url, declared = self._extract_arguments(response)
         return extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains, language=self.seed.language)
 
     def _extract_arguments(self, response: Response) -> tuple[bytes, str, str | None]:
