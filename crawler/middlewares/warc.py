@@ -84,7 +84,7 @@ def _software() -> str:
     )
 
 
-def _headers_list(headers: Any) -> tuple[tuple[bytes, bytes], ...]:
+def _headers_list(headers: Headers) -> tuple[tuple[bytes, bytes], ...]:
     """Every (name, value) pair, repeated headers kept as separate pairs.
 
     Scrapy's ``Headers`` keeps each normalised name with the list of its
@@ -92,13 +92,7 @@ def _headers_list(headers: Any) -> tuple[tuple[bytes, bytes], ...]:
     every name without normalising each one again (this runs twice a page on
     the reactor thread).
     """
-    if isinstance(headers, Headers):
-        return tuple((name, value) for name, values in dict.items(headers) for value in values)
-    pairs: list[tuple[bytes, bytes]] = []
-    for name in headers.keys():
-        for value in headers.getlist(name):
-            pairs.append((bytes(name), bytes(value)))
-    return tuple(pairs)
+    return tuple((name, value) for name, values in dict.items(headers) for value in values)
 
 
 def _classify_fetch_error(exception: BaseException) -> str:
