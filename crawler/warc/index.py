@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from crawler.warc.writer import WARC_SUFFIX
 
@@ -30,21 +30,26 @@ def index_path_for(warc_path: Path) -> Path:
     return warc_path.with_name(stem + ".cdxj")
 
 
-def write_cdxj_index(warc_path: Path, output: Path | None = None) -> Path:
-    """Index one WARC file into a sorted CDXJ file (written atomically)."""
+def _index_into(temporary: Path, source: str | IO[bytes], filename: str | None = None) -> None:
+    """Run cdxj-indexer over one WARC (a path, or a readable stream named ``filename``)."""
     from cdxj_indexer.main import CDXJIndexer  # imported when needed: it pulls in pkg_resources (~0.1 s)
 
-    warc_path = Path(warc_path)
-    output = Path(output) if output is not None else index_path_for(warc_path)
-    temporary = output.with_name(output.name + ".tmp")
-    indexer = CDXJIndexer(
+    CDXJIndexer(
         str(temporary),
-        [str(warc_path)],
+        [source],
         sort=True,
         max_sort_buff_size=SORT_BUFFER_BYTES,
         post_append=False,
-    )
-    indexer.process_all()
+        filename=filename,
+    ).process_all()
+
+
+def write_cdxj_index(warc_path: Path, output: Path | None = None) -> Path:
+    """Index one WARC file into a sorted CDXJ file (written atomically)."""
+    warc_path = Path(warc_path)
+    output = Path(output) if output is not None else index_path_for(warc_path)
+    temporary = output.with_name(output.name + ".tmp")
+    _index_into(temporary, str(warc_path))
     os.replace(temporary, output)
     return output
 
@@ -118,17 +123,7 @@ class FollowingIndexer:
 
     def _run(self) -> None:
         try:
-            from cdxj_indexer.main import CDXJIndexer
-
-            indexer = CDXJIndexer(
-                str(self._temporary),
-                [self._source],
-                sort=True,
-                max_sort_buff_size=SORT_BUFFER_BYTES,
-                post_append=False,
-                filename=self.final_path.name,
-            )
-            indexer.process_all()
+            _index_into(self._temporary, self._source, self.final_path.name)
         except BaseException as exc:  # reported by finish(); the caller falls back to a full index
             self._error = exc
             self._source.commit(0, finished=True)
