@@ -15,10 +15,12 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from itemadapter import ItemAdapter
+
+from crawler.precomputed import step_result
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +198,55 @@ def is_site_name(title: str, site_names: Iterable[str] = ()) -> bool:
 
 
 _LINE_FIELDS = ("title", "source", "author", "section")
+_FIELDS = (*_LINE_FIELDS, "body")
+
+
+def normalized_fields(values: Sequence[Any], site_names: Sequence[str]) -> dict[str, Any]:
+    """The cleaned text fields, for ``values`` in the order of ``_FIELDS``.
+
+    Only text values are cleaned (``None`` and anything else are left out). A
+    field whose value does not change keeps its very object, so a worker's
+    result (crawler/precomputed.py) does not carry a second copy of a body.
+    """
+    cleaned: dict[str, Any] = {}
+    for name, value in zip(_FIELDS, values):
+        if not isinstance(value, str):
+            continue
+        if name == "body":
+            new = normalize_body(value)
+        else:
+            new = normalize_line(value)
+            if name == "title":
+                new = (strip_site_suffix(new, site_names) if new else new) or ""
+        cleaned[name] = value if new == value else new
+    return cleaned
+
+
+class NormalizeStep:
+    """The normalise pipeline's per-item work as a step (see crawler/precomputed.py)."""
+
+    name = "normalize"
+
+    def __init__(self, site_names: Sequence[str]) -> None:
+        self.site_names = tuple(site_names)
+
+    def site_names_for(self, adapter: Any) -> tuple[str, ...]:
+        extra = adapter.get("extra") or {}
+        if isinstance(extra, dict) and extra.get("site_name"):
+            return (*self.site_names, str(extra["site_name"]))
+        return self.site_names
+
+    def key(self, adapter: Any) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        return self.site_names_for(adapter), tuple(adapter.get(name) for name in _FIELDS)
+
+    def compute(self, key: tuple[tuple[str, ...], tuple[Any, ...]]) -> dict[str, Any]:
+        site_names, values = key
+        return normalized_fields(values, site_names)
+
+    def apply(self, adapter: Any, result: dict[str, Any]) -> bool:
+        for name, value in result.items():
+            adapter[name] = value
+        return True
 
 
 class NormalizePipeline:
@@ -221,41 +272,25 @@ class NormalizePipeline:
         name = getattr(seed, "site_name", None)
         return name if isinstance(name, str) and name else None
 
+    def derivation(self) -> NormalizeStep:
+        """This pipeline's work for the running spider, as a step."""
+        seed_name = self._seed_site_name()
+        return NormalizeStep((*self.site_names, seed_name) if seed_name else self.site_names)
+
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         self.stats.inc_value("normalize/items")
         try:
-            site_names = list(self.site_names)
-            seed_name = self._seed_site_name()
-            if seed_name:
-                site_names.append(seed_name)
-            extra = adapter.get("extra") or {}
-            if isinstance(extra, dict) and extra.get("site_name"):
-                site_names.append(str(extra["site_name"]))
-            for name in _LINE_FIELDS:
-                if name not in adapter.field_names() and name not in adapter:
-                    continue
-                value = adapter.get(name)
-                if value is None:
-                    continue
-                if not isinstance(value, str):
+            key, cleaned = step_result(self.derivation(), adapter, self.stats)
+            for name, value in zip(_FIELDS, key[1]):
+                if value is None or name in cleaned:
+                    if value is not None and cleaned[name] != value:
+                        self.stats.inc_value(f"normalize/changed/{name}")
+                elif name != "body":
                     self.stats.inc_value("normalize/non_string_field")
                     logger.warning("normalize: field %s is not text on %s", name, adapter.get("url"))
-                    continue
-                cleaned = normalize_line(value)
-                if name == "title" and cleaned:
-                    cleaned = strip_site_suffix(cleaned, site_names)
-                if name == "title":
-                    cleaned = cleaned or ""
-                if cleaned != value:
-                    self.stats.inc_value(f"normalize/changed/{name}")
-                adapter[name] = cleaned
-            body = adapter.get("body")
-            if isinstance(body, str):
-                cleaned_body = normalize_body(body)
-                if cleaned_body != body:
-                    self.stats.inc_value("normalize/changed/body")
-                adapter["body"] = cleaned_body
+            for name, value in cleaned.items():
+                adapter[name] = value
         except Exception:
             # Bad input must not stop the crawl: keep the item as it was and count it.
             self.stats.inc_value("normalize/errors")

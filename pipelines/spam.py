@@ -50,6 +50,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import signals as our_signals
+from crawler.precomputed import step_result
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -1134,15 +1135,57 @@ def check_article(
     return ItemVerdict(new_title, body_result.text, removals, verdict)
 
 
+class SpamCheck:
+    """The spam pipeline's per-item work as a step (see crawler/precomputed.py).
+
+    ``lexicon`` None means the shipped one; a step sent to an extraction worker
+    then carries no lexicon (the worker has it compiled already for the DOM stage).
+    """
+
+    name = "spam"
+
+    def __init__(self, lexicon: Lexicon | None, min_spam_ratio: float, max_clean_chars: int) -> None:
+        self.lexicon = lexicon
+        self.min_spam_ratio = min_spam_ratio
+        self.max_clean_chars = max_clean_chars
+
+    def key(self, adapter: Any) -> tuple[Any, ...]:
+        extra = adapter.get("extra") or {}
+        return (
+            adapter.get("title") or "",
+            adapter.get("body") or "",
+            extra.get("title_candidates") or [],
+            adapter.get("spam_removed") or [],
+            adapter.get("language"),
+        )
+
+    def compute(self, key: tuple[Any, ...]) -> ItemVerdict:
+        title, body, candidates, dom_removals, language = key
+        return check_article(
+            title, body, candidates, dom_removals, self.lexicon or default_lexicon(), language=language,
+            min_spam_ratio=self.min_spam_ratio, max_clean_chars=self.max_clean_chars,
+        )
+
+    def apply(self, adapter: Any, verdict: ItemVerdict) -> bool:
+        adapter["title"] = verdict.title
+        adapter["body"] = verdict.body
+        adapter["spam_removed"] = [*(adapter.get("spam_removed") or []), *verdict.removals]
+        return not verdict.doorway.is_doorway
+
+
 class SpamPipeline:
     """Removes injected spam from title and body, records it, drops doorways."""
 
-    def __init__(self, crawler: Crawler, lexicon: Lexicon, min_spam_ratio: float, max_clean_chars: int) -> None:
+    def __init__(
+        self, crawler: Crawler, lexicon: Lexicon, min_spam_ratio: float, max_clean_chars: int,
+        *, shipped_lexicon: bool = False,
+    ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.lexicon = lexicon
         self.min_spam_ratio = min_spam_ratio
         self.max_clean_chars = max_clean_chars
+        self.check = SpamCheck(None if shipped_lexicon else lexicon, min_spam_ratio, max_clean_chars)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SpamPipeline:
@@ -1155,12 +1198,13 @@ class SpamPipeline:
         allow_files += settings.getlist("SPAM_EXTRA_ALLOWLIST_FILES")
         extra_terms = settings.getlist("SPAM_EXTRA_TERMS")
         extra_allowed = settings.getlist("SPAM_EXTRA_ALLOWED")
-        if (
+        shipped = (
             [Path(p) for p in lexicon_files] == list(DEFAULT_LEXICON_FILES)
             and [Path(p) for p in allow_files] == list(DEFAULT_ALLOWLIST_FILES)
             and not extra_terms
             and not extra_allowed
-        ):
+        )
+        if shipped:
             # The shipped lexicon, already compiled for the DOM-level spam stage (its
             # few hundred trie regexes take ~0.5 s to compile at every start).
             lexicon = default_lexicon()
@@ -1171,37 +1215,29 @@ class SpamPipeline:
             lexicon,
             settings.getfloat("SPAM_DOORWAY_MIN_SPAM_RATIO", 0.6),
             settings.getint("SPAM_DOORWAY_MAX_CLEAN_CHARS", 200),
+            shipped_lexicon=shipped,
         )
+
+    def derivation(self) -> SpamCheck:
+        """This pipeline's work as a step, with its lexicon and doorway settings."""
+        return self.check
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = adapter.get("url", "")
         self.stats.inc_value("spam/items_checked")
-        extra = adapter.get("extra") or {}
         try:
-            verdict = check_article(
-                adapter.get("title") or "",
-                adapter.get("body") or "",
-                extra.get("title_candidates") or [],
-                adapter.get("spam_removed") or [],
-                self.lexicon,
-                language=adapter.get("language"),
-                min_spam_ratio=self.min_spam_ratio,
-                max_clean_chars=self.max_clean_chars,
-            )
+            _, verdict = step_result(self.check, adapter, self.stats)
         except Exception:
             # Bad input must not lose the article: pass it on unchecked, loudly.
             logger.exception("spam check failed for %s; item passed on unchecked", url)
             self.stats.inc_value("spam/errors")
             return item
-        removed = list(adapter.get("spam_removed") or [])
         if verdict.title != adapter.get("title"):
             self.stats.inc_value("spam/title_replaced")
             logger.info("spam: tampered headline replaced on %s", url)
-        adapter["title"] = verdict.title
-        adapter["body"] = verdict.body
-        removed.extend(verdict.removals)
-        adapter["spam_removed"] = removed
+        self.check.apply(adapter, verdict)
+        removed = adapter["spam_removed"]
         for entry in removed:
             self.stats.inc_value(f"spam/removed/{entry.get('where', 'unknown')}")
         if removed:

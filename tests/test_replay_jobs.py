@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from crawling import SEED_ORDER, read_jsonl
-from test_replay import by_url, replay_stats, run_replay, without
+from test_replay import by_url, files_of_seed, replay_stats, run_replay, without
 
 
 def test_replay_with_extraction_workers_writes_what_the_inline_replay_writes(
@@ -31,7 +31,25 @@ def test_replay_with_extraction_workers_writes_what_the_inline_replay_writes(
             assert without(record, "fetched_at", "warc") == without(live[record["url"]], "fetched_at", "warc")
             compared += 1
         assert stats[seed].get("extract/pool_errors", 0) == 0
+        # The pipelines took the workers' results (crawler/precomputed.py) and found none stale.
+        written = stats[seed].get("jsonl/records", 0)
+        assert stats[seed].get("extract/precomputed/normalize", 0) >= written, seed
+        assert stats[seed].get("extract/precomputed/spam", 0) >= written, seed
+        assert not any(key.startswith("extract/precomputed_stale/") for key in stats[seed]), seed
     assert compared == len(sample_crawl.all_records())
+
+
+def test_a_changed_spam_setting_reaches_the_extraction_workers(sample_crawl: Any, tmp_path: Path) -> None:
+    term = "情暖寒冬"  # as in test_replay's rule-change test: an ordinary phrase declared spam
+    files = files_of_seed(sample_crawl.output_dir / "warc", "mca")
+    settings = {"SPAM_EXTRA_TERMS": term}
+    inline = run_replay(files, tmp_path / "inline", settings=settings)
+    pooled = run_replay(files, tmp_path / "pooled", settings=settings, args=["--jobs", "2"])
+    assert inline.returncode == 0 and pooled.returncode == 0, pooled.stderr[-4000:]
+    expected, got = read_jsonl(tmp_path / "inline", "mca"), read_jsonl(tmp_path / "pooled", "mca")
+    assert [without(r, "fetched_at") for r in got] == [without(r, "fetched_at") for r in expected]
+    assert any(term in removal["text"] for record in got for removal in record["spam_removed"])
+    assert replay_stats(tmp_path / "pooled")["mca"].get("extract/precomputed/spam", 0) > 0
 
 
 def test_a_negative_job_count_is_a_usage_error(sample_crawl: Any, tmp_path: Path) -> None:

@@ -27,10 +27,13 @@ from w3lib.url import canonicalize_url
 
 from crawler.canonical import find_link_canonical
 from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
-from crawler.extract import EXTRACTOR_VERSION, Extracted, extract_article
-from crawler.extract.pool import ExtractionPool
+from crawler.extract import Extracted, extract_article
+from crawler.extract.fields import article_fields
+from crawler.extract.pool import ExtractionPool, Precomputed
 from crawler.items import ArticleItem
 from crawler.links import Link, extract_links, offsite_links
+from crawler.precomputed import EXTRA_KEY as PRECOMPUTED
+from crawler.precomputed import pipeline_steps
 from crawler.middlewares.conditional import NotModified
 from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
@@ -101,7 +104,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
         if not self._is_html_article(response):
             return
-        yield from self._article_outputs(response, self._extracted(response))
+        yield from self._article_outputs(response, *self._extracted(response))
 
     # -- extraction in worker processes (EXTRACT_PROCESSES > 0) -----------------------
     # Each article response is handed to the pool as soon as it is downloaded
@@ -109,16 +112,19 @@ class NewsSpider(scrapy.Spider):
     # callback then takes the finished result. The callbacks stay synchronous and run
     # when they would inline, so the crawl's order of events is unchanged, and the
     # pool computes the same pure function of the same response: the same items in
-    # the same order reach the pipelines.
+    # the same order reach the pipelines. Unless EXTRACT_PRECOMPUTE is off, the workers
+    # also run the item pipelines' steps (crawler/precomputed.py) on what they extracted.
     def _start_extraction_pool(self) -> None:
         processes = self.settings.getint("EXTRACT_PROCESSES", 0)
         self._prefetched: weakref.WeakKeyDictionary[Response, Future[Any]] = weakref.WeakKeyDictionary()
         self._pool: ExtractionPool | None = None
         if processes <= 0:
             return
-        self._pool = ExtractionPool(processes)
+        steps = pipeline_steps(self.crawler) if self.settings.getbool("EXTRACT_PRECOMPUTE", True) else []
+        self._pool = ExtractionPool(processes, steps)
         self.crawler.signals.connect(self._prefetch_extraction, signal=signals.response_received)
-        logger.info("Extracting articles in %d worker processes", processes)
+        logger.info("Extracting articles in %d worker processes%s", processes,
+                    f" (with the steps of {', '.join(step.name for step in steps)})" if steps else "")
 
     def _prefetch_extraction(self, response: Response, request: Request) -> None:
         if self._pool is None or request.callback != self.parse_article or not isinstance(response, TextResponse):
@@ -134,7 +140,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("extract/pool_errors")
             self._pool = None
 
-    def _extracted(self, response: Response) -> Extracted:
+    def _extracted(self, response: Response) -> tuple[Extracted, Precomputed | None]:
         future = self._prefetched.pop(response, None) if hasattr(self, "_prefetched") else None
         if future is not None:
             # How far ahead the pool runs: a callback that finds its result ready did not wait.
@@ -146,7 +152,8 @@ class NewsSpider(scrapy.Spider):
                 logger.warning("Extraction worker failed on %s (%s: %s); extracting in the crawl process",
                                response.url, type(exc).__name__, exc)
         body, url, declared = self._extract_arguments(response)
-        return extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains, language=self.seed.language)
+        extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains, language=self.seed.language)
+        return extracted, None
 
     def _extract_arguments(self, response: Response) -> tuple[bytes, str, str | None]:
         return response.body, response.url, declared_encoding(response)
@@ -165,38 +172,29 @@ class NewsSpider(scrapy.Spider):
             return False
         return True
 
-    def _article_outputs(self, response: Response, extracted: Extracted) -> Iterator[ArticleItem | Request]:
+    def _article_outputs(
+        self, response: Response, extracted: Extracted, precomputed: Precomputed | None = None
+    ) -> Iterator[ArticleItem | Request]:
         stats = self.crawler.stats
         # The extractor logs each note with the URL; here they are counted.
         for note in extracted.notes:
             stats.inc_value(f"extract/{note}")
         canonical = canonicalize_url(response.url)
+        fields = article_fields(extracted, self.seed.language)
+        extra = fields.pop("extra")
+        # -- issue 6 hook: dedup honours an on-site rel=canonical (pipelines/dedup.py) --
+        extra["link_canonical"] = find_link_canonical(response.text)
+        if precomputed:
+            extra[PRECOMPUTED] = precomputed
         item = ArticleItem(
             url=response.url,
             canonical_url=canonical,
             id=hashlib.sha1(canonical.encode("utf-8")).hexdigest(),
             site=self.seed.name,
-            language=extracted.language or self.seed.language,
-            title=extracted.title,
-            published_date=extracted.published_date,
-            published_at=extracted.published_at,
-            source=extracted.source,
-            author=extracted.author,
-            section=extracted.section,
-            body=extracted.body,
-            attachments=list(extracted.attachments),
-            spam_removed=list(extracted.spam_removed),
             fetched_at=response.meta.get("fetched_at") or utc_now_iso(),
-            encoding=extracted.encoding,
-            extractor_version=EXTRACTOR_VERSION,
             warc=response.meta.get("warc"),
-            extra={
-                "title_candidates": [list(c) for c in extracted.title_candidates],
-                "extract_notes": list(extracted.notes),
-                "page_signals": dict(extracted.page_signals),
-                # -- issue 6 hook: dedup honours an on-site rel=canonical (pipelines/dedup.py) --
-                "link_canonical": find_link_canonical(response.text),
-            },
+            extra=extra,
+            **fields,
         )
         if self.settings.getbool("FETCH_ATTACHMENTS"):
             for attachment in item.attachments:
