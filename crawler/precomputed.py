@@ -7,7 +7,7 @@ digest and MinHash signature). Such a pipeline describes that work as a
 
 * ``name``: the pipeline's name (``"normalize"``, ``"spam"``, ``"dedup"``);
 * ``key(adapter)``: the inputs, read from the item (a value that compares with ``==``);
-* ``compute(key)``: the result, a pure function of the key and the step's settings;
+* ``compute(key)``: the result (never None), a pure function of the key and the step's settings;
 * ``apply(adapter, result)``: writes the result into the item as the pipeline
   does, and returns False when the pipeline would drop the item.
 
@@ -49,22 +49,34 @@ class PipelineStep(Protocol):
 _MISSING = object()
 
 
+def precomputed_result(step: PipelineStep, adapter: Any, key: Any, stats: Any = None) -> Any | None:
+    """The worker's result of ``step`` for the item if it was computed for ``key``, else None.
+
+    For a pipeline that computes only part of a result when it has to (dedup
+    computes a signature only for a new article); the others use :func:`step_result`.
+    """
+    extra = adapter.get("extra")
+    entries = extra.get(EXTRA_KEY) if isinstance(extra, dict) else None
+    if not entries:
+        return None
+    # Taken once: a second pass of the item (if any) computes again.
+    stored_key, result = entries.pop(step.name, (_MISSING, None))
+    if stored_key is _MISSING:
+        return None
+    if stored_key == key:
+        if stats is not None:
+            stats.inc_value(f"extract/precomputed/{step.name}")
+        return result
+    if stats is not None:
+        stats.inc_value(f"extract/precomputed_stale/{step.name}")
+    return None
+
+
 def step_result(step: PipelineStep, adapter: Any, stats: Any = None) -> tuple[Any, Any]:
     """``(key, result)`` of ``step`` for the item: the precomputed result if its key matches, else computed."""
     key = step.key(adapter)
-    extra = adapter.get("extra")
-    entries = extra.get(EXTRA_KEY) if isinstance(extra, dict) else None
-    if entries:
-        # Taken once: a second pass of the item (if any) computes again.
-        stored_key, result = entries.pop(step.name, (_MISSING, None))
-        if stored_key is not _MISSING:
-            if stored_key == key:
-                if stats is not None:
-                    stats.inc_value(f"extract/precomputed/{step.name}")
-                return key, result
-            if stats is not None:
-                stats.inc_value(f"extract/precomputed_stale/{step.name}")
-    return key, step.compute(key)
+    result = precomputed_result(step, adapter, key, stats)
+    return key, step.compute(key) if result is None else result
 
 
 def run_steps(steps: Sequence[PipelineStep], adapter: Any) -> dict[str, tuple[Any, Any]]:

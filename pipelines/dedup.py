@@ -47,6 +47,7 @@ from crawler.canonical import (
     choose_canonical,
     load_tracking_params,
 )
+from crawler.precomputed import precomputed_result
 from crawler.state import ArticleState, StateStore, StateStoreError, open_state_store
 
 if TYPE_CHECKING:
@@ -334,6 +335,53 @@ class Decision:
     empty_body: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class BodyFacts:
+    """What dedup derives from a body alone (for ``Deduplicator.classify``)."""
+
+    digest: str  # SHA-1 of the normalised body
+    empty: bool  # nothing left after normalising
+    signature: np.ndarray | None  # MinHash signature; None when too short or near-dup search is off
+
+
+class BodyFactsStep:
+    """Dedup's per-body work as a pipeline step (crawler/precomputed.py), for extraction workers.
+
+    Pickled with the near-duplicate settings only, not the state store.
+    """
+
+    name = "dedup"
+
+    def __init__(self, near: NearDuplicateIndex | None) -> None:
+        self.near = near
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        near = self.near
+        settings = None if near is None else (near.threshold, near.num_perm, near.shingle_size, near.min_chars)
+        return _body_facts_step, (settings,)
+
+    def key(self, adapter: Any) -> str:
+        return str(adapter.get("body") or "")
+
+    def compute(self, body: str) -> BodyFacts:
+        normalised = normalise_for_digest(body)
+        signature = self.near.signature(normalised) if self.near is not None and normalised else None
+        return BodyFacts(sha1(normalised.encode("utf-8")).hexdigest(), not normalised, signature)
+
+    def apply(self, adapter: Any, facts: BodyFacts) -> bool:
+        return True  # the pipeline writes its decision into the item itself
+
+
+def _body_facts_step(settings: tuple[float, int, int, int] | None) -> BodyFactsStep:
+    if settings is None:
+        return BodyFactsStep(None)
+    threshold, num_perm, shingle_size, min_chars = settings
+    # No store: a worker computes signatures, it never searches.
+    near = NearDuplicateIndex(None, threshold=threshold, num_perm=num_perm,  # type: ignore[arg-type]
+                              shingle_size=shingle_size, min_chars=min_chars)
+    return BodyFactsStep(near)
+
+
 class Deduplicator:
     """Plain dedup logic over a :class:`StateStore`; no Scrapy needed."""
 
@@ -375,8 +423,12 @@ class Deduplicator:
         allowed_domains: Sequence[str] = (),
         url_aliases: Mapping[str, str] | None = None,
         body_sha1: str = "",
+        facts: BodyFacts | None = None,
     ) -> Decision:
-        """Decide about one article; raises CanonicalURLError for an unusable URL."""
+        """Decide about one article; raises CanonicalURLError for an unusable URL.
+
+        ``facts``: the :class:`BodyFacts` of ``body``, when an extraction worker computed them.
+        """
         canonicalizer = self.canonicalizer_for(url_aliases) if url_aliases else self.canonicalizer
         if link_canonical and link_canonical.strip():
             choice = choose_canonical(canonicalizer, url, link_canonical, allowed_domains)
@@ -384,8 +436,11 @@ class Deduplicator:
         else:  # most pages: no rel=canonical to weigh
             canonical_url, from_link, rejected_link = canonicalizer.canonicalize(url), False, None
         article_id = sha1(canonical_url.encode("utf-8")).hexdigest()  # url_id(), inlined
-        normalised = normalise_for_digest(body)
-        digest = body_sha1 or sha1(normalised.encode("utf-8")).hexdigest()
+        if facts is None:
+            normalised = normalise_for_digest(body)
+            digest, empty = body_sha1 or sha1(normalised.encode("utf-8")).hexdigest(), not normalised
+        else:
+            normalised, digest, empty = "", body_sha1 or facts.digest, facts.empty
         decision = Decision(
             "new",
             article_id,
@@ -395,7 +450,7 @@ class Deduplicator:
             site,
             canonical_from_link=from_link,
             rejected_link=rejected_link,
-            empty_body=not normalised,
+            empty_body=empty,
         )
         if article_id in self._in_flight:
             decision.kind, decision.duplicate_of = "duplicate", article_id
@@ -412,14 +467,14 @@ class Deduplicator:
                 self._in_flight[article_id] = decision
             return decision
         was_emitted = stored is not None and stored.duplicate_of is None
-        if not was_emitted and normalised:
+        if not was_emitted and not empty:
             first = self._in_flight_bodies.get(digest) or first_body
             if first is not None and first != article_id:
                 decision.kind, decision.duplicate_of = "duplicate", first
                 return decision
         decision.kind = "changed" if was_emitted else "new"
-        if self.near is not None and normalised:
-            decision.signature = self.near.signature(normalised)
+        if self.near is not None and not empty:
+            decision.signature = self.near.signature(normalised) if facts is None else facts.signature
             if decision.signature is not None:
                 pending = {
                     other.id: other.signature for other in self._in_flight.values() if other.signature is not None
@@ -431,7 +486,7 @@ class Deduplicator:
         decision.emit = True
         if decision.emit:
             self._in_flight[article_id] = decision
-            if normalised:
+            if not empty:
                 self._in_flight_bodies.setdefault(digest, article_id)
         return decision
 
@@ -527,6 +582,7 @@ class DedupPipeline:
         self.dedup = deduplicator
         self.site = ""
         self._closing = False
+        self.body_step = BodyFactsStep(deduplicator.near)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -598,10 +654,15 @@ class DedupPipeline:
                 if self.dedup.reconcile(record, killed_run):
                     self.stats.inc_value("dedup/reconciled")
 
+    def derivation(self) -> BodyFactsStep:
+        """The digest and signature of a body, as a step extraction workers run ahead."""
+        return self.body_step
+
     # -- items -------------------------------------------------------------------
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = str(adapter.get("url") or "")
+        body = str(adapter.get("body") or "")
         spider = self.crawler.spider
         extra = adapter.get("extra") or {}
         seed = getattr(spider, "seed", None)
@@ -610,12 +671,13 @@ class DedupPipeline:
         try:
             decision = self.dedup.classify(
                 url=url,
-                body=str(adapter.get("body") or ""),
+                body=body,
                 site=str(adapter.get("site") or self.site),
                 link_canonical=link_canonical,
                 allowed_domains=list(getattr(spider, "allowed_domains", None) or ()),
                 url_aliases=getattr(seed, "url_aliases", None),
                 body_sha1=str(adapter.get("body_sha1") or ""),
+                facts=precomputed_result(self.body_step, adapter, body, self.stats),
             )
         except CanonicalURLError as exc:
             logger.warning("Dropping item with unusable URL %r: %s", url, exc)

@@ -217,3 +217,61 @@ def test_pool_workers_run_the_steps() -> None:
     for (body, url, domains, language), (extracted, precomputed) in zip(inputs, results):
         assert extracted == extract_article(body, url, None, allowed_domains=domains, language=language)
         assert precomputed == precompute(pipelines.steps, extracted, url, language)
+
+
+# -- dedup: the body's digest and MinHash signature -------------------------------------
+NEARDUP = CORPUS / "neardup"
+
+
+def dedup_bodies() -> list[str]:
+    """Near-duplicate pairs, unrelated pairs, an exact repeat, an empty and a short body."""
+    bodies = [path.read_text("utf-8") for path in sorted(NEARDUP.glob("*/*/*.txt"))]
+    assert len(bodies) >= 40
+    return [*bodies, bodies[0], "", "短文"]
+
+
+@pytest.mark.parametrize("settings", [{}, {"NEAR_DUP_SHINGLE_SIZE": 3, "NEAR_DUP_NUM_PERM": 64},
+                                      {"NEAR_DUP_ENABLED": False}], ids=["defaults", "other-minhash", "near-off"])
+def test_dedup_takes_worker_digests_and_signatures(tmp_path: Path, settings: dict[str, Any]) -> None:
+    from test_dedup import Harness
+
+    computed = Harness(tmp_path / "computed", "r1", **settings)
+    precomputed = Harness(tmp_path / "precomputed", "r1", **settings)
+    worker_step = pickle.loads(pickle.dumps(precomputed.pipeline.derivation()))
+    near = precomputed.pipeline.dedup.near
+    if near is None:
+        assert worker_step.near is None
+    else:  # the worker's signer has the pipeline's settings, without its store
+        assert (worker_step.near.num_perm, worker_step.near.shingle_size) == (near.num_perm, near.shingle_size)
+        assert worker_step.near.store is None
+    try:
+        outcomes = []
+        for number, body in enumerate(dedup_bodies()):
+            url = f"http://www.mca.gov.cn/article/xw/{number}.shtml"
+            facts = pickle.loads(pickle.dumps(worker_step.compute(body)))
+            expected = computed.feed(url, body)
+            got = precomputed.feed(url, body, extra={EXTRA_KEY: {"dedup": (body, facts)}})
+            assert exported(got) == exported(expected), number
+            outcomes.append(expected is not None and (expected.near_duplicate_of is not None))
+        for name in ("new", "duplicate", "near_duplicate", "empty_body"):
+            assert precomputed.stat(name) == computed.stat(name), name
+        assert computed.stat("duplicate") >= 1
+        assert (computed.stat("near_duplicate") > 0) == (near is not None)
+        assert precomputed.crawler.stats.get_value("extract/precomputed/dedup") == len(dedup_bodies())
+    finally:
+        computed.close()
+        precomputed.close()
+
+
+def test_dedup_computes_again_for_a_body_that_changed(tmp_path: Path) -> None:
+    from test_dedup import Harness
+
+    run = Harness(tmp_path, "r1")
+    try:
+        first, second = dedup_bodies()[:2]
+        stale = run.pipeline.derivation().compute(first)
+        item = run.feed("http://www.mca.gov.cn/article/xw/1.shtml", second, extra={EXTRA_KEY: {"dedup": (first, stale)}})
+        assert item is not None and item.body_sha1 != stale.digest
+        assert run.crawler.stats.get_value("extract/precomputed_stale/dedup") == 1
+    finally:
+        run.close()
