@@ -356,9 +356,12 @@ class BodyFactsStep:
         self.near = near
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        near = self.near
-        settings = None if near is None else (near.threshold, near.num_perm, near.shingle_size, near.min_chars)
-        return _body_facts_step, (settings,)
+        if self.near is None:
+            return BodyFactsStep, (None,)
+        # The signer's numbers and arrays only: not the store, nor datasketch's objects, so
+        # a worker does without importing datasketch and scipy (~0.7 s of CPU at its start).
+        state = {name: value for name, value in vars(self.near).items() if isinstance(value, (int, float, np.ndarray))}
+        return _body_facts_step, (state,)
 
     def key(self, adapter: Any) -> str:
         return str(adapter.get("body") or "")
@@ -372,13 +375,10 @@ class BodyFactsStep:
         return True  # the pipeline writes its decision into the item itself
 
 
-def _body_facts_step(settings: tuple[float, int, int, int] | None) -> BodyFactsStep:
-    if settings is None:
-        return BodyFactsStep(None)
-    threshold, num_perm, shingle_size, min_chars = settings
-    # No store: a worker computes signatures, it never searches.
-    near = NearDuplicateIndex(None, threshold=threshold, num_perm=num_perm,  # type: ignore[arg-type]
-                              shingle_size=shingle_size, min_chars=min_chars)
+def _body_facts_step(state: dict[str, Any]) -> BodyFactsStep:
+    near = NearDuplicateIndex.__new__(NearDuplicateIndex)
+    near.__dict__.update(state)
+    near.store = None  # type: ignore[assignment]  # a worker computes signatures, it never searches
     return BodyFactsStep(near)
 
 

@@ -275,3 +275,28 @@ def test_dedup_computes_again_for_a_body_that_changed(tmp_path: Path) -> None:
         assert run.crawler.stats.get_value("extract/precomputed_stale/dedup") == 1
     finally:
         run.close()
+
+
+def test_a_worker_computes_signatures_without_importing_datasketch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from test_dedup import Harness
+
+    run = Harness(tmp_path, "r1")
+    try:
+        step = run.pipeline.derivation()
+        body = dedup_bodies()[0]
+        expected = step.compute(body)
+        script = (
+            "import pickle, sys; step = pickle.loads(sys.stdin.buffer.read()); facts = step.compute(sys.argv[1]);"
+            "sys.stdout.buffer.write(pickle.dumps((facts, 'datasketch' in sys.modules)))"
+        )
+        done = subprocess.run([sys.executable, "-c", script, body], input=pickle.dumps(step),
+                              capture_output=True, check=True, cwd=Path(__file__).resolve().parent.parent)
+        facts, imported = pickle.loads(done.stdout)
+        assert not imported
+        assert facts.digest == expected.digest and facts.empty == expected.empty
+        assert facts.signature is not None and (facts.signature == expected.signature).all()
+    finally:
+        run.close()
