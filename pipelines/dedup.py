@@ -83,6 +83,17 @@ _PLAIN_TEXT = re.compile(
 )
 
 
+# The same class again without whitespace other than the space and the line
+# break: text made only of it (ordinary Chinese paragraphs) drops its
+# whitespace with two str.replace() calls, at half the cost of split() and
+# join(). Checked over every code point by tests/test_dedup_speed.py.
+_PLAIN_LINES = re.compile(
+    "[\x00-\x08\n\x0e-\x1b\x20-\x40\x5b-\x60\x7b-\x84\x86-\x9f\xa1-\xac\xae-\xb4\xb6-\xbf"
+    "\u200e-\u2027\u202a-\u202e\u2030-\u205e\u2061-\u2125\u2184-\u24b5\u24d0-\u2bff\u2cf3-\u2fff"
+    "\u3001-\ua63f\uabc0-\ufaff\ufb18-\ufefe\uff00-\uff20\uff3b-\uffff]*"
+)
+
+
 # NFKC maps full-width ASCII (the ，：（） of Chinese text) and the ideographic
 # space to their plain forms, one character for one. Replacing those first and
 # checking the rest is already NFKC gives NFKC's exact result (both
@@ -112,6 +123,8 @@ def normalise_for_digest(body: str) -> str:
     the marks); the checks below only skip steps that would change nothing.
     """
     text = _nfkc(body or "")
+    if _PLAIN_LINES.fullmatch(text) is not None:
+        return text.replace(" ", "").replace("\n", "")
     if _PLAIN_TEXT.fullmatch(text) is not None:
         return "".join(text.split())
     if _CASEFOLD_INVARIANT.fullmatch(text) is None:

@@ -18,6 +18,7 @@ from crawler.state import DigestFilter, SQLiteStateStore, StateStoreLocked
 from pipelines.dedup import (
     _CASEFOLD_INVARIANT,
     _INVISIBLE_MARKS,
+    _PLAIN_LINES,
     _PLAIN_TEXT,
     Deduplicator,
     _nfkc,
@@ -50,6 +51,21 @@ def test_plain_text_class_is_the_invariant_class_without_invisible_marks() -> No
         if bool(plain.match(chr(code))) != (bool(invariant.match(chr(code))) and chr(code) not in _INVISIBLE_MARKS)
     ]
     assert differ == []
+
+
+def test_plain_lines_class_is_the_plain_class_without_whitespace_but_space_and_line_break() -> None:
+    lines = re.compile(_PLAIN_LINES.pattern.rstrip("*"))
+    plain = re.compile(_PLAIN_TEXT.pattern.rstrip("*"))
+    differ = [
+        hex(code)
+        for code in range(0x110000)
+        if bool(lines.match(chr(code))) != (bool(plain.match(chr(code))) and (not chr(code).isspace() or chr(code) in " \n"))
+    ]
+    assert differ == []
+    # Each path of normalise_for_digest on text that takes it: replace(), split(), casefold().
+    assert _PLAIN_LINES.fullmatch("民政部 召开\n\n会议。") and not _PLAIN_LINES.fullmatch("民政部\t会议")
+    for body in ("民政部 召开\n\n会议。", "民政部\t召开\r\n会议\u2028。", "Ministry\u00a0of Civil Affairs\n"):
+        assert normalise_for_digest(body) == reference_normalise(body)
 
 
 def test_full_width_shortcut_gives_nfkc_exactly() -> None:
@@ -105,6 +121,16 @@ def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests() 
     assert from_keys.add(digests[0]) is True  # adding again reports it as (maybe) present
     assert digest_key(bytes(range(20))) == int.from_bytes(bytes(range(8)), "big", signed=True)
     assert digest_key(b"\xff" * 20) == -1
+
+
+def test_pack_hex_packs_only_whole_sha1_hex_digests() -> None:
+    from crawler.state import _pack_hex
+
+    first, second = "ab" * 20, "0f" * 20
+    assert _pack_hex([first, second]) == bytes.fromhex(first) + bytes.fromhex(second)
+    assert _pack_hex([first, "ab" * 19]) is None  # too short
+    assert _pack_hex([first, "zz" * 20]) is None  # not hex
+    assert _pack_hex([first, "ab " * 10 + "ab" * 5]) is None  # 40 characters, but blanks fromhex() would skip
 
 
 def synthetic_articles(count: int) -> list[tuple[str, str]]:
@@ -201,7 +227,7 @@ def test_chunked_bulk_upserts_store_what_row_by_row_statements_store(
     for name, memory_filter, background in (("bulk", True, True), ("bulk-no-filter", False, True), ("rows", False, False)):
         monkeypatch.setattr(crawler.state, "_BULK_ROWS", bulk_rows)
         if name == "rows":  # digests that are not 20 bytes take the executemany statements
-            monkeypatch.setattr(crawler.state, "_NO_DIGEST", bytes(19))
+            monkeypatch.setattr(crawler.state, "_NO_DIGEST_HEX", "0" * 38)
         path = tmp_path / f"{name}-{bulk_rows}.sqlite"
         store = SQLiteStateStore(path, commit_every=33, memory_filter=memory_filter, background_writes=background)
         for run in ("r1", "r2"):

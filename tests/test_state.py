@@ -294,7 +294,7 @@ def test_digest_filter_never_misses_and_rarely_lies() -> None:
         digest_filter.add(digest)
     assert all(digest in digest_filter for digest in stored)
     false_positives = sum(hashlib.sha1(f"out-{n}".encode()).digest() in digest_filter for n in range(20_000))
-    assert false_positives < 60  # ~0.14% expected at 16 bits and 5 probes per digest
+    assert false_positives < 60  # the filter is at most a third full here: far under 0.3%
 
 
 def test_lookup_after_reopen_finds_rows_through_the_filter(tmp_path: Path) -> None:
