@@ -357,7 +357,8 @@ _INSERT_BODY = (
 # apiece into one blob each, the other columns as a JSON array. SQLite runs a
 # step without the GIL, executemany holds it between rows; so a background
 # writer only overlaps with the crawl when a batch is one step. Columns of
-# ?4: [id_key, site, first_seen, last_seen, last_run, canonical_url, has duplicate_of].
+# ?4: [id_key, site, first_seen, last_seen, last_run, canonical_url, has duplicate_of],
+# first_seen null when it equals last_seen (a new article: one float less to format).
 _BULK_UPDATE_ARTICLES = (
     "UPDATE articles SET body_sha1 = substr(?2, j.key * 20 + 1, 20), "
     "duplicate_of = CASE WHEN j.value ->> 6 THEN substr(?3, j.key * 20 + 1, 20) END, "
@@ -368,7 +369,7 @@ _BULK_INSERT_ARTICLES = (
     "INSERT INTO articles (id_key, id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
     "SELECT j.value ->> 0, substr(?1, j.key * 20 + 1, 20), substr(?2, j.key * 20 + 1, 20), "
     "CASE WHEN j.value ->> 6 THEN substr(?3, j.key * 20 + 1, 20) END, "
-    "j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5 FROM json_each(?4) AS j "
+    "j.value ->> 1, coalesce(j.value ->> 2, j.value ->> 3), j.value ->> 3, j.value ->> 4, j.value ->> 5 FROM json_each(?4) AS j "
     "WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id_key = j.value ->> 0 AND id = substr(?1, j.key * 20 + 1, 20))"
 )
 # ?3: the body keys as a JSON array.
@@ -462,7 +463,10 @@ def _bulk_article_statements(
     if packed_ids is not None and packed_bodies is not None and packed_originals is not None:
         columns = json.dumps(
             [
-                [key, site, first_seen, last_seen, last_run, canonical_url, bool(duplicate_of)]
+                [
+                    key, site, None if first_seen == last_seen else first_seen, last_seen, last_run, canonical_url,
+                    bool(duplicate_of),
+                ]
                 for (key,), (_, (canonical_url, _, site, duplicate_of, first_seen, last_seen, last_run))
                 in zip(_KEYS_OF_PACKED(packed_ids), articles)
             ],
@@ -881,7 +885,10 @@ class SQLiteStateStore(StateStore):
         return ArticleState(article_id, *row) if row is not None else None
 
     def _buffered_body(self, body_sha1: str) -> str | None:
-        # The earlier batch first: the first record with a body wins.
+        # The earlier batch first: the first record with a body wins. Asked
+        # before the table: a body buffered here was not stored when it was
+        # added (add_body follows a lookup that found none), and republications
+        # within a run, the common duplicates, are answered without SQL.
         return self._committing_bodies.get(body_sha1) or self._recent_bodies.get(body_sha1)
 
     def _read(self, sql: str, params: Iterable[Any] = (), *, push: bool = True) -> list[tuple[Any, ...]]:
@@ -992,10 +999,9 @@ class SQLiteStateStore(StateStore):
                 if body_blob not in digest_filter:
                     # The common case, a brand-new article: no SQL at all.
                     return None, self._committing_bodies.get(body_sha1) or self._recent_bodies.get(body_sha1)
-                return None, self._stored_body(body_blob) or self._buffered_body(body_sha1)
+                return None, self._buffered_body(body_sha1) or self._stored_body(body_blob)
         article = self._stored_article(article_id, id_blob)
-        first_body = self._stored_body(body_blob)
-        return article, first_body if first_body is not None else self._buffered_body(body_sha1)
+        return article, self._buffered_body(body_sha1) or self._stored_body(body_blob)
 
     def put_article(self, article: ArticleState) -> None:
         if self._closed:

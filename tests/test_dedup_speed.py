@@ -123,6 +123,36 @@ def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests() 
     assert digest_key(b"\xff" * 20) == -1
 
 
+def test_bulk_insert_keeps_first_and_last_seen_whether_or_not_they_differ(tmp_path: Path) -> None:
+    from crawler.state import ArticleState
+
+    path = tmp_path / "times.sqlite"
+    store = SQLiteStateStore(path, background_writes=True)
+    store.put_article(ArticleState("a" * 40, "http://a.gov.cn/1.html", "b" * 40, "s", None, 1700000000.25, 1700000000.25, "r"))
+    store.put_article(ArticleState("c" * 40, "http://a.gov.cn/2.html", "d" * 40, "s", None, 1600000000.5, 1700000000.75, "r"))
+    store.close()
+    with sqlite3.connect(path) as db:
+        rows = dict(db.execute("SELECT hex(id), first_seen || ' ' || last_seen FROM articles"))
+    assert rows == {"A" * 40: "1700000000.25 1700000000.25", "C" * 40: "1600000000.5 1700000000.75"}
+
+
+def test_republication_within_a_run_is_found_in_the_buffers_without_sql(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path / "buffered.sqlite", background_writes=True, commit_every=2)
+    queries: list[bytes] = []
+    stored_body = store._stored_body
+    store._stored_body = lambda blob: queries.append(blob) or stored_body(blob)  # type: ignore[method-assign]
+    dedup = Deduplicator(store, run_id="r1")
+    first = dedup.classify(url="http://www.mca.gov.cn/n/1.html", body="民政部召开会议。" * 20, site="mca")
+    dedup.record(first)  # two writes: the batch goes to the background writer, its rows stay answerable
+    again = dedup.classify(url="http://www.gov.cn/n/9.html", body="民政部召开会议。" * 20, site="gov")
+    assert (again.kind, again.duplicate_of) == ("duplicate", first.id)
+    assert queries == []
+    store.close()
+    reopened = SQLiteStateStore(tmp_path / "buffered.sqlite")
+    assert reopened.lookup("0" * 40, first.body_sha1) == (None, first.id)  # and from the table once committed
+    reopened.close()
+
+
 def test_pack_hex_packs_only_whole_sha1_hex_digests() -> None:
     from crawler.state import _pack_hex
 
