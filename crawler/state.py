@@ -799,6 +799,8 @@ class SQLiteStateStore(StateStore):
         rows.append(params)
         self._pending_writes += 1
         if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
+            if self._writer_behind():
+                return
             self._end_batch()
 
     def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -811,7 +813,7 @@ class SQLiteStateStore(StateStore):
         if (
             self._pending_writes >= self.commit_every
             or time.monotonic() - self._batch_started >= self.commit_interval
-        ):
+        ) and not self._writer_behind():
             self._end_batch()
 
     def _take_batch(self) -> list[_Statement]:
@@ -845,7 +847,24 @@ class SQLiteStateStore(StateStore):
             self._batch_started = now
         self._pending_writes += 1
         if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
+            if self._writer_behind():
+                return
             self._end_batch()
+
+    def _writer_behind(self) -> bool:
+        """True while a due batch should keep growing instead of waiting for the background writer.
+
+        Handing a batch over while the previous one is still being committed
+        would stall the crawl until it is; buffering on costs nothing, and the
+        larger batch commits faster per row (its index pages are written once
+        for more rows). Up to half a batch more is buffered, then the crawl waits.
+        """
+        writer = self._writer
+        return (
+            writer is not None
+            and writer.busy
+            and self._pending_writes < self.commit_every + self.commit_every // 2
+        )
 
     def commit_if_due(self) -> None:
         """Commit the open batch if it is older than ``commit_interval``.
@@ -858,7 +877,7 @@ class SQLiteStateStore(StateStore):
         """
         if self._closed or not self._pending_writes:
             return
-        if time.monotonic() - self._batch_started >= self.commit_interval:
+        if time.monotonic() - self._batch_started >= self.commit_interval and not self._writer_behind():
             self._end_batch()
 
     def _end_batch(self) -> None:

@@ -9,6 +9,8 @@ import hashlib
 import random
 import re
 import sqlite3
+import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -151,6 +153,43 @@ def test_republication_within_a_run_is_found_in_the_buffers_without_sql(tmp_path
     reopened = SQLiteStateStore(tmp_path / "buffered.sqlite")
     assert reopened.lookup("0" * 40, first.body_sha1) == (None, first.id)  # and from the table once committed
     reopened.close()
+
+
+def test_due_batch_keeps_buffering_while_the_writer_is_busy_then_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import crawler.state
+    from crawler.state import ArticleState
+
+    release = threading.Event()
+    execute = crawler.state._execute_batch
+
+    def slow_execute(db: sqlite3.Connection, statements: list) -> None:
+        release.wait(10)
+        execute(db, statements)
+
+    monkeypatch.setattr(crawler.state, "_execute_batch", slow_execute)
+    path = tmp_path / "behind.sqlite"
+    store = SQLiteStateStore(path, background_writes=True, commit_every=10, commit_interval=3600)
+
+    def put(n: int) -> None:
+        digest = hashlib.sha1(str(n).encode()).hexdigest()
+        store.put_article(ArticleState(digest, f"http://a.gov.cn/{n}.html", digest, "s", None, 1.0, 1.0, "r"))
+
+    for n in range(10):
+        put(n)  # the tenth write hands the batch to the writer, which is held
+    assert store._writer is not None and store._writer.busy
+    started = time.monotonic()
+    for n in range(10, 24):
+        put(n)  # due again from the tenth, but buffered on: up to half a batch more
+    assert time.monotonic() - started < 1 and store._pending_writes == 14
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    put(24)  # the fifteenth: now the crawl waits for the writer
+    assert time.monotonic() - started >= 0.25 and store._pending_writes == 0
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 25
 
 
 def test_pack_hex_packs_only_whole_sha1_hex_digests() -> None:
