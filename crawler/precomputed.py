@@ -102,7 +102,10 @@ def run_steps(steps: Sequence[PipelineStep], adapter: Any) -> dict[str, tuple[An
 
 def pipeline_steps(crawler: Any) -> list[PipelineStep]:
     """The steps of the crawl's item pipelines, in pipeline order (pipelines without one are skipped)."""
-    engine = getattr(crawler, "engine", None)
+    try:
+        engine = crawler.engine
+    except (AttributeError, RuntimeError):  # Scrapy raises RuntimeError before the crawl starts
+        return []
     manager = getattr(getattr(engine, "scraper", None), "itemproc", None)
     steps: list[PipelineStep] = []
     for pipeline in getattr(manager, "middlewares", ()):

@@ -202,6 +202,7 @@ def test_pipeline_steps_of_a_crawl_in_pipeline_order() -> None:
 
     assert [step.name for step in pipeline_steps(Crawler())] == ["spam", "normalize"]
     assert pipeline_steps(object()) == []
+    assert pipeline_steps(get_crawler()) == []  # before the crawl starts Scrapy has no engine
 
 
 def test_pool_workers_run_the_steps() -> None:

@@ -12,13 +12,24 @@ back with each result and re-emitted in the crawl's own log.
 Given the item pipelines' steps (crawler/precomputed.py), a worker also runs
 them on the item fields it extracted and sends their results back, so the
 pipelines in the crawl process need not compute them again.
+
+In a replay a worker can also read an archived page itself, given its index
+entry (:meth:`ExtractionPool.submit_archived`): the spider then starts
+extracting an article when its request is scheduled, well before the response
+reaches the callback, and the page's bytes never pass through the crawl
+process on their way to the worker. The result names what it was computed from
+(a digest of the body, the URL, the declared charset), and the spider uses it
+only when the response it gets is that.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import logging
 import multiprocessing
+import re
+from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +40,8 @@ from crawler.extract.fields import article_fields
 from crawler.items import ArticleItem
 from crawler.precomputed import PipelineStep, run_steps
 from crawler.processes import main_file_hidden
+from crawler.replay.index import IndexEntry
+from crawler.replay.records import RecordReader, as_received, header_value
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +60,43 @@ class _Capture(logging.Handler):
         if record.exc_info:
             message += "\n" + logging.Formatter().formatException(record.exc_info)
         _captured.append((record.name, record.levelno, message))
+
+
+CHARSET_RE = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def declared_charset(content_type: bytes) -> str | None:
+    """The charset named in a Content-Type header value, if any."""
+    match = CHARSET_RE.search(content_type)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def body_digest(body: bytes) -> bytes:
+    """What a read-ahead result says about the bytes it was extracted from."""
+    return hashlib.sha1(body).digest()
+
+
+@dataclass
+class ReadAhead:
+    """An archived page extracted by a worker, and what it was extracted from."""
+
+    digest: bytes  # body_digest() of the page's bytes
+    url: str
+    declared: str | None
+    extracted: Extracted
+    precomputed: Precomputed
+    log_lines: list[LogLine] = field(default_factory=list)
+
+    def matches(self, body: bytes, url: str, declared: str | None) -> bool:
+        return url == self.url and declared == self.declared and body_digest(body) == self.digest
+
+    def emit_log(self) -> None:
+        """The worker's log lines, in our loggers (only for a result that is used)."""
+        for name, level, message in self.log_lines:
+            logging.getLogger(name).log(level, "%s", message)
+
+
+_reader: list[RecordReader] = []
 
 
 def _worker_start(level: int, steps: Sequence[PipelineStep]) -> None:
@@ -75,6 +125,20 @@ def _extract_in_worker(
     return result, precomputed, lines
 
 
+def _extract_archived(entry: IndexEntry, allowed_domains: Sequence[str], language: str) -> ReadAhead | None:
+    if not _reader:
+        _reader.append(RecordReader())
+    record = _reader[0].read(entry)
+    if record.record_type != "response" or record.status != 200:
+        return None
+    headers, body = as_received(record.headers, record.body)
+    if header_value(headers, b"content-encoding") is not None:
+        return None  # the crawl sees it decoded by HttpCompressionMiddleware: other bytes
+    declared = declared_charset(header_value(headers, b"content-type") or b"")
+    extracted, precomputed, lines = _extract_in_worker(body, entry.url, declared, allowed_domains, language)
+    return ReadAhead(body_digest(body), entry.url, declared, extracted, precomputed, lines)
+
+
 def _ready() -> bool:
     return True
 
@@ -101,6 +165,12 @@ class ExtractionPool:
     ) -> concurrent.futures.Future[tuple[Extracted, Precomputed, list[LogLine]]]:
         """Start extracting a page (``language``: the seed's); hand the future to :meth:`result`."""
         return self.executor.submit(_extract_in_worker, body, url, declared, tuple(allowed_domains), language)
+
+    def submit_archived(
+        self, entry: IndexEntry, *, allowed_domains: Sequence[str], language: str
+    ) -> concurrent.futures.Future[ReadAhead | None]:
+        """Start reading and extracting an archived response (None if it is not a plain 200 page)."""
+        return self.executor.submit(_extract_archived, entry, tuple(allowed_domains), language)
 
     @staticmethod
     def result(

@@ -307,12 +307,17 @@ class ReplayArchive:
         return self.index.reports
 
     def next_capture(self, url: str) -> IndexEntry | None:
+        entry = self.peek(url)
+        if entry is not None:
+            self._served[url] = self._served.get(url, 0) + 1
+        return entry
+
+    def peek(self, url: str) -> IndexEntry | None:
+        """The capture a request for ``url`` would be answered from next (nothing is served)."""
         captures = self.index.captures(url)
         if not captures:
             return None
-        number = self._served.get(url, 0)
-        self._served[url] = number + 1
-        return captures[min(number, len(captures) - 1)]
+        return captures[min(self._served.get(url, 0), len(captures) - 1)]
 
     def serve(self, url: str) -> ReplayedExchange | None:
         """The archived answer to a request for ``url``; None when the archive has none."""

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import weakref
 from concurrent.futures import Future
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,19 +28,18 @@ from crawler.canonical import find_link_canonical
 from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
 from crawler.extract import Extracted, extract_article
 from crawler.extract.fields import article_fields
-from crawler.extract.pool import ExtractionPool, Precomputed
+from crawler.extract.pool import ExtractionPool, Precomputed, ReadAhead, declared_charset
 from crawler.items import ArticleItem
 from crawler.links import Link, extract_links, offsite_links
 from crawler.precomputed import EXTRA_KEY as PRECOMPUTED
 from crawler.precomputed import pipeline_steps
 from crawler.middlewares.conditional import NotModified
+from crawler.replay.index import IndexEntry
 from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
 from crawler.signals import manifest_entry
 
 logger = logging.getLogger(__name__)
-
-CHARSET_RE = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 
 
 class NewsSpider(scrapy.Spider):
@@ -109,7 +107,8 @@ class NewsSpider(scrapy.Spider):
     # -- extraction in worker processes (EXTRACT_PROCESSES > 0) -----------------------
     # Each article response is handed to the pool as soon as it is downloaded
     # (response_received), while earlier ones still wait for their callbacks; the
-    # callback then takes the finished result. The callbacks stay synchronous and run
+    # callback then takes the finished result, or extracts the page itself when no
+    # worker has started on it yet. The callbacks stay synchronous and run
     # when they would inline, so the crawl's order of events is unchanged, and the
     # pool computes the same pure function of the same response: the same items in
     # the same order reach the pipelines. Unless EXTRACT_PRECOMPUTE is off, the workers
@@ -125,12 +124,69 @@ class NewsSpider(scrapy.Spider):
         self.crawler.signals.connect(self._prefetch_extraction, signal=signals.response_received)
         logger.info("Extracting articles in %d worker processes%s", processes,
                     f" (with the steps of {', '.join(step.name for step in steps)})" if steps else "")
+        self._start_read_ahead()
+
+    # -- replay: extraction started when an article request is scheduled ------------
+    # Answered from an archive, a request's response is known before it is downloaded:
+    # a worker reads and extracts the archived page as soon as the request is scheduled
+    # (at most EXTRACT_READ_AHEAD pages at a time, default 64), so the crawl process
+    # does not wait at the callback. The result is used only if the response turns out
+    # to be what the worker read (same bytes, URL and declared charset).
+    def _start_read_ahead(self) -> None:
+        self._read_ahead: weakref.WeakKeyDictionary[Request, Future[ReadAhead | None]] = weakref.WeakKeyDictionary()
+        self._read_ahead_limit = self.settings.getint("EXTRACT_READ_AHEAD", 64)
+        self._archived_entry = archived_entry_source(self.crawler)
+        if self._archived_entry is not None and self._read_ahead_limit > 0:
+            self.crawler.signals.connect(self._read_ahead_scheduled, signal=signals.request_scheduled)
+
+    def _read_ahead_scheduled(self, request: Request, spider: scrapy.Spider) -> None:
+        if self._pool is None or request.callback != self.parse_article or self._archived_entry is None:
+            return
+        if len(self._read_ahead) >= self._read_ahead_limit:
+            return
+        entry = self._archived_entry(request)
+        if entry is None or entry.revisit or entry.status != 200:
+            return
+        try:
+            self._read_ahead[request] = self._pool.submit_archived(
+                entry, allowed_domains=self.seed.allowed_domains, language=self.seed.language
+            )
+        except Exception as exc:  # the pool is gone: the callback extracts inline
+            logger.warning("Extraction pool unusable (%s: %s); extracting in the crawl process", type(exc).__name__, exc)
+            self.crawler.stats.inc_value("extract/pool_errors")
+            self._pool = None
+
+    def _read_ahead_result(self, response: Response) -> tuple[Extracted, Precomputed] | None:
+        read_ahead = getattr(self, "_read_ahead", None)
+        future = read_ahead.pop(response.request, None) if read_ahead is not None and response.request else None
+        if future is None:
+            return None
+        stats = self.crawler.stats
+        if not future.done() and future.cancel():
+            stats.inc_value("extract/pool_taken_back")
+            return None
+        stats.inc_value("extract/pool_ready" if future.done() else "extract/pool_waited")
+        try:
+            result = future.result()
+        except Exception as exc:  # a worker died or could not read the record: extract here instead
+            stats.inc_value("extract/pool_errors")
+            logger.warning("Extraction worker failed on %s (%s: %s); extracting in the crawl process",
+                           response.url, type(exc).__name__, exc)
+            return None
+        if result is None or not result.matches(*self._extract_arguments(response)):
+            stats.inc_value("extract/read_ahead_unused")
+            return None
+        stats.inc_value("extract/read_ahead_used")
+        result.emit_log()
+        return result.extracted, result.precomputed
 
     def _prefetch_extraction(self, response: Response, request: Request) -> None:
         if self._pool is None or request.callback != self.parse_article or not isinstance(response, TextResponse):
             return
         if not 200 <= response.status < 300:
             return  # HttpErrorMiddleware keeps it from the callback
+        if request in getattr(self, "_read_ahead", ()):
+            return  # a worker is on it already
         try:
             self._prefetched[response] = self._pool.submit(
                 *self._extract_arguments(response), allowed_domains=self.seed.allowed_domains, language=self.seed.language
@@ -141,7 +197,15 @@ class NewsSpider(scrapy.Spider):
             self._pool = None
 
     def _extracted(self, response: Response) -> tuple[Extracted, Precomputed | None]:
+        read_ahead = self._read_ahead_result(response)
+        if read_ahead is not None:
+            return read_ahead
         future = self._prefetched.pop(response, None) if hasattr(self, "_prefetched") else None
+        if future is not None and not future.done() and future.cancel():
+            # No worker has started on it: the workers are behind (or share the cores with
+            # other work), and this process would only wait. It extracts the page itself.
+            self.crawler.stats.inc_value("extract/pool_taken_back")
+            future = None
         if future is not None:
             # How far ahead the pool runs: a callback that finds its result ready did not wait.
             self.crawler.stats.inc_value("extract/pool_ready" if future.done() else "extract/pool_waited")
@@ -276,8 +340,20 @@ class NewsSpider(scrapy.Spider):
 
 def declared_encoding(response: Response) -> str | None:
     """The charset named in the Content-Type header, if any."""
-    match = CHARSET_RE.search(response.headers.get(b"Content-Type") or b"")
-    return match.group(1).decode("ascii", "replace") if match else None
+    return declared_charset(response.headers.get(b"Content-Type") or b"")
+
+
+def archived_entry_source(crawler: Any) -> Callable[[Request], IndexEntry | None] | None:
+    """In a replay, the replay middleware's look-up of the archived answer to a request; else None."""
+    try:
+        downloader = getattr(crawler.engine, "downloader", None)
+    except (AttributeError, RuntimeError):  # Scrapy raises RuntimeError before the crawl starts
+        return None
+    for middleware in getattr(getattr(downloader, "middleware", None), "middlewares", ()):
+        look_up = getattr(middleware, "archived_entry", None)
+        if callable(look_up):
+            return look_up
+    return None
 
 
 def failure_reason(failure: Failure) -> str:
