@@ -653,6 +653,11 @@ class SQLiteStateStore(StateStore):
         self._recent_articles: dict[str, _ArticleRow] = {}
         # Buffered articles that may already be stored (updated, not only inserted); None: all may be.
         self._maybe_stored: set[str] | None = set() if memory_filter else None
+        # Ids and body digests a lookup found surely absent and added to the
+        # filter there, so the put_article/add_body that follows need not probe
+        # it again (a digest never put leaves a bit that costs one lookup).
+        self._unseen_ids: set[str] = set()
+        self._unseen_bodies: set[str] = set()
         self._recent_bodies: dict[str, str] = {}
         self._recent_signatures: dict[str, bytes] = {}
         self._recent_bands: dict[int, tuple[str, ...]] = {}
@@ -822,6 +827,8 @@ class SQLiteStateStore(StateStore):
         self._buffer = {}
         if self._maybe_stored is not None:
             self._maybe_stored = set()
+        self._unseen_ids.clear()  # bounded: a later put only probes the filter again
+        self._unseen_bodies.clear()
         self._pending_writes = 0
         return statements
 
@@ -993,6 +1000,8 @@ class SQLiteStateStore(StateStore):
 
     def _load_filter(self) -> DigestFilter:
         self.flush()
+        self._unseen_ids.clear()  # added to the old filter only
+        self._unseen_bodies.clear()
         count = sum(self._read(f"SELECT COUNT(*) FROM {table}")[0][0] for table in ("articles", "bodies"))
         # Room for two million more digests (4 MB): a growing store is rarely rescanned.
         digest_filter = DigestFilter(2 * count + 2_000_000)
@@ -1014,9 +1023,11 @@ class SQLiteStateStore(StateStore):
             digest_filter = self._filter
             if digest_filter is None or digest_filter.full:
                 digest_filter = self._filter = self._load_filter()
-            if id_blob not in digest_filter:
-                if body_blob not in digest_filter:
+            if not digest_filter.add(id_blob):
+                self._unseen_ids.add(article_id)
+                if not digest_filter.add(body_blob):
                     # The common case, a brand-new article: no SQL at all.
+                    self._unseen_bodies.add(body_sha1)
                     return None, self._committing_bodies.get(body_sha1) or self._recent_bodies.get(body_sha1)
                 return None, self._buffered_body(body_sha1) or self._stored_body(body_blob)
         article = self._stored_article(article_id, id_blob)
@@ -1037,7 +1048,10 @@ class SQLiteStateStore(StateStore):
         )
         maybe_stored = self._maybe_stored
         digest_filter = self._filter
-        if digest_filter is not None:
+        unseen = self._unseen_ids
+        if article.id in unseen:
+            unseen.discard(article.id)  # in the filter since its lookup, and not stored
+        elif digest_filter is not None:
             if digest_filter.add(_blob(article.id)) and maybe_stored is not None:
                 maybe_stored.add(article.id)
         elif maybe_stored is not None:
@@ -1065,7 +1079,9 @@ class SQLiteStateStore(StateStore):
         if body_sha1 in self._recent_bodies:
             return  # the first record with this body is already buffered
         self._recent_bodies[body_sha1] = article_id
-        if self._filter is not None:
+        if body_sha1 in self._unseen_bodies:
+            self._unseen_bodies.discard(body_sha1)
+        elif self._filter is not None:
             self._filter.add(_blob(body_sha1))
         self._count_write()
 

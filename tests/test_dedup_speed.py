@@ -192,6 +192,29 @@ def test_due_batch_keeps_buffering_while_the_writer_is_busy_then_waits(
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 25
 
 
+def test_new_article_probes_the_filter_once_per_digest_and_a_rebuild_in_between_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probes: list[str] = []
+    for name in ("add", "__contains__"):
+        method = getattr(DigestFilter, name)
+        monkeypatch.setattr(
+            DigestFilter, name, lambda self, digest, _m=method, _n=name: probes.append(_n) or _m(self, digest)
+        )
+    store = SQLiteStateStore(tmp_path / "probes.sqlite", background_writes=True)
+    dedup = Deduplicator(store, run_id="r1")
+    dedup.record(dedup.classify(url="http://www.mca.gov.cn/0.html", body="第零篇。" * 30, site="s"))  # builds the filter
+    probes.clear()
+    first = dedup.classify(url="http://www.mca.gov.cn/1.html", body="第一篇文章。" * 30, site="s")
+    dedup.record(first)
+    assert probes == ["add", "add"]  # id and body: added at the lookup, not probed again when stored
+    second = dedup.classify(url="http://www.mca.gov.cn/2.html", body="第二篇文章。" * 30, site="s")
+    store._filter = store._load_filter()  # rebuilt from the tables between lookup and record
+    dedup.record(second)
+    assert bytes.fromhex(second.id) in store._filter and bytes.fromhex(second.body_sha1) in store._filter
+    store.close()
+
+
 def test_pack_hex_packs_only_whole_sha1_hex_digests() -> None:
     from crawler.state import _pack_hex
 
