@@ -20,8 +20,10 @@ HTTP plus WARC writing; replay/polite is the speed-up a user sees over
 re-crawling. Prints pages/s for each (engine time from the run manifests,
 and wall time including process start), the ratios replay/live (goal: >= 3),
 replay/polite and replay/floor.
-With ``--jobs N`` it also replays with extraction in N worker processes
-(``scrapy replay --jobs N``) and prints that ratio too.
+It also replays with extraction (and the pipelines' per-page steps) in N
+worker processes (``scrapy replay --jobs N``; N defaults to the number of CPUs,
+``--jobs 0`` skips it) and prints that ratio too, with how often a callback
+found its page extracted already.
 Usage: ``python bench/replay.py [--pages N] [--polite-pages N] [--jobs N]``.
 """
 
@@ -83,6 +85,17 @@ def summarise(name: str, out_dir: Path, timing: tuple[float, float]) -> dict[str
             "pages_per_s": pages / seconds, "wall_pages_per_s": pages / wall, "cpu_pages_per_s": pages / cpu}
 
 
+def pool_summary(out_dir: Path) -> str:
+    """How the article callbacks of a replay with workers got their pages."""
+    totals: dict[str, int] = {}
+    for manifest in run_manifests(out_dir):
+        for key, value in manifest["stats"].items():
+            if key.startswith(("extract/pool_", "extract/read_ahead_")):
+                name = key.removeprefix("extract/")
+                totals[name] = totals.get(name, 0) + int(value)
+    return ", ".join(f"{name} {count}" for name, count in sorted(totals.items())) or "no pool stats"
+
+
 def fastwarc_floor(warc_dir: Path) -> dict[str, float]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -105,8 +118,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--page-bytes", type=int, default=30_000)
     parser.add_argument("--polite-pages", type=int, default=150)
-    parser.add_argument("--jobs", type=int, default=0,
-                        help="also replay with extraction in N worker processes (scrapy replay --jobs N)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="also replay with extraction in N worker processes (scrapy replay --jobs N; "
+                             "default: the number of CPUs; 0 skips it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
         tmp_path = Path(tmp)
@@ -132,6 +146,7 @@ def main() -> None:
             timing = scrapy(["replay", "--jobs", str(args.jobs), str(tmp_path / "live" / "warc"), *seed],
                             {**FAST, "OUTPUT_DIR": str(tmp_path / "pooled")}, crawl_env("http://127.0.0.1:9"))
             pooled = summarise(f"replay-j{args.jobs}", tmp_path / "pooled", timing)
+            pool_stats = pool_summary(tmp_path / "pooled")
         floor = fastwarc_floor(tmp_path / "live" / "warc")
     print(f"{'':9}{'pages':>7} {'engine s':>9} {'pages/s':>9} {'wall s':>8} {'wall pages/s':>13} "
           f"{'CPU s':>8} {'CPU pages/s':>12}  records")
@@ -144,7 +159,9 @@ def main() -> None:
           f"crawler CPU {replay['cpu_pages_per_s'] / live['cpu_pages_per_s']:.2f}; goal >= 3)")
     if pooled:
         print(f"replay-j{args.jobs}/live throughput ratio: {pooled['pages_per_s'] / live['pages_per_s']:.2f} "
-              f"(wall {pooled['wall_pages_per_s'] / live['wall_pages_per_s']:.2f})")
+              f"(wall {pooled['wall_pages_per_s'] / live['wall_pages_per_s']:.2f}; "
+              f"replay-j{args.jobs}/replay {pooled['pages_per_s'] / replay['pages_per_s']:.2f}; goal >= 3)")
+        print(f"replay-j{args.jobs} article callbacks: {pool_stats}")
     if polite:
         print(f"replay/polite throughput ratio: {replay['pages_per_s'] / polite['pages_per_s']:.1f} "
               f"(the project's default politeness, first {polite['pages']} pages)")
