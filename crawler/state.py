@@ -864,13 +864,14 @@ class SQLiteStateStore(StateStore):
         Handing a batch over while the previous one is still being committed
         would stall the crawl until it is; buffering on costs nothing, and the
         larger batch commits faster per row (its index pages are written once
-        for more rows). Up to half a batch more is buffered, then the crawl waits.
+        for more rows). Up to a quarter of a batch more is buffered (memory:
+        bench/dedup.py must stay under 200 MB), then the crawl waits.
         """
         writer = self._writer
         return (
             writer is not None
             and writer.busy
-            and self._pending_writes < self.commit_every + self.commit_every // 2
+            and self._pending_writes < self.commit_every + self.commit_every // 4
         )
 
     def commit_if_due(self) -> None:
