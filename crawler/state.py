@@ -237,12 +237,13 @@ class DigestFilter:
         one >>= 3
         two >>= 3
         three >>= 3
-        present = bits[one] & one_bit and bits[two] & two_bit and bits[three] & three_bit
+        if bits[one] & one_bit and bits[two] & two_bit and bits[three] & three_bit:
+            return True  # (maybe) in already: nothing to set, nothing to count
         bits[one] |= one_bit
         bits[two] |= two_bit
         bits[three] |= three_bit
         self.count += 1
-        return bool(present)
+        return False
 
     def __contains__(self, digest: bytes) -> bool:
         bits, mask = self.bits, self.mask
@@ -1004,8 +1005,9 @@ class SQLiteStateStore(StateStore):
         self._unseen_ids.clear()  # added to the old filter only
         self._unseen_bodies.clear()
         count = sum(self._read(f"SELECT COUNT(*) FROM {table}")[0][0] for table in ("articles", "bodies"))
-        # Room for two million more digests (4 MB): a growing store is rarely rescanned.
-        digest_filter = DigestFilter(2 * count + 2_000_000)
+        # Room for four million more digests (8 MB), two million articles: a
+        # growing store is rarely rescanned (a rescan reads every key).
+        digest_filter = DigestFilter(2 * count + 4_000_000)
         # The key indexes hold the digests' first 8 bytes: all the filter needs.
         for table, column in (("articles", "id_key"), ("bodies", "body_key")):
             try:
