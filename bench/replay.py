@@ -20,10 +20,11 @@ HTTP plus WARC writing; replay/polite is the speed-up a user sees over
 re-crawling. Prints pages/s for each (engine time from the run manifests,
 and wall time including process start), the ratios replay/live (goal: >= 3),
 replay/polite and replay/floor.
-It also replays with extraction (and the pipelines' per-page steps) in N
-worker processes (``scrapy replay --jobs N``; N defaults to the number of CPUs,
-``--jobs 0`` skips it) and prints that ratio too, with how often a callback
-found its page extracted already.
+"replay" is the replay in one process (``--jobs 0``); "replay-jN" replays with
+extraction (and the pipelines' per-page steps) in N worker processes
+(``scrapy replay --jobs N``; N defaults to what ``scrapy replay`` uses by
+default, one fewer than the CPUs; ``--jobs 0`` skips it), and the bench prints
+that ratio too, with how often a callback found its page extracted already.
 Usage: ``python bench/replay.py [--pages N] [--polite-pages N] [--jobs N]``.
 """
 
@@ -45,6 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from crawl import generate_site  # noqa: E402
 
+from crawler.commands.replay import default_jobs  # noqa: E402
 from crawler.demo import crawl_env, sample_site  # noqa: E402
 
 FAST = {
@@ -118,9 +120,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--page-bytes", type=int, default=30_000)
     parser.add_argument("--polite-pages", type=int, default=150)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+    parser.add_argument("--jobs", type=int, default=default_jobs(),
                         help="also replay with extraction in N worker processes (scrapy replay --jobs N; "
-                             "default: the number of CPUs; 0 skips it)")
+                             "default: scrapy replay's default; 0 skips it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
         tmp_path = Path(tmp)
@@ -138,7 +140,7 @@ def main() -> None:
         if args.polite_pages:
             polite = summarise("polite", tmp_path / "polite", polite_timing)
         # The site is down now: replay has nothing to reach even if it tried.
-        timing = scrapy(["replay", str(tmp_path / "live" / "warc"), *seed],
+        timing = scrapy(["replay", "--jobs", "0", str(tmp_path / "live" / "warc"), *seed],
                       {**FAST, "OUTPUT_DIR": str(tmp_path / "replay")}, crawl_env("http://127.0.0.1:9"))
         replay = summarise("replay", tmp_path / "replay", timing)
         pooled = None

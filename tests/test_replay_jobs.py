@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ def test_replay_with_extraction_workers_writes_what_the_inline_replay_writes(
     sample_crawl: Any, fresh_sample_site: Any, tmp_path: Path
 ) -> None:
     warc_dir = sample_crawl.output_dir / "warc"
-    inline = run_replay([warc_dir], tmp_path / "inline")
+    inline = run_replay([warc_dir], tmp_path / "inline", args=["--jobs", "0"])
     assert inline.returncode == 0, inline.stderr[-4000:]
     pooled = run_replay([warc_dir], tmp_path / "pooled", args=["--jobs", "2"])
     assert pooled.returncode == 0, pooled.stderr[-4000:]
@@ -51,7 +52,7 @@ def test_a_changed_spam_setting_reaches_the_extraction_workers(sample_crawl: Any
     term = "情暖寒冬"  # as in test_replay's rule-change test: an ordinary phrase declared spam
     files = files_of_seed(sample_crawl.output_dir / "warc", "mca")
     settings = {"SPAM_EXTRA_TERMS": term}
-    inline = run_replay(files, tmp_path / "inline", settings=settings)
+    inline = run_replay(files, tmp_path / "inline", settings=settings, args=["--jobs", "0"])
     pooled = run_replay(files, tmp_path / "pooled", settings=settings, args=["--jobs", "2"])
     assert inline.returncode == 0 and pooled.returncode == 0, pooled.stderr[-4000:]
     expected, got = read_jsonl(tmp_path / "inline", "mca"), read_jsonl(tmp_path / "pooled", "mca")
@@ -64,3 +65,19 @@ def test_a_negative_job_count_is_a_usage_error(sample_crawl: Any, tmp_path: Path
     result = run_replay([sample_crawl.output_dir / "warc"], tmp_path / "out", args=["--jobs", "-1"])
     assert result.returncode == 2
     assert "--jobs" in result.stderr
+
+
+def test_replay_extracts_in_one_fewer_workers_than_cpus_by_default() -> None:
+    from crawler.commands.replay import MAX_DEFAULT_JOBS, default_jobs
+
+    assert [default_jobs(cpus) for cpus in (1, 2, 3, 8)] == [0, 1, 2, MAX_DEFAULT_JOBS]
+    assert default_jobs(None) == default_jobs(os.cpu_count())
+
+
+def test_the_jobs_default_gives_way_to_a_setting(sample_crawl: Any, tmp_path: Path) -> None:
+    files = files_of_seed(sample_crawl.output_dir / "warc", "mca")
+    result = run_replay(files, tmp_path / "out", settings={"EXTRACT_PROCESSES": "0"})
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "worker processes" not in result.stderr
+    stats = replay_stats(tmp_path / "out")["mca"]
+    assert not any(key.startswith("extract/pool_") for key in stats)

@@ -11,6 +11,12 @@ The dedup state of a replay is fresh (``OUTPUT_DIR/replay-state/<id>/``), not
 the live crawl's ``OUTPUT_DIR/state``: against the live state every record
 would be "unchanged" and suppressed. Set ``STATE_PATH`` to choose another.
 
+Article pages are extracted in worker processes (``--jobs N``, setting
+``EXTRACT_PROCESSES``): by default one fewer than the CPUs, at most
+``MAX_DEFAULT_JOBS`` (the crawl process needs a core of its own, and it can
+take in what about three workers extract); ``--jobs 0`` keeps everything in
+this process. The output is the same either way.
+
 Exit status: 0 when every input was replayed completely; 1 when an input
 was cut short (what was complete is replayed), had no known seed, or a run
 could not start; 2 on a usage error.
@@ -53,6 +59,15 @@ REPLAY_SETTINGS: dict[str, Any] = {
 }
 
 
+MAX_DEFAULT_JOBS = 3
+
+
+def default_jobs(cpus: int | None = None) -> int:
+    """Extraction workers for a replay when neither --jobs nor EXTRACT_PROCESSES says."""
+    cpus = os.cpu_count() if cpus is None else cpus
+    return max(0, min(MAX_DEFAULT_JOBS, (cpus or 1) - 1))
+
+
 @dataclass
 class RunOutcome:
     run: ReplayRun
@@ -82,7 +97,8 @@ class Command(BaseRunSpiderCommand):
         super().add_options(parser)
         parser.add_argument(
             "--jobs", type=int, default=None, metavar="N",
-            help="extract article pages in N worker processes (EXTRACT_PROCESSES; default 0: in this process)",
+            help="extract article pages in N worker processes (EXTRACT_PROCESSES; default: one fewer than the "
+                 f"CPUs, at most {MAX_DEFAULT_JOBS}; 0: in this process)",
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -92,6 +108,8 @@ class Command(BaseRunSpiderCommand):
             if opts.jobs < 0:
                 raise UsageError("--jobs takes a number of processes, 0 or more", print_help=False)
             self.settings.set("EXTRACT_PROCESSES", opts.jobs, priority="cmdline")
+        elif self.settings.getpriority("EXTRACT_PROCESSES") in (None, SETTINGS_PRIORITIES["default"]):
+            self.settings.set("EXTRACT_PROCESSES", default_jobs(), priority="command")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
