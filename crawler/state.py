@@ -243,6 +243,24 @@ class DigestFilter:
         """Add a digest by its :func:`digest_key`; True if it may have been in already."""
         return self.add(_KEY_PREFIX.pack(key))
 
+    def add_keys(self, keys: Iterable[int]) -> None:
+        """Add many digests by their :func:`digest_key` at once: the same bits as :meth:`add_key` on each.
+
+        A rebuild from the key indexes of a store with a million articles sets
+        two million digests' bits; in numpy that takes a fraction of a second
+        instead of seconds. Counted as that many digests (a key seen twice too).
+        """
+        import numpy as np  # the crawl has it (near-duplicate search); only a rebuild needs it here
+
+        words = np.fromiter(keys, dtype=np.int64).view(np.uint64)
+        if not len(words):
+            return
+        first, step = words & np.uint64(0xFFFFFFFF), words >> np.uint64(32)
+        positions = np.concatenate([(first + np.uint64(n) * step) & np.uint64(self.mask) for n in range(3)])
+        bits = np.frombuffer(self.bits, dtype=np.uint8)
+        np.bitwise_or.at(bits, positions >> np.uint64(3), np.left_shift(1, positions & np.uint64(7)).astype(np.uint8))
+        self.count += len(words)
+
     def __contains__(self, digest: bytes) -> bool:
         bits, mask = self.bits, self.mask
         step, first = _TWO_WORDS(digest, 0)
@@ -1009,8 +1027,7 @@ class SQLiteStateStore(StateStore):
         # The key indexes hold the digests' first 8 bytes: all the filter needs.
         for table, column in (("articles", "id_key"), ("bodies", "body_key")):
             try:
-                for (key,) in self._db.execute(f"SELECT {column} FROM {table}"):
-                    digest_filter.add_key(key)
+                digest_filter.add_keys(key for (key,) in self._db.execute(f"SELECT {column} FROM {table}"))
             except sqlite3.Error as exc:
                 raise self._translate(exc) from exc
         return digest_filter

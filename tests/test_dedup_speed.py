@@ -119,6 +119,9 @@ def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests() 
     assert all(digest in from_keys for digest in digests)
     assert from_keys.add(digests[0]) is True  # adding again reports it as (maybe) present
     assert from_keys.count == 5000 - false_maybes  # and not counted twice: a lookup and a store add each digest
+    in_bulk = DigestFilter(5000)
+    in_bulk.add_keys(digest_key(digest) for digest in digests)
+    assert in_bulk.bits == from_keys.bits and in_bulk.count == 5000
     assert digest_key(bytes(range(20))) == int.from_bytes(bytes(range(8)), "big", signed=True)
     assert digest_key(b"\xff" * 20) == -1
 
