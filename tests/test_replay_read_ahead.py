@@ -162,3 +162,15 @@ def test_the_spider_takes_back_a_page_no_worker_has_started() -> None:
     assert pending.cancelled() and precomputed is None
     assert extracted == read_ahead_of(ARTICLE).extracted
     assert spider.crawler.stats.get_value("extract/pool_taken_back") == 1
+
+
+def test_a_request_the_scheduler_drops_gives_up_its_read_ahead() -> None:
+    spider = spider_with_read_ahead()
+    request = Request(SITE + "/a.html")
+    pending: Future[Any] = Future()
+    spider._read_ahead[request] = pending
+    spider._read_ahead_dropped(request, spider)
+    assert pending.cancelled() and request not in spider._read_ahead
+    assert spider.crawler.stats.get_value("extract/read_ahead_dropped") == 1
+    spider._read_ahead_dropped(Request(SITE + "/b.html"), spider)  # nothing read ahead: nothing to do
+    assert spider.crawler.stats.get_value("extract/read_ahead_dropped") == 1

@@ -138,6 +138,8 @@ class NewsSpider(scrapy.Spider):
         self._archived_entry = archived_entry_source(self.crawler)
         if self._archived_entry is not None and self._read_ahead_limit > 0:
             self.crawler.signals.connect(self._read_ahead_scheduled, signal=signals.request_scheduled)
+            # request_scheduled comes before the duplicate filter: a request it drops is never downloaded.
+            self.crawler.signals.connect(self._read_ahead_dropped, signal=signals.request_dropped)
 
     def _read_ahead_scheduled(self, request: Request, spider: scrapy.Spider) -> None:
         if self._pool is None or request.callback != self.parse_article or self._archived_entry is None:
@@ -155,6 +157,12 @@ class NewsSpider(scrapy.Spider):
             logger.warning("Extraction pool unusable (%s: %s); extracting in the crawl process", type(exc).__name__, exc)
             self.crawler.stats.inc_value("extract/pool_errors")
             self._pool = None
+
+    def _read_ahead_dropped(self, request: Request, spider: scrapy.Spider) -> None:
+        future = self._read_ahead.pop(request, None)
+        if future is not None:
+            future.cancel()  # a worker that has started finishes it, for nothing
+            self.crawler.stats.inc_value("extract/read_ahead_dropped")
 
     def _read_ahead_result(self, response: Response) -> tuple[Extracted, Precomputed] | None:
         read_ahead = getattr(self, "_read_ahead", None)
