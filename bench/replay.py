@@ -87,6 +87,11 @@ def summarise(name: str, out_dir: Path, timing: tuple[float, float]) -> dict[str
             "pages_per_s": pages / seconds, "wall_pages_per_s": pages / wall, "cpu_pages_per_s": pages / cpu}
 
 
+def jsonl_bytes(out_dir: Path) -> list[bytes]:
+    """The JSONL a run wrote, file by file (run ids differ; contents must not)."""
+    return [path.read_bytes() for path in sorted((out_dir / "jsonl").glob("*.jsonl"))]
+
+
 def pool_summary(out_dir: Path) -> str:
     """How the article callbacks of a replay with workers got their pages."""
     totals: dict[str, int] = {}
@@ -149,6 +154,7 @@ def main() -> None:
                             {**FAST, "OUTPUT_DIR": str(tmp_path / "pooled")}, crawl_env("http://127.0.0.1:9"))
             pooled = summarise(f"replay-j{args.jobs}", tmp_path / "pooled", timing)
             pool_stats = pool_summary(tmp_path / "pooled")
+            same_output = jsonl_bytes(tmp_path / "pooled") == jsonl_bytes(tmp_path / "replay")
         floor = fastwarc_floor(tmp_path / "live" / "warc")
     print(f"{'':9}{'pages':>7} {'engine s':>9} {'pages/s':>9} {'wall s':>8} {'wall pages/s':>13} "
           f"{'CPU s':>8} {'CPU pages/s':>12}  records")
@@ -164,6 +170,7 @@ def main() -> None:
               f"(wall {pooled['wall_pages_per_s'] / live['wall_pages_per_s']:.2f}; "
               f"replay-j{args.jobs}/replay {pooled['pages_per_s'] / replay['pages_per_s']:.2f}; goal >= 3)")
         print(f"replay-j{args.jobs} article callbacks: {pool_stats}")
+        print(f"replay-j{args.jobs} JSONL byte-identical to the one-process replay's: {'yes' if same_output else 'NO'}")
     if polite:
         print(f"replay/polite throughput ratio: {replay['pages_per_s'] / polite['pages_per_s']:.1f} "
               f"(the project's default politeness, first {polite['pages']} pages)")

@@ -154,9 +154,12 @@ class NewsSpider(scrapy.Spider):
                 entry, allowed_domains=self.seed.allowed_domains, language=self.seed.language
             )
         except Exception as exc:  # the pool is gone: the callback extracts inline
-            logger.warning("Extraction pool unusable (%s: %s); extracting in the crawl process", type(exc).__name__, exc)
-            self.crawler.stats.inc_value("extract/pool_errors")
-            self._pool = None
+            self._pool_unusable(exc)
+
+    def _pool_unusable(self, exc: Exception) -> None:
+        logger.warning("Extraction pool unusable (%s: %s); extracting in the crawl process", type(exc).__name__, exc)
+        self.crawler.stats.inc_value("extract/pool_errors")
+        self._pool = None
 
     def _read_ahead_dropped(self, request: Request, spider: scrapy.Spider) -> None:
         future = self._read_ahead.pop(request, None)
@@ -200,9 +203,7 @@ class NewsSpider(scrapy.Spider):
                 *self._extract_arguments(response), allowed_domains=self.seed.allowed_domains, language=self.seed.language
             )
         except Exception as exc:  # the pool is gone: the callback extracts inline
-            logger.warning("Extraction pool unusable (%s: %s); extracting in the crawl process", type(exc).__name__, exc)
-            self.crawler.stats.inc_value("extract/pool_errors")
-            self._pool = None
+            self._pool_unusable(exc)
 
     def _extracted(self, response: Response) -> tuple[Extracted, Precomputed | None]:
         read_ahead = self._read_ahead_result(response)
