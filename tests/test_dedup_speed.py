@@ -181,16 +181,16 @@ def test_due_batch_keeps_buffering_while_the_writer_is_busy_then_waits(
         put(n)  # the tenth write hands the batch to the writer, which is held
     assert store._writer is not None and store._writer.busy
     started = time.monotonic()
-    for n in range(10, 21):
-        put(n)  # due again from the tenth, but buffered on: up to a quarter of a batch more
-    assert time.monotonic() - started < 1 and store._pending_writes == 11
+    for n in range(10, 24):
+        put(n)  # due again from the tenth, but buffered on: up to half a batch more
+    assert time.monotonic() - started < 1 and store._pending_writes == 14
     threading.Timer(0.3, release.set).start()
     started = time.monotonic()
-    put(21)  # the twelfth: now the crawl waits for the writer
+    put(24)  # the fifteenth: now the crawl waits for the writer
     assert time.monotonic() - started >= 0.25 and store._pending_writes == 0
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 22
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 25
 
 
 def test_new_article_probes_the_filter_once_per_digest_and_a_rebuild_in_between_loses_nothing(
