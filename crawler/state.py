@@ -885,14 +885,17 @@ class SQLiteStateStore(StateStore):
         Handing a batch over while the previous one is still being committed
         would stall the crawl until it is; buffering on costs nothing, and the
         larger batch commits faster per row (its index pages are written once
-        for more rows). Up to half a batch more is buffered (bench/dedup.py:
-        peak RSS 186 MB at 1M articles, goal under 200 MB), then the crawl waits.
+        for more rows). Up to a quarter of a batch more is buffered, then the
+        crawl waits; not with near-duplicate signatures in the batch, whose
+        dozen band rows an article fill memory faster than waiting costs
+        (bench/dedup.py: +10 MB peak in its near-duplicate pass, over its 200 MB goal).
         """
         writer = self._writer
         return (
             writer is not None
             and writer.busy
-            and self._pending_writes < self.commit_every + self.commit_every // 2
+            and self._pending_writes < self.commit_every + self.commit_every // 4
+            and _INSERT_BANDS not in self._buffer
         )
 
     def commit_if_due(self) -> None:
@@ -1025,9 +1028,9 @@ class SQLiteStateStore(StateStore):
         self._unseen_ids.clear()  # added to the old filter only
         self._unseen_bodies.clear()
         count = sum(self._read(f"SELECT COUNT(*) FROM {table}")[0][0] for table in ("articles", "bodies"))
-        # Room for four million more digests (8 MB), two million articles: a
+        # Room for two million more digests (4 MB), a million articles: a
         # growing store is rarely rescanned (a rescan reads every key).
-        digest_filter = DigestFilter(2 * count + 4_000_000)
+        digest_filter = DigestFilter(2 * count + 2_000_000)
         # The key indexes hold the digests' first 8 bytes: all the filter needs.
         for table, column in (("articles", "id_key"), ("bodies", "body_key")):
             try:

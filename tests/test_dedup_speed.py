@@ -181,16 +181,16 @@ def test_due_batch_keeps_buffering_while_the_writer_is_busy_then_waits(
         put(n)  # the tenth write hands the batch to the writer, which is held
     assert store._writer is not None and store._writer.busy
     started = time.monotonic()
-    for n in range(10, 24):
-        put(n)  # due again from the tenth, but buffered on: up to half a batch more
-    assert time.monotonic() - started < 1 and store._pending_writes == 14
+    for n in range(10, 21):
+        put(n)  # due again from the tenth, but buffered on: up to a quarter of a batch more
+    assert time.monotonic() - started < 1 and store._pending_writes == 11
     threading.Timer(0.3, release.set).start()
     started = time.monotonic()
-    put(24)  # the fifteenth: now the crawl waits for the writer
+    put(21)  # the twelfth: now the crawl waits for the writer
     assert time.monotonic() - started >= 0.25 and store._pending_writes == 0
     store.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 25
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 22
 
 
 def test_new_article_probes_the_filter_once_per_digest_and_a_rebuild_in_between_loses_nothing(
@@ -224,6 +224,24 @@ def test_pack_hex_packs_only_whole_sha1_hex_digests() -> None:
     assert _pack_hex([first, "ab" * 19]) is None  # too short
     assert _pack_hex([first, "zz" * 20]) is None  # not hex
     assert _pack_hex([first, "ab " * 10 + "ab" * 5]) is None  # 40 characters, but blanks fromhex() would skip
+
+
+def test_a_batch_with_near_duplicate_bands_does_not_grow_past_its_size(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from crawler.state import ArticleState
+
+    store = SQLiteStateStore(tmp_path / "bands.sqlite", background_writes=True, commit_every=10, commit_interval=3600)
+    store.put_article(ArticleState("b" * 40, "http://a.gov.cn/1.html", "c" * 40, "s", None, 1.0, 1.0, "r"))
+    writer, store._writer = store._writer, SimpleNamespace(busy=True)  # type: ignore[assignment]  # still committing
+    store._pending_writes = 10
+    assert store._writer_behind()  # a due batch of articles keeps buffering
+    store._writer = writer
+    store.put_signature("a" * 40, bytes(16), [1, 2])
+    store._writer, store._pending_writes = SimpleNamespace(busy=True), 10  # type: ignore[assignment]
+    assert not store._writer_behind()  # one with band rows goes to the writer (and waits for it)
+    store._writer = writer
+    store.close()
 
 
 def synthetic_articles(count: int) -> list[tuple[str, str]]:
