@@ -133,10 +133,13 @@ def test_bulk_insert_keeps_first_and_last_seen_whether_or_not_they_differ(tmp_pa
     store = SQLiteStateStore(path, background_writes=True)
     store.put_article(ArticleState("a" * 40, "http://a.gov.cn/1.html", "b" * 40, "s", None, 1700000000.25, 1700000000.25, "r"))
     store.put_article(ArticleState("c" * 40, "http://a.gov.cn/2.html", "d" * 40, "s", None, 1600000000.5, 1700000000.75, "r"))
+    store.put_article(ArticleState("e" * 40, "http://民政部.中国/新闻\u2028.html", "f" * 40, "民政", None, 1.0, 1.0, "运行"))
     store.close()
     with sqlite3.connect(path) as db:
         rows = dict(db.execute("SELECT hex(id), first_seen || ' ' || last_seen FROM articles"))
-    assert rows == {"A" * 40: "1700000000.25 1700000000.25", "C" * 40: "1600000000.5 1700000000.75"}
+        text = db.execute("SELECT canonical_url, site, last_run FROM articles WHERE hex(id) = ?", ("E" * 40,)).fetchone()
+    assert rows == {"A" * 40: "1700000000.25 1700000000.25", "C" * 40: "1600000000.5 1700000000.75", "E" * 40: "1.0 1.0"}
+    assert text == ("http://民政部.中国/新闻\u2028.html", "民政", "运行")  # JSON escapes in the bulk statement decoded
 
 
 def test_republication_within_a_run_is_found_in_the_buffers_without_sql(tmp_path: Path) -> None:
