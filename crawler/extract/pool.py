@@ -92,8 +92,13 @@ class ReadAhead:
 
     def emit_log(self) -> None:
         """The worker's log lines, in our loggers (only for a result that is used)."""
-        for name, level, message in self.log_lines:
-            logging.getLogger(name).log(level, "%s", message)
+        emit_log_lines(self.log_lines)
+
+
+def emit_log_lines(lines: Sequence[LogLine]) -> None:
+    """Re-emit a worker's captured log records in the crawl process's loggers."""
+    for name, level, message in lines:
+        logging.getLogger(name).log(level, "%s", message)
 
 
 _reader: list[RecordReader] = []
@@ -178,8 +183,7 @@ class ExtractionPool:
     ) -> tuple[Extracted, Precomputed]:
         """The fields and the steps' results, once the worker is done; its log lines go to our loggers."""
         extracted, precomputed, lines = future.result()
-        for name, level, message in lines:
-            logging.getLogger(name).log(level, "%s", message)
+        emit_log_lines(lines)
         return extracted, precomputed
 
     def close(self) -> None:
