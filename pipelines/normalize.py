@@ -283,10 +283,10 @@ class NormalizePipeline:
         try:
             key, cleaned = step_result(self.derivation(), adapter, self.stats)
             for name, value in zip(_FIELDS, key[1]):
-                if value is None or name in cleaned:
-                    if value is not None and cleaned[name] != value:
+                if name in cleaned:  # text: cleaned, changed or not
+                    if cleaned[name] != value:
                         self.stats.inc_value(f"normalize/changed/{name}")
-                elif name != "body":
+                elif value is not None and name != "body":
                     self.stats.inc_value("normalize/non_string_field")
                     logger.warning("normalize: field %s is not text on %s", name, adapter.get("url"))
             for name, value in cleaned.items():
