@@ -813,35 +813,16 @@ class SQLiteStateStore(StateStore):
     # needs them or the batch is committed; recent articles and bodies are
     # answered from the buffer, so the hot path never forces a push.
     def _write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
-        # The hot path (two writes per article): no generator, one clock read.
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
-        now = time.monotonic()
-        buffer = self._buffer
-        if not self._pending_writes:
-            self._batch_started = now
-        rows = buffer.get(sql)
-        if rows is None:
-            rows = buffer[sql] = []
-        rows.append(params)
-        self._pending_writes += 1
-        if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
-            if self._writer_behind():
-                return
-            self._end_batch()
+        self._buffer.setdefault(sql, []).append(params)
+        self._count_write()
 
     def _write_many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
-        if not self._pending_writes:
-            self._batch_started = time.monotonic()
         self._buffer.setdefault(sql, []).extend(rows)
-        self._pending_writes += max(1, len(rows))  # every row is buffered until the batch is committed
-        if (
-            self._pending_writes >= self.commit_every
-            or time.monotonic() - self._batch_started >= self.commit_interval
-        ) and not self._writer_behind():
-            self._end_batch()
+        self._count_write(max(1, len(rows)))  # every row is buffered until the batch is committed
 
     def _take_batch(self) -> list[_Statement]:
         """The buffered writes as statements; the buffers are emptied (the articles and bodies stay readable)."""
@@ -869,12 +850,12 @@ class SQLiteStateStore(StateStore):
         except sqlite3.Error as exc:
             raise self._translate(exc) from exc
 
-    def _count_write(self) -> None:
-        """One more buffered write: end the batch if it is now full or old."""
+    def _count_write(self, rows: int = 1) -> None:
+        """More buffered writes (one by default): end the batch if it is now full or old."""
         now = time.monotonic()
         if not self._pending_writes:
             self._batch_started = now
-        self._pending_writes += 1
+        self._pending_writes += rows
         if self._pending_writes >= self.commit_every or now - self._batch_started >= self.commit_interval:
             if self._writer_behind():
                 return
@@ -1041,9 +1022,9 @@ class SQLiteStateStore(StateStore):
         return digest_filter
 
     def lookup(self, article_id: str, body_sha1: str) -> tuple[ArticleState | None, str | None]:
-        recent = self._recent_articles.get(article_id) or self._committing_articles.get(article_id)
+        recent = self._buffered_article(article_id)
         if recent is not None:
-            return ArticleState(article_id, *recent), self.find_body(body_sha1)
+            return recent, self.find_body(body_sha1)
         id_blob, body_blob = _blob(article_id), _blob(body_sha1)
         if self._use_filter:
             digest_filter = self._filter
@@ -1054,7 +1035,7 @@ class SQLiteStateStore(StateStore):
                 if not digest_filter.add(body_blob):
                     # The common case, a brand-new article: no SQL at all.
                     self._unseen_bodies.add(body_sha1)
-                    return None, self._committing_bodies.get(body_sha1) or self._recent_bodies.get(body_sha1)
+                    return None, self._buffered_body(body_sha1)
                 return None, self._buffered_body(body_sha1) or self._stored_body(body_blob)
         article = self._stored_article(article_id, id_blob)
         return article, self._buffered_body(body_sha1) or self._stored_body(body_blob)
