@@ -170,20 +170,10 @@ class NewsSpider(scrapy.Spider):
     def _read_ahead_result(self, response: Response) -> tuple[Extracted, Precomputed] | None:
         read_ahead = getattr(self, "_read_ahead", None)
         future = read_ahead.pop(response.request, None) if read_ahead is not None and response.request else None
-        if future is None:
+        if future is None or not self._worker_finished(future, response):
             return None
         stats = self.crawler.stats
-        if not future.done() and future.cancel():
-            stats.inc_value("extract/pool_taken_back")
-            return None
-        stats.inc_value("extract/pool_ready" if future.done() else "extract/pool_waited")
-        try:
-            result = future.result()
-        except Exception as exc:  # a worker died or could not read the record: extract here instead
-            stats.inc_value("extract/pool_errors")
-            logger.warning("Extraction worker failed on %s (%s: %s); extracting in the crawl process",
-                           response.url, type(exc).__name__, exc)
-            return None
+        result = future.result()
         if result is None or not result.matches(*self._extract_arguments(response)):
             stats.inc_value("extract/read_ahead_unused")
             return None
@@ -210,23 +200,36 @@ class NewsSpider(scrapy.Spider):
         if read_ahead is not None:
             return read_ahead
         future = self._prefetched.pop(response, None) if hasattr(self, "_prefetched") else None
-        if future is not None and not future.done() and future.cancel():
-            # No worker has started on it: the workers are behind (or share the cores with
-            # other work), and this process would only wait. It extracts the page itself.
-            self.crawler.stats.inc_value("extract/pool_taken_back")
-            future = None
-        if future is not None:
-            # How far ahead the pool runs: a callback that finds its result ready did not wait.
-            self.crawler.stats.inc_value("extract/pool_ready" if future.done() else "extract/pool_waited")
-            try:
-                return ExtractionPool.result(future)
-            except Exception as exc:  # a worker died: extract here instead
-                self.crawler.stats.inc_value("extract/pool_errors")
-                logger.warning("Extraction worker failed on %s (%s: %s); extracting in the crawl process",
-                               response.url, type(exc).__name__, exc)
+        if future is not None and self._worker_finished(future, response):
+            return ExtractionPool.result(future)
         body, url, declared = self._extract_arguments(response)
         extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains, language=self.seed.language)
         return extracted, None
+
+    def _worker_finished(self, future: Future[Any], response: Response) -> bool:
+        """Whether a worker's result for ``response`` is there to take (waiting for a worker that has started).
+
+        False, and this process extracts the page itself, when no worker had started
+        on it (the workers are behind, or share the cores with other work, and this
+        process would only wait: the future is taken back) or when the worker failed
+        (it died, or could not read the record).
+        """
+        stats = self.crawler.stats
+        if not future.done() and future.cancel():
+            stats.inc_value("extract/pool_taken_back")
+            return False
+        # How far ahead the pool runs: a callback that finds its result ready did not wait.
+        stats.inc_value("extract/pool_ready" if future.done() else "extract/pool_waited")
+        try:
+            error = future.exception()
+        except Exception as exc:  # cancelled
+            error = exc
+        if error is None:
+            return True
+        stats.inc_value("extract/pool_errors")
+        logger.warning("Extraction worker failed on %s (%s: %s); extracting in the crawl process",
+                       response.url, type(error).__name__, error)
+        return False
 
     def _extract_arguments(self, response: Response) -> tuple[bytes, str, str | None]:
         return response.body, response.url, declared_encoding(response)
