@@ -70,6 +70,11 @@ def _inputs(paths: list[str], what: str) -> list[WarcInput]:
     return found
 
 
+def archive_url(request: Request) -> str:
+    """The URL a request is looked up by in the archive (the fragment is never sent, so never archived)."""
+    return request.url.split("#", 1)[0]
+
+
 class ArchiveReplayMiddleware:
     """Downloader middleware answering requests from an archive (see the module docstring)."""
 
@@ -131,12 +136,12 @@ class ArchiveReplayMiddleware:
 
     def archived_entry(self, request: Request) -> IndexEntry | None:
         """The index entry a request would be answered from now (for reading ahead; nothing is served)."""
-        return self.archive.peek(request.url.split("#", 1)[0])
+        return self.archive.peek(archive_url(request))
 
     # -- downloader middleware -------------------------------------------
 
     def process_request(self, request: Request) -> Response:
-        url = request.url.split("#", 1)[0]
+        url = archive_url(request)
         try:
             exchange = self.archive.serve(url)
         except UnresolvedRevisit as exc:
