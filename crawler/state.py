@@ -1022,22 +1022,29 @@ class SQLiteStateStore(StateStore):
         return digest_filter
 
     def lookup(self, article_id: str, body_sha1: str) -> tuple[ArticleState | None, str | None]:
-        recent = self._buffered_article(article_id)
-        if recent is not None:
-            return recent, self.find_body(body_sha1)
-        id_blob, body_blob = _blob(article_id), _blob(body_sha1)
-        if self._use_filter:
-            digest_filter = self._filter
-            if digest_filter is None or digest_filter.full:
-                digest_filter = self._filter = self._load_filter()
-            if not digest_filter.add(id_blob):
-                self._unseen_ids.add(article_id)
-                if not digest_filter.add(body_blob):
-                    # The common case, a brand-new article: no SQL at all.
-                    self._unseen_bodies.add(body_sha1)
-                    return None, self._buffered_body(body_sha1)
-                return None, self._buffered_body(body_sha1) or self._stored_body(body_blob)
-        article = self._stored_article(article_id, id_blob)
+        if not self._use_filter:
+            recent = self._buffered_article(article_id)
+            if recent is not None:
+                return recent, self.find_body(body_sha1)
+            article = self._stored_article(article_id, _blob(article_id))
+            return article, self._buffered_body(body_sha1) or self._stored_body(_blob(body_sha1))
+        digest_filter = self._filter
+        if digest_filter is None or digest_filter.full:
+            digest_filter = self._filter = self._load_filter()
+        # Every digest buffered here or stored is in the filter (put_article
+        # and add_body add them; a rebuild follows a flush), so "surely
+        # absent" also answers the buffers: the common case, a brand-new
+        # article, costs two filter probes and no dict or SQL look-up.
+        id_blob = _blob(article_id)
+        if digest_filter.add(id_blob):
+            article = self._buffered_article(article_id) or self._stored_article(article_id, id_blob)
+        else:
+            self._unseen_ids.add(article_id)
+            article = None
+        body_blob = _blob(body_sha1)
+        if not digest_filter.add(body_blob):
+            self._unseen_bodies.add(body_sha1)
+            return article, None
         return article, self._buffered_body(body_sha1) or self._stored_body(body_blob)
 
     def put_article(self, article: ArticleState) -> None:
