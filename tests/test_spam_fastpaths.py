@@ -77,3 +77,127 @@ def test_spaced_chunk_test_agrees_with_the_regex(seed: int) -> None:
     for _ in range(100):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
         assert _has_spaced_chunk(text) == bool(_SPACED_CJK_RE.search(text)), text
+
+
+# -- the anchored screen (cjk_screen_re) and the folding short cut ---------------------
+
+
+def plain_fold(lexicon, text: str) -> str:  # type: ignore[no-untyped-def]
+    """Lexicon.fold as it was: translate when a table character is there, then lower()."""
+    if lexicon.fold_chars_re.search(text):
+        text = text.translate(lexicon.fold_table)
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
+
+
+def plain_seed_search(lexicon, folded: str) -> bool:  # type: ignore[no-untyped-def]
+    """_seed_search as it was: the Chinese trie, then the Latin words gate and trie."""
+    from pipelines.spam import _SPELLED_OUT_GATE_RE, _SPELLED_OUT_RE
+
+    if lexicon.cjk_seed_re.search(folded):
+        return True
+    if lexicon.latin_first_words.isdisjoint(_latin_words(folded)) and not (
+        _SPELLED_OUT_GATE_RE.search(folded) and _SPELLED_OUT_RE.search(folded)
+    ):
+        return False
+    return bool(lexicon.latin_seed_re.search(folded))
+
+
+def near_misses(words: list[str], rng: random.Random, filler: str) -> str:
+    """Text made of terms, terms with separators put between their characters, terms cut
+    short or with a character swapped, and filler: about half such texts hold a term."""
+    separators = ["", " ", "·", "  ", "..", "*", "\u3000", "、", "，", "   "]
+    pieces = []
+    for _ in range(rng.randint(1, 8)):
+        roll = rng.random()
+        if roll < 0.35:
+            word = rng.choice(words)
+            if rng.random() < 0.5:
+                # One to three separator characters: three is one too many for the trie.
+                word = rng.choice(separators).join(word)
+            if rng.random() < 0.4:
+                cut = rng.randrange(len(word))
+                word = word[:cut] + (rng.choice(filler) if rng.random() < 0.5 else "") + word[cut + 1:]
+            pieces.append(word)
+        else:
+            pieces.append("".join(rng.choice(filler) for _ in range(rng.randint(1, 5))))
+    return "".join(pieces)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_anchored_screen_finds_what_the_trie_finds(seed: int) -> None:
+    lexicon = default_lexicon()
+    seeds = [t for t, term in lexicon.terms.items() if term.kind in {"strong", "weak"}]
+    cjk = [t for t in seeds if not t[:1].isascii()]
+    filler = "".join(sorted(set("".join(cjk)))) + "民政部召开会议 .·、，。abpZ3\n"
+    rng = random.Random(seed)
+    found = 0
+    for _ in range(600):
+        text = lexicon.fold(near_misses(cjk, rng, filler))
+        expected = bool(lexicon.cjk_seed_re.search(text))
+        assert bool(lexicon.cjk_screen_re.search(text)) == expected, text
+        found += expected
+    assert 100 < found < 500  # both answers are exercised
+
+
+ANCHOR_WORD_SETS = [
+    # Anchors at the first, second and third character; a Latin letter and digits inside
+    # Chinese terms; one word a prefix of another; a one-character word.
+    ["成人", "成人视频", "平特", "三中三", "棋牌app", "北京pk10", "快3", "增值税发票代开", "赌"],
+    ["一码中特", "一夜情", "中奖", "开奖结果", "彩", "xy中文", "a片"],
+]
+
+
+@pytest.mark.parametrize("words", ANCHOR_WORD_SETS)
+@pytest.mark.parametrize("seed", range(10))
+def test_anchored_screen_on_chosen_words(words: list[str], seed: int) -> None:
+    from pipelines.spam import _anchored_screen_regex, _common_hanzi_ranks
+
+    trie = _trie_regex(words, separators=True)
+    screen = _anchored_screen_regex(words, _common_hanzi_ranks())
+    # Also with no frequency list, and with one that ranks the words' characters the other way round.
+    reversed_ranks = {char: rank for rank, char in enumerate(sorted(set("".join(words)), reverse=True))}
+    others = [_anchored_screen_regex(words, {}), _anchored_screen_regex(words, reversed_ranks)]
+    rng = random.Random(seed)
+    filler = "".join(sorted(set("".join(words)))) + "民政 .·、xyzA9\n"
+    for _ in range(400):
+        text = near_misses(words, rng, filler).lower()
+        expected = bool(trie.search(text))
+        assert bool(screen.search(text)) == expected, text
+        for other in others:
+            assert bool(other.search(text)) == expected, text
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_seed_search_answers_as_before(seed: int) -> None:
+    from pipelines.spam import _seed_search
+
+    lexicon = default_lexicon()
+    seeds = [t for t, term in lexicon.terms.items() if term.kind in {"strong", "weak"}]
+    filler = "".join(sorted(set("".join(seeds)))) + "民政部 .·、，。sussex b.e.t 12 \n"
+    rng = random.Random(seed)
+    for _ in range(400):
+        text = lexicon.fold(near_misses(seeds, rng, filler))
+        assert _seed_search(text, lexicon) == plain_seed_search(lexicon, text), text
+
+
+FOLD_SAMPLES = [
+    "", "民政部召开会议", "ABC abc", "ＡＢＣ１２３", "賭場", "İstanbul", "ΣΑΣ", "ǅ", "𐐀𐐨", "中文𐐀",
+    "\ud800 lone surrogate", "ß", "ﬁ", "Ⅻ", "ⓐⒶ", "\u3000", "．＊", "民政部 ABC 賭 𝐀",
+]
+
+
+@pytest.mark.parametrize("text", FOLD_SAMPLES)
+def test_fold_short_cut_gives_the_plain_fold(text: str) -> None:
+    lexicon = default_lexicon()
+    assert lexicon.fold(text) == plain_fold(lexicon, text)
+
+
+def test_fold_short_cut_on_every_bmp_character() -> None:
+    lexicon = default_lexicon()
+    for start in range(0, 0x10000, 2048):
+        block = "".join(map(chr, range(start, start + 2048)))
+        for text in (block, "民政部" + block[:7], block[-5:] + "abc"):
+            assert lexicon.fold(text) == plain_fold(lexicon, text)
+        for char in block:
+            assert lexicon.fold(char) == plain_fold(lexicon, char), hex(ord(char))
