@@ -145,7 +145,6 @@ class Lexicon:
     fold_table: dict[int, str]
     term_re: re.Pattern[str] = field(init=False)
     seed_re: re.Pattern[str] = field(init=False)
-    cjk_seed_re: re.Pattern[str] = field(init=False)
     latin_seed_re: re.Pattern[str] = field(init=False)
     hard_affix_re: re.Pattern[str] = field(init=False)
     latin_first_words: frozenset[str] = field(init=False)
@@ -153,6 +152,7 @@ class Lexicon:
     context_res: dict[str, re.Pattern[str]] = field(init=False)
     fold_chars_re: re.Pattern[str] = field(init=False)
     fold_screen_re: re.Pattern[str] = field(init=False)
+    fold_replacements: dict[str, str] | None = field(init=False)
     cjk_screen_re: re.Pattern[str] = field(init=False)
     allowed_categories: dict[str, str] = field(init=False)
 
@@ -164,16 +164,15 @@ class Lexicon:
         # engine (1,400 comparisons a character); text beyond the BMP takes the long way.
         changing = set(non_ascii) | set(_lower_changing_characters())
         self.fold_screen_re = re.compile("[" + "".join(re.escape(c) for c in sorted(changing) if c <= "\uffff") + "]")
+        self.fold_replacements = _single_character_folds(self.fold_table, changing)
         self.term_re = _trie_regex(self.terms, separators=True)
         # Spam terms only (no affixes): the cheap screen every text goes through.
         seeds = [t for t, term in self.terms.items() if term.kind in {"strong", "weak"}]
         self.seed_re = _trie_regex(seeds, separators=True)
-        # The screen in two halves: Chinese terms by regex (fast: ordinary
-        # text fails the first-character test), Latin terms only when the
-        # text holds one of their first words or a spelled-out run (b.e.t).
+        # The screen in two halves: Chinese terms by a regex tried only where a rare
+        # character of a term stands (the same yes/no answer as cjk_seed_re), Latin terms
+        # only when the text holds one of their first words or a spelled-out run (b.e.t).
         latin = [t for t in seeds if t[:1].isascii()]
-        self.cjk_seed_re = _trie_regex([t for t in seeds if not t[:1].isascii()], separators=True)
-        # The same yes/no answer as cjk_seed_re, tried only where a rare character of a term stands.
         self.cjk_screen_re = _anchored_screen_regex([t for t in seeds if not t[:1].isascii()], _common_hanzi_ranks())
         self.latin_seed_re = _trie_regex(latin, separators=True)
         # The subject an allow-listed phrase speaks of (福利彩票 -> lottery):
@@ -192,12 +191,33 @@ class Lexicon:
             name: _trie_regex(words, separators=False) for name, words in self.context.items() if words
         }
 
+    @functools.cached_property
+    def cjk_seed_re(self) -> re.Pattern[str]:
+        """The Chinese spam terms as one trie regex (the screen uses cjk_screen_re; compiled on demand)."""
+        seeds = [t for t, term in self.terms.items() if term.kind in {"strong", "weak"} and not t[:1].isascii()]
+        return _trie_regex(seeds, separators=True)
+
     def fold(self, text: str) -> str:
         """Same-length folded copy of ``text``: simplified, half-width, lower-case."""
         # One class scan instead of two (the table's characters, then lower() at ~8 ns a
         # character on Chinese text): most text has nothing to fold.
-        if not self.fold_screen_re.search(text) and not _beyond_bmp(text):
+        first = self.fold_screen_re.search(text)
+        beyond_bmp = _beyond_bmp(text)
+        if first is None and not beyond_bmp:
             return text
+        if first is not None and not beyond_bmp and self.fold_replacements is not None:
+            # A few characters to fold (the "ICP" in a footer): replaced one by one.
+            pieces: list[str] = []
+            last = 0
+            for count, match in enumerate(self.fold_screen_re.finditer(text, first.start())):
+                replacement = self.fold_replacements.get(match.group())
+                if replacement is None or count * 64 > len(text):
+                    break  # context-dependent, or so many that lower() on the whole is cheaper
+                pieces += (text[last:match.start()], replacement)
+                last = match.end()
+            else:
+                pieces.append(text[last:])
+                return "".join(pieces)
         if self.fold_chars_re.search(text):
             text = text.translate(self.fold_table)
         lowered = text.lower()
@@ -277,6 +297,23 @@ def _trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
         boundary = r"(?<![a-z][\s\S])" if char.isascii() and char.isalpha() else ""
         branches.append(re.escape(char) + boundary + _trie_pattern(trie[char], char, gap))
     return re.compile("|".join(branches))
+
+
+def _single_character_folds(table: dict[int, str], characters: Iterable[str]) -> dict[str, str] | None:
+    """What fold() turns each of ``characters`` into, where that does not depend on the rest
+    of the text; None when a character-by-character fold cannot equal the whole-text one."""
+    for code, target in table.items():
+        if code < 128 and target.lower() != chr(code).lower():
+            return None  # an ASCII entry is applied only when the text holds a non-ASCII one
+    replacements: dict[str, str] = {}
+    for char in characters:
+        mapped = table.get(ord(char), char)
+        lowered = mapped.lower()
+        # Not U+03A3: lower() makes it σ or ς by its neighbours. Not a letter lower() makes
+        # two (U+0130): fold() then gives up lower-casing the whole text.
+        if len(mapped) == 1 and len(lowered) == 1 and mapped != "\u03a3":
+            replacements[char] = lowered
+    return replacements
 
 
 def _beyond_bmp(text: str) -> bool:

@@ -201,3 +201,17 @@ def test_fold_short_cut_on_every_bmp_character() -> None:
             assert lexicon.fold(text) == plain_fold(lexicon, text)
         for char in block:
             assert lexicon.fold(char) == plain_fold(lexicon, char), hex(ord(char))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fold_of_long_text_with_a_few_characters_to_fold(seed: int) -> None:
+    # The case the one-by-one replacement is for: a Chinese page with "ICP" in its footer.
+    lexicon = default_lexicon()
+    rng = random.Random(seed)
+    specials = ["ICP", "A", "Ｂ", "賭", "Σ", "ΑΣ ", "İ", "ǅ", "𐐀", "ß", "Ⅻ", "Ⓐ", "．", "Z9"]
+    for _ in range(60):
+        text = list("民政部召开全国养老服务工作会议，部署推进。" * rng.randint(1, 40))
+        for _ in range(rng.randint(1, 6)):
+            text.insert(rng.randrange(len(text) + 1), rng.choice(specials))
+        joined = "".join(text)
+        assert lexicon.fold(joined) == plain_fold(lexicon, joined), joined
