@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
 import re
+from pathlib import Path
 
+import lxml.html
 import pytest
 
 from crawler.extract.body import filter_boilerplate
@@ -54,3 +58,44 @@ def test_random_lines_are_judged_as_before(seed: int) -> None:
     alphabet = "打印本页关闭窗口【】[] 字号：:分享到扫一扫网站标识码ICP备证公安版权所有©CopyrightAllrsvdScanQRcode责任编辑ſKİı民政部，。l"
     lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(60)]
     assert [line for line in lines if filter_boilerplate([line])] == plain(lines)
+
+
+# -- the parser: element classes looked up in C, not by lxml.html's Python method ------
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+SAMPLE_SITE = Path(__file__).resolve().parent.parent / "crawler" / "sample" / "site"
+FORM_PAGE = """<html><head><title>关于开展养老服务质量提升行动的通知_民政部</title></head><body>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/xw/">新闻</a> &gt; 通知</div>
+<form action="/search"><label for="q">搜索</label><input id="q" name="q" value="博彩 www.bet365.com">
+<select name="s"><option>棋牌游戏大厅</option></select><textarea>澳门赌场 在线</textarea></form>
+<h1>关于开展养老服务质量提升行动的通知</h1><div class="info">发布时间：2024-03-05 来源：民政部</div>
+<div id="zoom"><p>各省、自治区、直辖市民政厅（局）：为提升养老服务质量，现就有关事项通知如下。</p>
+<form><p>表单里的一段正文，<label>标签文字</label>也算正文。</p><input type="hidden" value="x"></form>
+<p>附件：<a href="/files/a.pdf">实施方案.pdf</a></p></div></body></html>"""
+
+
+def _pages() -> list[tuple[bytes, str, str | None]]:
+    pages = [(FORM_PAGE.encode("utf-8"), "http://www.mca.gov.cn/article/xw/tzgg/202403/20240300001.shtml", "utf-8")]
+    for html in sorted((CORPUS / "extract").glob("*.html")):
+        expected = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
+        pages.append((html.read_bytes(), expected["url"], expected.get("declared_encoding")))
+    for html in sorted((CORPUS / "spam" / "pages").glob("*.html")):
+        pages.append((html.read_bytes(), f"http://www.mca.gov.cn/article/{html.stem}.shtml", None))
+    for html in sorted(SAMPLE_SITE.rglob("*.html")):
+        pages.append((html.read_bytes(), f"http://{html.relative_to(SAMPLE_SITE).as_posix()}", None))
+    return pages
+
+
+def test_default_class_lookup_extracts_what_lxml_html_parser_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    import crawler.extract as extract
+
+    pages = _pages()
+    assert len(pages) > 100
+    ours = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
+    plain_parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
+    monkeypatch.setattr(extract, "_parser", lambda: plain_parser)
+    before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
+    for (_, url, _), new, old in zip(pages, ours, before):
+        assert new == old, url
+    form_page = ours[0]
+    assert form_page["title"] == "关于开展养老服务质量提升行动的通知" and "表单里的一段正文" in form_page["body"]
