@@ -66,3 +66,29 @@ def test_the_quick_gates_cover_every_character_the_substitutions_touch() -> None
             assert character == " " or character in _SPACES_BUT_BLANK, hex(code)
         if _LINE_BREAKS.match(character):
             assert character in _LINE_BREAK_CHARS, hex(code)
+
+
+# The short cut for lines with nothing but plain text, "\n" and " " to normalise: lines of
+# plain prose, some with one character of each kind a step acts on.
+PLAIN = "民政部召开全国养老服务工作会议，部署推进。ab Z9\n"
+ONE_OF_EACH = [
+    "\u3000", "\xa0", "\t", "\u2003", "\r", "\u2028", "\x85", "\u200b", "\ufeff", "\x07", "\x1f", "\x9f",
+    "０", "ｈ", "Ｗ", "e\u0301", "A\u030a", "\u212b", "  ",
+]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_plain_lines_and_lines_with_one_special_character(seed: int) -> None:
+    rng = random.Random(seed)
+    lines = ["".join(rng.choice(PLAIN) for _ in range(rng.randint(0, 40))) for _ in range(rng.randint(1, 20))]
+    assert normalize_lines(lines) == reference(lines)
+    special = rng.choice(ONE_OF_EACH)
+    index = rng.randrange(len(lines))
+    position = rng.randint(0, len(lines[index]))
+    lines[index] = lines[index][:position] + special + lines[index][position:]
+    assert normalize_lines(lines) == reference(lines), repr(special)
+
+
+def test_nfc_changes_plain_looking_text() -> None:
+    # U+212B (Angstrom sign) is in none of the step classes, yet NFC makes it U+00C5.
+    assert normalize_lines(["\u212b ab", "x"]) == ["\u00c5 ab", "x"] == reference(["\u212b ab", "x"])
