@@ -99,3 +99,23 @@ def test_default_class_lookup_extracts_what_lxml_html_parser_did(monkeypatch: py
         assert new == old, url
     form_page = ours[0]
     assert form_page["title"] == "关于开展养老服务质量提升行动的通知" and "表单里的一段正文" in form_page["body"]
+
+
+def test_breadcrumb_search_skipped_only_where_a_meta_tag_names_the_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    import crawler.extract as extract
+
+    page = FORM_PAGE.replace("<head>", '<head><meta name="ColumnName" content="通知公告">')
+    pages = [(page.encode("utf-8"), "http://www.mca.gov.cn/article/xw/tzgg/202403/1.shtml", "utf-8"), *_pages()]
+    ours = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
+    assert ours[0]["section"] == "通知公告" and ours[1]["section"] == "通知"  # meta tag, breadcrumb
+    searched: list[bool] = []
+    plain_scan = extract._scan_outside
+
+    def always_search(page: object, container: object, *, want_breadcrumb: bool = True) -> object:
+        searched.append(want_breadcrumb)
+        return plain_scan(page, container)
+
+    monkeypatch.setattr(extract, "_scan_outside", always_search)
+    before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
+    assert ours == before
+    assert False in searched and True in searched  # both paths taken

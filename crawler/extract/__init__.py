@@ -237,7 +237,9 @@ def _extract(
         result.note("fallback_density")
         result.page_signals["body_from"] = "density"
 
-    outside = _scan_outside(page, container)
+    # The breadcrumb only names the section when no meta tag does (and its search reads
+    # every paragraph's text).
+    outside = _scan_outside(page, container, want_breadcrumb=not (meta.column_name or meta.og_section))
     headline = _find_headline(page, container, site_names, _headline_reference(meta, site_names))
 
     raw_lines: list[str] = []
@@ -343,7 +345,7 @@ def _inside(element: Any, container: Any | None) -> bool:
     return element is container or any(ancestor is container for ancestor in element.iterancestors())
 
 
-def _scan_outside(page: Any, container: Any | None) -> _Outside:
+def _scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = True) -> _Outside:
     """Info lines and the breadcrumb outside the content block, in document order."""
     found = _Outside()
     seen_blocks: set[Any] = set()
@@ -389,7 +391,7 @@ def _scan_outside(page: Any, container: Any | None) -> _Outside:
     # The info line sits next to the article; a date in a sidebar or footer is far from it.
     # At equal distance a publication label beats a drafting date (发布日期 over 成文日期).
     found.infos = [entry[3] for entry in sorted(ranked, key=lambda entry: entry[:3])]
-    found.breadcrumb = _find_breadcrumb(page, container)
+    found.breadcrumb = _find_breadcrumb(page, container) if want_breadcrumb else None
     return found
 
 
