@@ -215,3 +215,19 @@ def test_fold_of_long_text_with_a_few_characters_to_fold(seed: int) -> None:
             text.insert(rng.randrange(len(text) + 1), rng.choice(specials))
         joined = "".join(text)
         assert lexicon.fold(joined) == plain_fold(lexicon, joined), joined
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ascii_projection_finds_every_latin_match(seed: int) -> None:
+    # The projection screen may say yes where the trie says no, never the other way round.
+    lexicon = default_lexicon()
+    latin = [t for t, term in lexicon.terms.items() if term.kind in {"strong", "weak"} and t[:1].isascii()]
+    filler = "民政部 .·、，。sussex b.e.t 12 \u3000\u00a0★x\n"
+    rng = random.Random(seed)
+    found = 0
+    for _ in range(500):
+        text = lexicon.fold(near_misses(latin, rng, filler))
+        if lexicon.latin_seed_re.search(text):
+            found += 1
+            assert lexicon.latin_projection_re.search(text.encode("ascii", "ignore")), text
+    assert found > 100
