@@ -430,7 +430,8 @@ def _find_breadcrumb(page: Any, container: Any | None) -> str | None:
         element_id = element.get("id")
         matched = bool((classes or element_id) and has_breadcrumb_hint(f"{classes} {element_id}"))
         if not matched:
-            own = element.text.strip() if element.text else ""
+            text = element.text  # each read of .text decodes the node's UTF-8 afresh
+            own = text.strip() if text else ""
             if own:
                 matched = own.startswith(_CRUMB_STARTS)
             elif len(element):

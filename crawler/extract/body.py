@@ -131,10 +131,13 @@ def find_known_container(root: Any) -> Any | None:
 
 
 def _own_text_length(element: Any) -> int:
-    length = len(element.text.strip()) if element.text else 0
+    # Each read of .text / .tail decodes the node's UTF-8 afresh: read once.
+    text = element.text
+    length = len(text.strip()) if text else 0
     for child in element:
-        if child.tail:
-            length += len(child.tail.strip())
+        tail = child.tail
+        if tail:
+            length += len(tail.strip())
     return length
 
 
@@ -157,7 +160,8 @@ def find_dense_block(root: Any) -> Any | None:
         if length < 8:
             continue
         # Chinese packs more meaning per character; count CJK text double.
-        if element.text and _CJK.search(element.text):
+        text = element.text
+        if text and _CJK.search(text):
             length *= 2
         holder = element if tag in _SCORED else element.getparent()
         while holder is not None and holder.tag not in _SCORED:
@@ -241,11 +245,14 @@ def drop_non_content(root: Any) -> None:
 
 
 def _chunks(container: Any) -> Iterator[str]:
+    # .text and .tail are read once each: every read decodes the node's UTF-8 afresh.
     for event, element in etree.iterwalk(container, events=("start", "end")):
         tag = element.tag
         if not isinstance(tag, str):
-            if event == "end" and element.tail:
-                yield element.tail
+            if event == "end":
+                tail = element.tail
+                if tail:
+                    yield tail
             continue
         if event == "start":
             if tag in _CELL_TAGS:
@@ -254,13 +261,16 @@ def _chunks(container: Any) -> Iterator[str]:
                     yield _CELL_SEPARATOR
             elif tag in BLOCK_TAGS:
                 yield _PARAGRAPH_MARK
-            if element.text:
-                yield element.text
+            text = element.text
+            if text:
+                yield text
         else:
             if tag in BLOCK_TAGS:
                 yield _PARAGRAPH_MARK
-            if element is not container and element.tail:
-                yield element.tail
+            if element is not container:
+                tail = element.tail
+                if tail:
+                    yield tail
 
 
 def paragraphs(container: Any) -> list[str]:
