@@ -119,3 +119,48 @@ def test_breadcrumb_search_skipped_only_where_a_meta_tag_names_the_section(monke
     before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
     assert ours == before
     assert False in searched and True in searched  # both paths taken
+
+
+# Info lines and date-named elements are looked for outside the content block only.
+LAYOUTS = [
+    # only the block's tail gives the nearest date (the cell's text is too long to be read whole)
+    '<div class="info">发布时间：2024-03-01</div><table><tr><td><div id="zoom"><p>'
+    + "正文内容，" * 70 + "</p></div>发布日期：2024-03-02 10:00 作者：张三</td></tr></table>",
+    # the info line in the tail of the content block, and text right in its ancestors
+    '<div class="main time-box">发布时间：2024-03-01<div class="wrap">来源：中国社会报<div id="zoom">'
+    "<p>正文第一段，说明有关情况：一是二是。</p><p>正文第二段。</p></div>"
+    "发布日期：2024-03-02 10:00 作者：张三</div>尾部：文字</div>",
+    # a date-named ancestor of the block, and a date-named element after it
+    '<div class="pubdate">2024-03-03<div id="zoom"><p>正文第一段很长很长很长很长很长很长很长很长。</p>'
+    '<span class="time">2019-12-19</span></div></div><span class="date">2024-03-04</span>',
+    # the only date: an element named for it after the block
+    '<div id="zoom"><p>正文第一段很长很长很长很长很长很长很长很长。</p></div><span class="date">2024-03-07</span>',
+    # the only date: an element named for it before the block
+    '<span class="time">2024-03-08</span><div id="zoom"><p>正文第一段很长很长很长很长很长很长很长很长。</p></div>',
+    # no known container: the density fallback may choose a block holding the info line
+    "<div><p>来源：新华社 2024-03-05</p><p>" + "这是一段足够长的正文内容，" * 30 + "</p></div>",
+    # text straight in <body>, the block its only child
+    '时间：2024-03-06<div id="zoom"><p>正文：第一段，足够长足够长足够长足够长足够长。</p></div>',
+]
+
+
+def test_outside_scans_find_what_the_whole_page_scans_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    import crawler.extract as extract
+
+    pages = _pages() + [
+        (f"<html><head><title>测试页面标题第{i}号</title></head><body>{body}</body></html>".encode("utf-8"),
+         f"http://www.mca.gov.cn/article/xw/{i}.shtml", "utf-8")
+        for i, body in enumerate(LAYOUTS)
+    ]
+    ours = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
+    dated = [page["published_at"] or page["published_date"] for page in ours[-len(LAYOUTS):]]
+    # The nearest info line is the block's tail; the nearest date-named element is an ancestor of the block.
+    assert dated[:5] == ["2024-03-02T10:00:00+08:00", "2024-03-02T10:00:00+08:00", "2024-03-03", "2024-03-07",
+                         "2024-03-08"]
+    # The plain forms: every labelled text node and dated element of the page (the scan
+    # drops those inside the block itself).
+    monkeypatch.setattr(extract, "_LABELLED_OUTSIDE", lambda page, c, p: extract._LABELLED_TEXT(page))
+    monkeypatch.setattr(extract, "_OUTSIDE_ELEMENTS", lambda page, c, p: list(page.iter(*extract._DATED_TAGS)))
+    before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
+    for (_, url, _), new, old in zip(pages, ours, before):
+        assert new == old, url

@@ -335,6 +335,13 @@ _HOME_LINKS = ("首页", "网站首页", "Home", "HOME")
 _CRUMB_TAGS = ("div", "p", "span", "td", "ul", "ol", "nav")
 # XPath runs in C: the few text nodes with a colon come back instead of a walk over every node.
 _LABELLED_TEXT = etree.XPath('.//text()[contains(., "：") or contains(., ":")]')
+# The same nodes outside the content block $c (the only ones _scan_outside keeps), in document
+# order: the preceding and following axes skip $c's own text, which is most of the page and
+# which contains() would otherwise scan in full; $p is the page the scan is confined to.
+_LABELLED_OUTSIDE = etree.XPath(
+    '($c/preceding::text() | $c/following::text())[count(ancestor::*|$p) = count(ancestor::*)]'
+    '[contains(., "：") or contains(., ":")]'
+)
 # Unlabelled dates in elements named for them: <span class="time">2019-12-19</span>.
 _DATE_NAME = re.compile(r"date|time|fbsj|fbrq|riqi", re.IGNORECASE)
 
@@ -352,7 +359,8 @@ def _scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = T
     ranked: list[tuple[int, int, int, InfoFacts]] = []
     # Keyed by the elements themselves: the dict keeps the lxml proxies alive, so identity holds.
     chain = {element: depth for depth, element in enumerate(_ancestry(container))} if container is not None else {}
-    for node in _LABELLED_TEXT(page):
+    labelled = _LABELLED_TEXT(page) if container is None else _LABELLED_OUTSIDE(page, c=container, p=page)
+    for node in labelled:
         if not INFO_LABEL.search(node):
             continue
         owner = node.getparent()
@@ -379,7 +387,7 @@ def _scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = T
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
             ranked.append((_distance(block, chain), label_rank(text), len(ranked), facts))
-    for element in _dated_by_name(page):
+    for element in _dated_by_name(page, container):
         if element in seen_blocks or _inside(element, container):
             continue
         text = element.text_content()
@@ -395,10 +403,21 @@ def _scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = T
     return found
 
 
-def _dated_by_name(page: Any) -> list[Any]:
+_DATED_TAGS = ("span", "div", "p", "td", "em", "i", "time", "li", "font", "strong")
+# Elements of those tags in the page $p but not inside the content block $c (its ancestors
+# included), in document order.
+_OUTSIDE_ELEMENTS = etree.XPath(
+    "($c/preceding::* | $c/following::* | $c/ancestor::*)[count(ancestor::*|$p) = count(ancestor::*)]"
+    f"[{' or '.join(f'self::{tag}' for tag in _DATED_TAGS)}]"
+)
+
+
+def _dated_by_name(page: Any, container: Any | None = None) -> list[Any]:
+    """Elements named for a date (class or id), outside ``container`` when one is given."""
     # A Python pass over class/id is cheaper here than an XPath with a dozen contains().
     found = []
-    for element in page.iter("span", "div", "p", "td", "em", "i", "time", "li", "font", "strong"):
+    candidates = page.iter(*_DATED_TAGS) if container is None else _OUTSIDE_ELEMENTS(page, c=container, p=page)
+    for element in candidates:
         classes = element.get("class")
         element_id = element.get("id")
         if (classes and _DATE_NAME.search(classes)) or (element_id and _DATE_NAME.search(element_id)):
