@@ -23,9 +23,14 @@ from pipelines.dedup import (
     _INVISIBLE_MARKS,
     _PLAIN_LINES,
     _PLAIN_TEXT,
+    _KEPT_BODY,
+    _SIMPLE_BODY,
+    _SIMPLE_CASED_BODY,
+    _SIMPLE_REPLACEMENTS,
     Deduplicator,
     _nfkc,
     normalise_for_digest,
+    normalised_utf8,
 )
 
 
@@ -70,7 +75,7 @@ def test_plain_lines_class_is_the_plain_class_without_whitespace_but_space_and_l
 def test_full_width_shortcut_gives_nfkc_exactly() -> None:
     rng = random.Random(5)
     pieces = [
-        "民政部", "，", "：", "（", "）", "！", "Ａ", "ｚ", "０", "\u3000", "\u0301", "\u0308", "\u3099", "ｶ", "ﾞ",
+        "民政部", "，", "：", "；", "（", "）", "！", "？", "％", "Ａ", "ｚ", "０", "\u3000", "\u0301", "\u0308", "\u3099", "ｶ", "ﾞ",
         "e", "。", "“", "”", "、", "ﬁ", "①", "\uff5f", "\uffe5", " ", "\n\n", "가", "\u1100", "\u1161",
     ]
     for _ in range(5000):
@@ -93,6 +98,67 @@ def test_normalise_matches_reference_on_mixed_text() -> None:
         body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert normalise_for_digest(body) == reference_normalise(body), body
     assert normalise_for_digest("") == ""
+
+
+def composition_seconds() -> set[str]:
+    """Characters NFC may fuse with the character before them (second halves of canonical pairs, Hangul V and T jamo)."""
+    seconds = {chr(code) for code in [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]}
+    for code in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(code))
+        if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
+            seconds.add(chr(int(decomposition.split()[1], 16)))
+    return seconds
+
+
+def test_simple_body_class_holds_only_characters_kept_as_they_are_or_replaced_by_name() -> None:
+    simple = re.compile(_SIMPLE_CASED_BODY.pattern.rstrip("*"))
+    # The narrower classes: the same without capitals, and without the replaced characters.
+    replaced_chars = "".join(wide for wide, _ in _SIMPLE_REPLACEMENTS)
+    assert narrowed_wrongly(_SIMPLE_BODY, _SIMPLE_CASED_BODY, lambda char: not "A" <= char <= "Z") == []
+    assert narrowed_wrongly(_KEPT_BODY, _SIMPLE_BODY, lambda char: char not in replaced_chars) == []
+    plain = re.compile(_PLAIN_LINES.pattern.rstrip("*"))
+    replaced = {wide for wide, _ in _SIMPLE_REPLACEMENTS}
+    seconds = composition_seconds()
+    wrong = []
+    for code in range(0x110000):
+        char = chr(code)
+        if not simple.match(char) or char in replaced or char.isascii() and char.isalpha():
+            continue
+        kept_alone = plain.match(char) and unicodedata.is_normalized("NFKC", char) and not unicodedata.combining(char)
+        if not kept_alone or char in seconds or unicodedata.normalize("NFD", char)[0] in seconds:
+            wrong.append(hex(code))
+    assert wrong == []
+    # Any two kept ones side by side stay NFKC (so a whole body of them does).
+    others = [chr(code) for code in range(0x3400) if simple.match(chr(code)) and chr(code) not in replaced]
+    others += ["一", "鿿", "㐀"]
+    assert len(others) > 300
+    unstable = [a + b for a in others for b in others if not unicodedata.is_normalized("NFKC", a + b)]
+    assert unstable == []
+
+
+def test_simple_bodies_normalise_on_bytes_exactly_as_the_reference() -> None:
+    rng = random.Random(11)
+    replaced = [wide for wide, _ in _SIMPLE_REPLACEMENTS]
+    pieces = [
+        "民政部", "召开", "会议", "。", "、", "“", "”", "《", "》", "——", "·", " ", "\n", "\n\n", "Ministry", "GDP",
+        "2025", "a", "Z", "\x85", "\xa0", "\t", "ﬁ", "\u0301", "e\u0301", "Straße", "\u200b", "①", "ｶ", "\uff21",
+        "\u2025", "\u3099", *replaced,
+    ]
+    took: dict[str, int] = {}
+    for _ in range(5000):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        expected = reference_normalise(body)
+        classes = {"kept": _KEPT_BODY, "simple": _SIMPLE_BODY, "cased": _SIMPLE_CASED_BODY}
+        path = next((name for name, pattern in classes.items() if pattern.fullmatch(body)), "slow")
+        took[path] = took.get(path, 0) + 1
+        assert normalised_utf8(body) == expected.encode("utf-8"), ascii(body)
+        assert normalise_for_digest(body) == expected, ascii(body)
+    assert len(took) == 4 and min(took.values()) > 100, took  # every path was exercised
+    # A news paragraph with full-width marks takes the byte path.
+    paragraph = "民政部召开会议（第2次），部署……工作：养老服务、儿童福利！\u3000Ministry of Civil Affairs？\n\n"
+    assert _SIMPLE_CASED_BODY.fullmatch(paragraph)
+    assert normalised_utf8(paragraph).decode("utf-8") == "民政部召开会议(第2次),部署......工作:养老服务、儿童福利!ministryofcivilaffairs?"
+    assert normalise_for_digest(paragraph.replace("2", "２")) == normalise_for_digest(paragraph)  # the general path
 
 
 def test_digest_filter_three_probes_never_miss_and_rarely_lie_when_full() -> None:
