@@ -397,3 +397,7 @@ def test_bench_runs_at_toy_size(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "exact dedup:" in out and "exact + near-duplicate:" in out and "peak RSS" in out
     assert "'duplicate'" in out  # the synthetic stream does contain republications
+    # Bodies are punctuated as Chinese news is, so they take the path real text takes; --plain-text ones are not.
+    bodies = [body for _, body in bench.articles(200)]
+    assert all("，" in body for body in bodies) and sum("“" in body for body in bodies) > 50
+    assert not any("，" in body for _, body in bench.articles(200, plain=True))
