@@ -164,3 +164,20 @@ def test_outside_scans_find_what_the_whole_page_scans_found(monkeypatch: pytest.
     before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
     for (_, url, _), new, old in zip(pages, ours, before):
         assert new == old, url
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_control_character_test_agrees_with_the_regex(seed: int) -> None:
+    from crawler.extract import _CONTROL_CHARS, _has_control_chars
+
+    rng = random.Random(seed)
+    plain = "<p>民政部召开会议，abc 123</p>\n\t\r\x0b\x0c\x1b\u3000\xa0𐐀é"
+    specials = [chr(code) for code in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF)]
+    for _ in range(200):
+        text = "".join(rng.choice(plain) for _ in range(rng.randint(0, 60)))
+        if rng.random() < 0.5:
+            position = rng.randint(0, len(text))
+            text = text[:position] + rng.choice(specials) + text[position:]
+        assert _has_control_chars(text) == bool(_CONTROL_CHARS.search(text)), repr(text)
+    for char in map(chr, range(0x10000)):
+        assert _has_control_chars(char) == bool(_CONTROL_CHARS.match(char)), hex(ord(char))

@@ -90,6 +90,15 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # libxml2 refuses strings with C0 controls; a stray one (Word paste, truncated field) must not
 # cost the whole page.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL_ASCII = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20)) + b"\x7f"
+
+
+def _has_control_chars(text: str) -> bool:
+    """``bool(_CONTROL_CHARS.search(text))``: the ASCII ones found in the text's ASCII projection
+    by a byte-table pass (~1 ns a character; the class scan ~6), the two others with ``in``."""
+    ascii_part = text.encode("ascii", "ignore")
+    return (len(ascii_part.translate(None, _CONTROL_ASCII)) != len(ascii_part)
+            or "\ufffe" in text or "\uffff" in text)
 _BODY_TAG = re.compile(r"<body[\s>]", re.IGNORECASE)
 _CJK_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]+")
 _LATIN_RUN = re.compile("[A-Za-z]+")
@@ -200,7 +209,7 @@ def _extract(
     if len(body) > LARGE_PAGE_BYTES:
         result.note("large_page")
     text = decoded.text
-    if _CONTROL_CHARS.search(text):
+    if _has_control_chars(text):
         text = _CONTROL_CHARS.sub("", text)
     if text.lstrip().startswith("<?xml"):
         text = _XML_DECLARATION.sub("", text, count=1)
