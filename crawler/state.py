@@ -683,11 +683,13 @@ class SQLiteStateStore(StateStore):
         self._recent_bodies: dict[str, str] = {}
         self._recent_signatures: dict[str, bytes] = {}
         self._recent_bands: dict[int, tuple[str, ...]] = {}
+        self._recent_validators: dict[bytes, Validators] = {}
         # The batch the background writer is committing (empty otherwise).
         self._committing_articles: dict[str, _ArticleRow] = {}
         self._committing_bodies: dict[str, str] = {}
         self._committing_signatures: dict[str, bytes] = {}
         self._committing_bands: dict[int, tuple[str, ...]] = {}
+        self._committing_validators: dict[bytes, Validators] = {}
         self._closed = False
         self._check_file()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -910,6 +912,7 @@ class SQLiteStateStore(StateStore):
         self._committing_bodies, self._recent_bodies = self._recent_bodies, {}
         self._committing_signatures, self._recent_signatures = self._recent_signatures, {}
         self._committing_bands, self._recent_bands = self._recent_bands, {}
+        self._committing_validators, self._recent_validators = self._recent_validators, {}
         if batch:
             self._writer.submit(batch)
 
@@ -945,6 +948,7 @@ class SQLiteStateStore(StateStore):
             self._writer.wait()
             self._committing_articles, self._committing_bodies = {}, {}
             self._committing_signatures, self._committing_bands = {}, {}
+            self._committing_validators = {}
         self._push()
         if self._db.in_transaction:
             try:
@@ -956,6 +960,7 @@ class SQLiteStateStore(StateStore):
         self._recent_bodies.clear()
         self._recent_signatures.clear()
         self._recent_bands.clear()
+        self._recent_validators.clear()
 
     def close(self) -> None:
         if self._closed:
@@ -1180,23 +1185,36 @@ class SQLiteStateStore(StateStore):
         return sorted(shared, key=lambda article_id: -shared[article_id])[:limit]
 
     # -- validators ----------------------------------------------------------
+    # Buffered validators are answered from memory: the conditional-request
+    # middleware asks for them before every article request, and a read that
+    # committed the open batch first made every article its own commit, with
+    # the crawl waiting for the background writer each time.
     def get_validators(self, url: str) -> Validators | None:
+        key = _url_key(url)
+        buffered = self._recent_validators.get(key) or self._committing_validators.get(key)
+        if buffered is not None and buffered.body_sha1 is not None:
+            return Validators(buffered.etag, buffered.last_modified, buffered.body_sha1)
         rows = self._read(
-            "SELECT etag, last_modified, body_sha1 FROM validators WHERE url_key = ?", (_url_key(url),)
+            "SELECT etag, last_modified, body_sha1 FROM validators WHERE url_key = ?", (key,), push=False
         )
-        if not rows:
-            return None
-        etag, modified, body = rows[0]
-        return Validators(etag=etag, last_modified=modified, body_sha1=_hex(body))
+        stored = Validators(rows[0][0], rows[0][1], _hex(rows[0][2])) if rows else None
+        if buffered is None:
+            return stored
+        # Stored as an upsert that keeps the stored body digest when given none.
+        return Validators(buffered.etag, buffered.last_modified, stored.body_sha1 if stored else None)
 
     def put_validators(self, url: str, validators: Validators) -> None:
+        key = _url_key(url)
+        earlier = self._recent_validators.get(key) or self._committing_validators.get(key)
+        body_sha1 = validators.body_sha1 or (earlier.body_sha1 if earlier is not None else None)
+        self._recent_validators[key] = Validators(validators.etag, validators.last_modified, body_sha1)
         self._write(
             "INSERT INTO validators (url_key, url, etag, last_modified, body_sha1, updated) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url_key) DO UPDATE SET "
             "etag = excluded.etag, last_modified = excluded.last_modified, "
             "body_sha1 = COALESCE(excluded.body_sha1, validators.body_sha1), updated = excluded.updated",
             (
-                _url_key(url),
+                key,
                 url,
                 validators.etag,
                 validators.last_modified,

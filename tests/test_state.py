@@ -93,6 +93,36 @@ def test_validators_and_list_pages(tmp_path: Path) -> None:
     store.close()
 
 
+def test_validators_are_read_from_the_open_batch_without_committing_it(tmp_path: Path) -> None:
+    """get_validators runs before every article request: it must not end the batch (one commit per article)."""
+    import sqlite3
+
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path, background_writes=True, commit_every=1000, commit_interval=1e9)
+    url, other = "http://www.mca.gov.cn/article/xw/a.shtml", "http://www.mca.gov.cn/article/xw/b.shtml"
+    store.put_validators(url, Validators(etag='"v1"', last_modified=None, body_sha1=B))
+    store.flush()  # stored: etag v1 with a body digest
+    store.put_validators(url, Validators(etag='"v2"', last_modified="Wed, 08 Nov 2023 08:00:00 GMT"))
+    store.put_validators(other, Validators(etag='"o1"', last_modified=None))
+    assert store.get_validators(url) == Validators('"v2"', "Wed, 08 Nov 2023 08:00:00 GMT", B)  # digest from the table
+    assert store.get_validators(other) == Validators('"o1"', None, None)
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT COUNT(*) FROM validators").fetchone()[0] == 1  # the batch is still open
+    assert [row[0] for row in reader.execute("SELECT etag FROM validators")] == ['"v1"']
+    # A batch handed to the writer is still answered while it commits, and a digest given in it is kept.
+    store.put_validators(other, Validators(etag='"o2"', last_modified=None, body_sha1=A))
+    store._hand_off()
+    store.put_validators(other, Validators(etag='"o3"', last_modified=None))
+    assert store.get_validators(other) == Validators('"o3"', None, A)
+    store.close()
+    rows = dict(reader.execute("SELECT url, etag FROM validators").fetchall())
+    assert rows == {url: '"v2"', other: '"o3"'}
+    reader.close()
+    reopened = SQLiteStateStore(path)
+    assert reopened.get_validators(other) == Validators('"o3"', None, A)
+    reopened.close()
+
+
 def test_sessions_report_killed_runs_per_site(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite"
     store = SQLiteStateStore(path)
