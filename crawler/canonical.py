@@ -132,7 +132,7 @@ class Canonicalizer:
         if simple is None:
             return self.canonicalize_with_w3lib(url)
         scheme, host, port_text, path, query_text = simple.groups()
-        if path and _DOT_SEGMENT.search(path):
+        if path and "/." in path and _DOT_SEGMENT.search(path):
             return self.canonicalize_with_w3lib(url)
         if (
             query_text is None
