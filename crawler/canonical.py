@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import unescape
 from importlib import resources
@@ -37,16 +37,22 @@ _SIMPLE_URL = re.compile(
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\Z)")
 
 
-def _sorted_query(query: str) -> str:
+def _sorted_query(query: str, is_tracking: Callable[[str], bool]) -> str:
+    """A plain query's pairs without tracking parameters, sorted, blank values given an "=".
+
+    Plain names have no "%" or "+", so they are matched as they are (unquoting changes nothing).
+    """
     pairs = []
     for pair in query.split("&"):
         if not pair:
             continue
-        if pair.count("=") > 1:  # w3lib would quote the second "=": let it
+        name, _, value = pair.partition("=")
+        if "=" in value:  # w3lib would quote the second "=": let it
             raise _NotSimple
-        pairs.append(pair if "=" in pair else pair + "=")
-    pairs.sort(key=lambda p: tuple(p.split("=", 1)))
-    return "&".join(pairs)
+        if not is_tracking(name):
+            pairs.append((name, value))
+    pairs.sort()
+    return "&".join([f"{name}={value}" for name, value in pairs])
 
 
 class _NotSimple(Exception):
@@ -151,10 +157,10 @@ class Canonicalizer:
         if port is not None and port > 65535:
             raise CanonicalURLError(f"cannot canonicalise {url!r}: port out of range")
         try:
-            query = _sorted_query(query_text or "")
+            query = _sorted_query(query_text, self.is_tracking) if query_text else ""
         except _NotSimple:
             return self.canonicalize_with_w3lib(url)
-        return self._assemble(scheme.lower(), host.lower(), port, path or "", query, url)
+        return self._assemble(scheme.lower(), host.lower(), port, path or "", query, url, query_cleaned=True)
 
     def canonicalize_with_w3lib(self, url: str) -> str:
         """:meth:`canonicalize` without the fast path for plain URLs."""
@@ -166,7 +172,9 @@ class Canonicalizer:
             raise CanonicalURLError(f"cannot canonicalise {url!r}: {exc}") from exc
         return self._assemble(parts.scheme.lower(), parts.hostname or "", port, parts.path, parts.query, url)
 
-    def _assemble(self, scheme: str, host: str, port: int | None, path: str, query: str, url: str = "") -> str:
+    def _assemble(
+        self, scheme: str, host: str, port: int | None, path: str, query: str, url: str = "", *, query_cleaned: bool = False
+    ) -> str:
         if scheme not in DEFAULT_PORTS:
             raise CanonicalURLError(f"not an http(s) URL: {url!r}")
         host = host.rstrip(".")
@@ -177,7 +185,8 @@ class Canonicalizer:
             host = f"[{host}]"
         netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
         path = self._clean_path(path) or "/"
-        query = self._clean_query(query)
+        if not query_cleaned:
+            query = self._clean_query(query)
         return f"{scheme}://{netloc}{path}?{query}" if query else f"{scheme}://{netloc}{path}"
 
     def _clean_path(self, path: str) -> str:
