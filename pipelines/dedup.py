@@ -145,17 +145,18 @@ _KEPT = (
 _SIMPLE_REPLACEMENTS = [
     (char, unicodedata.normalize("NFKC", char).strip()) for char in "，：；（）！？％\u3000\u2026"
 ]
-# A body made only of _KEPT characters (most paragraphs without a comma) is
-# normalised by dropping its spaces and line breaks, on its UTF-8 bytes where
-# that costs least. One made of _KEPT, the replaced characters and ASCII
-# letters (most Chinese news, and English) needs the replacements made and
-# ASCII lowercased (casefold() changes nothing else in it) first; a body
-# without capitals skips the lowercasing. Each class is one regex scan; a
-# body that fails the first usually fails at its first comma.
-_KEPT_BODY = re.compile(f"[{_KEPT}a-z]*")
+# A body made only of _KEPT characters, ASCII letters and the replaced ones
+# (most Chinese news, and English) is normalised on its UTF-8 bytes: the
+# replacements made, ASCII lowercased (casefold() changes nothing else in
+# it), spaces and line breaks removed. One regex scan decides, and its group
+# says whether any replaced character is there at all; a body without
+# capitals (most Chinese news) skips the lowercasing, at the cost of a
+# second scan for one with them.
 _REPLACED = "".join(char for char, _ in _SIMPLE_REPLACEMENTS)
-_SIMPLE_BODY = re.compile(f"[{_KEPT}a-z{_REPLACED}]*")
-_SIMPLE_CASED_BODY = re.compile(f"[{_KEPT}A-Za-z{_REPLACED}]*")
+_SIMPLE_CHARS = f"{_KEPT}a-z{_REPLACED}"  # (as regex class contents)
+_SIMPLE_CASED_CHARS = f"{_KEPT}A-Za-z{_REPLACED}"
+_SIMPLE_BODY = re.compile(f"[{_KEPT}a-z]*([{_REPLACED}][{_SIMPLE_CHARS}]*)?")
+_SIMPLE_CASED_BODY = re.compile(f"[{_KEPT}A-Za-z]*([{_REPLACED}][{_SIMPLE_CASED_CHARS}]*)?")
 
 
 def _replaced(text: str) -> str:
@@ -167,14 +168,14 @@ def _replaced(text: str) -> str:
 
 def _simple_utf8(text: str) -> bytes | None:
     """``normalise_for_digest(text).encode("utf-8")``, or None when text is not made of the classes above."""
-    if _KEPT_BODY.fullmatch(text) is not None:
-        data = text.encode("utf-8")
-    elif _SIMPLE_BODY.fullmatch(text) is not None:
-        data = _replaced(text).encode("utf-8")
-    elif _SIMPLE_CASED_BODY.fullmatch(text) is not None:
-        data = _replaced(text).encode("utf-8").lower()
+    match = _SIMPLE_BODY.fullmatch(text)
+    if match is not None:
+        data = (text if match.start(1) < 0 else _replaced(text)).encode("utf-8")
     else:
-        return None
+        match = _SIMPLE_CASED_BODY.fullmatch(text)
+        if match is None:
+            return None
+        data = (text if match.start(1) < 0 else _replaced(text)).encode("utf-8").lower()
     return data.replace(b" ", b"").replace(b"\n", b"")
 
 
