@@ -533,17 +533,11 @@ class Deduplicator:
             digest, empty = body_sha1 or sha1(normalised).hexdigest(), not normalised
         else:
             normalised, digest, empty = b"", body_sha1 or facts.digest, facts.empty
-        decision = Decision(
-            "new",
-            article_id,
-            canonical_url,
-            digest,
-            url,
-            site,
-            canonical_from_link=from_link,
-            rejected_link=rejected_link,
-            empty_body=empty,
-        )
+        # Positional arguments only, the rest set when not the default: keyword
+        # arguments made up over half the cost of building a Decision.
+        decision = Decision("new", article_id, canonical_url, digest, url, site)
+        if from_link or rejected_link is not None or empty:
+            decision.canonical_from_link, decision.rejected_link, decision.empty_body = from_link, rejected_link, empty
         if article_id in self._in_flight:
             decision.kind, decision.duplicate_of = "duplicate", article_id
             return decision
