@@ -221,8 +221,16 @@ class DigestFilter:
 
     def add(self, digest: bytes) -> bool:
         """Add a digest; True if it may have been in already."""
+        return self.add_word(_FIRST_WORD(digest, 0)[0])
+
+    def add_hex(self, hexdigest: str) -> bool:
+        """Add a digest given in hex (what the store's callers hold); True if it may have been in already."""
+        return self.add_word(int(hexdigest[:16], 16))
+
+    def add_word(self, word: int) -> bool:
+        """Add a digest by its first 8 bytes as an unsigned big-endian integer; True if it may have been in already."""
         # Twice per article: the probes are written out here rather than in a helper a call away.
-        step, first = _TWO_WORDS(digest, 0)
+        step, first = word >> 32, word & 0xFFFFFFFF
         bits, mask = self.bits, self.mask
         one = first & mask
         two = (first + step) & mask
@@ -280,6 +288,7 @@ class DigestFilter:
 
 # The first 8 bytes of a digest as two big-endian words (the high one first), as digest_key() reads them.
 _TWO_WORDS = struct.Struct(">II").unpack_from
+_FIRST_WORD = struct.Struct(">Q").unpack_from
 
 
 # Schema 2: ``articles`` and ``bodies`` are plain rowid tables, appended to in
@@ -1034,23 +1043,21 @@ class SQLiteStateStore(StateStore):
             article = self._stored_article(article_id, _blob(article_id))
             return article, self._buffered_body(body_sha1) or self._stored_body(_blob(body_sha1))
         digest_filter = self._filter
-        if digest_filter is None or digest_filter.full:
+        if digest_filter is None or digest_filter.count > digest_filter.capacity:  # (.full, inlined)
             digest_filter = self._filter = self._load_filter()
         # Every digest buffered here or stored is in the filter (put_article
         # and add_body add them; a rebuild follows a flush), so "surely
         # absent" also answers the buffers: the common case, a brand-new
         # article, costs two filter probes and no dict or SQL look-up.
-        id_blob = _blob(article_id)
-        if digest_filter.add(id_blob):
-            article = self._buffered_article(article_id) or self._stored_article(article_id, id_blob)
+        if digest_filter.add_word(int(article_id[:16], 16)):  # add_hex(), inlined
+            article = self._buffered_article(article_id) or self._stored_article(article_id, _blob(article_id))
         else:
             self._unseen_ids.add(article_id)
             article = None
-        body_blob = _blob(body_sha1)
-        if not digest_filter.add(body_blob):
+        if not digest_filter.add_word(int(body_sha1[:16], 16)):
             self._unseen_bodies.add(body_sha1)
             return article, None
-        return article, self._buffered_body(body_sha1) or self._stored_body(body_blob)
+        return article, self._buffered_body(body_sha1) or self._stored_body(_blob(body_sha1))
 
     def put_article(self, article: ArticleState) -> None:
         if self._closed:

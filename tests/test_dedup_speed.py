@@ -190,6 +190,9 @@ def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests() 
     in_bulk = DigestFilter(5000)
     in_bulk.add_keys(digest_key(digest) for digest in digests)
     assert in_bulk.bits == from_keys.bits and in_bulk.count == 5000
+    from_hex = DigestFilter(5000)  # the lookup's path: the digests as the store's callers hold them
+    assert sum(from_hex.add_hex(digest.hex()) for digest in digests) == false_maybes
+    assert from_hex.bits == from_digests.bits
     assert digest_key(bytes(range(20))) == int.from_bytes(bytes(range(8)), "big", signed=True)
     assert digest_key(b"\xff" * 20) == -1
 
@@ -268,7 +271,7 @@ def test_new_article_probes_the_filter_once_per_digest_and_a_rebuild_in_between_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     probes: list[str] = []
-    for name in ("add", "__contains__"):
+    for name in ("add_word", "__contains__"):  # every add goes through add_word
         method = getattr(DigestFilter, name)
         monkeypatch.setattr(
             DigestFilter, name, lambda self, digest, _m=method, _n=name: probes.append(_n) or _m(self, digest)
@@ -279,7 +282,7 @@ def test_new_article_probes_the_filter_once_per_digest_and_a_rebuild_in_between_
     probes.clear()
     first = dedup.classify(url="http://www.mca.gov.cn/1.html", body="第一篇文章。" * 30, site="s")
     dedup.record(first)
-    assert probes == ["add", "add"]  # id and body: added at the lookup, not probed again when stored
+    assert probes == ["add_word", "add_word"]  # id and body: added at the lookup, not probed again when stored
     second = dedup.classify(url="http://www.mca.gov.cn/2.html", body="第二篇文章。" * 30, site="s")
     store._filter = store._load_filter()  # rebuilt from the tables between lookup and record
     dedup.record(second)
