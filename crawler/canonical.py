@@ -160,7 +160,7 @@ class Canonicalizer:
             query = _sorted_query(query_text, self.is_tracking) if query_text else ""
         except _NotSimple:
             return self.canonicalize_with_w3lib(url)
-        return self._assemble(scheme.lower(), host.lower(), port, path or "", query, url, query_cleaned=True)
+        return self._assemble(scheme.lower(), host.lower(), port, path or "", query, url)
 
     def canonicalize_with_w3lib(self, url: str) -> str:
         """:meth:`canonicalize` without the fast path for plain URLs."""
@@ -170,11 +170,11 @@ class Canonicalizer:
             port = parts.port
         except ValueError as exc:
             raise CanonicalURLError(f"cannot canonicalise {url!r}: {exc}") from exc
-        return self._assemble(parts.scheme.lower(), parts.hostname or "", port, parts.path, parts.query, url)
+        query = self._clean_query(parts.query)
+        return self._assemble(parts.scheme.lower(), parts.hostname or "", port, parts.path, query, url)
 
-    def _assemble(
-        self, scheme: str, host: str, port: int | None, path: str, query: str, url: str = "", *, query_cleaned: bool = False
-    ) -> str:
+    def _assemble(self, scheme: str, host: str, port: int | None, path: str, query: str, url: str = "") -> str:
+        """The canonical URL from its parts; ``query`` already without tracking parameters."""
         if scheme not in DEFAULT_PORTS:
             raise CanonicalURLError(f"not an http(s) URL: {url!r}")
         host = host.rstrip(".")
@@ -185,8 +185,6 @@ class Canonicalizer:
             host = f"[{host}]"
         netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
         path = self._clean_path(path) or "/"
-        if not query_cleaned:
-            query = self._clean_query(query)
         return f"{scheme}://{netloc}{path}?{query}" if query else f"{scheme}://{netloc}{path}"
 
     def _clean_path(self, path: str) -> str:
