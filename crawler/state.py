@@ -1043,18 +1043,18 @@ class SQLiteStateStore(StateStore):
             article = self._stored_article(article_id, _blob(article_id))
             return article, self._buffered_body(body_sha1) or self._stored_body(_blob(body_sha1))
         digest_filter = self._filter
-        if digest_filter is None or digest_filter.count > digest_filter.capacity:  # (.full, inlined)
+        if digest_filter is None or digest_filter.full:
             digest_filter = self._filter = self._load_filter()
         # Every digest buffered here or stored is in the filter (put_article
         # and add_body add them; a rebuild follows a flush), so "surely
         # absent" also answers the buffers: the common case, a brand-new
         # article, costs two filter probes and no dict or SQL look-up.
-        if digest_filter.add_word(int(article_id[:16], 16)):  # add_hex(), inlined
+        if digest_filter.add_hex(article_id):
             article = self._buffered_article(article_id) or self._stored_article(article_id, _blob(article_id))
         else:
             self._unseen_ids.add(article_id)
             article = None
-        if not digest_filter.add_word(int(body_sha1[:16], 16)):
+        if not digest_filter.add_hex(body_sha1):
             self._unseen_bodies.add(body_sha1)
             return article, None
         return article, self._buffered_body(body_sha1) or self._stored_body(_blob(body_sha1))
@@ -1078,7 +1078,7 @@ class SQLiteStateStore(StateStore):
         if article.id in unseen:
             unseen.discard(article.id)  # in the filter since its lookup, and not stored
         elif digest_filter is not None:
-            if digest_filter.add(_blob(article.id)) and maybe_stored is not None:
+            if digest_filter.add_hex(article.id) and maybe_stored is not None:
                 maybe_stored.add(article.id)
         elif maybe_stored is not None:
             maybe_stored.add(article.id)
@@ -1108,7 +1108,7 @@ class SQLiteStateStore(StateStore):
         if body_sha1 in self._unseen_bodies:
             self._unseen_bodies.discard(body_sha1)
         elif self._filter is not None:
-            self._filter.add(_blob(body_sha1))
+            self._filter.add_hex(body_sha1)
         self._count_write()
 
     def put_link(self, url: str, article_id: str) -> None:
