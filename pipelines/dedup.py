@@ -102,11 +102,19 @@ _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _FULL_WIDTH_PLAIN = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 
 
-# The full-width marks of nearly every Chinese sentence. Replacing these by
-# name is a few fast substring scans; finding arbitrary full-width characters
-# takes a regex search that costs several times more, so it is left for text
-# that still is not NFKC after these.
-_COMMON_FULL_WIDTH = [(char, _FULL_WIDTH_PLAIN[char]) for char in "，：；（）！？％\u3000"]
+# Characters Chinese news is full of that NFKC replaces: the full-width marks
+# of its sentences, the ideographic space, the ellipsis; with their NFKC forms.
+# Replacing these by name is a few fast substring scans; finding arbitrary
+# full-width characters takes a regex search that costs several times more,
+# so rarer ones (full-width digits) are left to that.
+_SIMPLE_REPLACEMENTS = [(char, unicodedata.normalize("NFKC", char)) for char in "，：；（）！？％\u3000\u2026"]
+
+
+def _replaced(text: str) -> str:
+    for wide, plain in _SIMPLE_REPLACEMENTS:
+        if wide in text:
+            text = text.replace(wide, plain)
+    return text
 
 
 def _nfkc(text: str) -> str:
@@ -114,9 +122,7 @@ def _nfkc(text: str) -> str:
     # is_normalized is exact and, unlike normalize(), cheap for text already in NFKC.
     if unicodedata.is_normalized("NFKC", text):
         return text
-    for char, plain in _COMMON_FULL_WIDTH:
-        if char in text:
-            text = text.replace(char, plain)
+    text = _replaced(text)
     if unicodedata.is_normalized("NFKC", text):
         return text
     for char in set(_FULL_WIDTH.findall(text)):
@@ -127,28 +133,21 @@ def _nfkc(text: str) -> str:
 
 
 # Characters normalise_for_digest keeps exactly as they are wherever they
-# stand (besides ASCII letters): in _PLAIN_LINES, unchanged by NFKC alone, not combining and not
-# composing with a character before them (so a string of them is NFKC too);
-# drawn from the blocks of Chinese and English news (ASCII, Latin-1, general
-# punctuation, CJK punctuation and ideographs). Checked over every code point
-# by tests/test_dedup_speed.py.
+# stand (besides ASCII letters): in _PLAIN_LINES, unchanged by NFKC alone, not
+# combining and not composing with a character before them (so a string of
+# them is NFKC too); drawn from the blocks of Chinese and English news (ASCII,
+# Latin-1, general punctuation, CJK punctuation and ideographs). Checked over
+# every code point by tests/test_dedup_speed.py.
 _KEPT = (
     "\x00-\x08\x0a\x0e-\x1b\x20-\x40\x5b-\x60\x7b-\x84\x86-\x9f\xa1-\xa7\xa9\xab-\xac\xae\xb0-\xb1\xb6-\xb7\xbb\xbf"
     "\u200e-\u2010\u2012-\u2016\u2018-\u2023\u2027\u202a-\u202e\u2030-\u2032\u2035\u2038-\u203b\u203d\u203f-\u2046"
     "\u204a-\u2056\u2058-\u205e\u2061-\u206f\u3001-\u3029\u3030-\u3035\u3037\u303b-\u303f\u3400-\u4dbf\u4e00-\u9fff"
 )
-# Characters Chinese news is full of that NFKC replaces: the full-width marks
-# of its sentences, the ideographic space, the ellipsis; with their
-# normalised forms (the ideographic space becomes a space: removed). Each
-# costs a substring scan per body, so rarer ones (full-width digits) are left
-# to the general path.
-_SIMPLE_REPLACEMENTS = [
-    (char, unicodedata.normalize("NFKC", char).strip()) for char in "，：；（）！？％\u3000\u2026"
-]
 # A body made only of _KEPT characters, ASCII letters and the replaced ones
 # (most Chinese news, and English) is normalised on its UTF-8 bytes: the
-# replacements made, ASCII lowercased (casefold() changes nothing else in
-# it), spaces and line breaks removed. One regex scan decides, and its group
+# replacements made, ASCII lowercased (casefold() changes nothing else in it),
+# spaces (the ideographic space's too) and line breaks removed. One regex
+# scan decides, and its group
 # says whether any replaced character is there at all; a body without
 # capitals (most Chinese news) skips the lowercasing, at the cost of a
 # second scan for one with them.
@@ -159,24 +158,16 @@ _SIMPLE_BODY = re.compile(f"[{_KEPT}a-z]*([{_REPLACED}][{_SIMPLE_CHARS}]*)?")
 _SIMPLE_CASED_BODY = re.compile(f"[{_KEPT}A-Za-z]*([{_REPLACED}][{_SIMPLE_CASED_CHARS}]*)?")
 
 
-def _replaced(text: str) -> str:
-    for wide, plain in _SIMPLE_REPLACEMENTS:
-        if wide in text:
-            text = text.replace(wide, plain)
-    return text
-
-
 def _simple_utf8(text: str) -> bytes | None:
     """``normalise_for_digest(text).encode("utf-8")``, or None when text is not made of the classes above."""
     match = _SIMPLE_BODY.fullmatch(text)
-    if match is not None:
-        data = (text if match.start(1) < 0 else _replaced(text)).encode("utf-8")
-    else:
+    cased = match is None
+    if cased:
         match = _SIMPLE_CASED_BODY.fullmatch(text)
         if match is None:
             return None
-        data = (text if match.start(1) < 0 else _replaced(text)).encode("utf-8").lower()
-    return data.replace(b" ", b"").replace(b"\n", b"")
+    data = (text if match.start(1) < 0 else _replaced(text)).encode("utf-8")
+    return (data.lower() if cased else data).replace(b" ", b"").replace(b"\n", b"")
 
 
 def normalised_utf8(body: str) -> bytes:
