@@ -145,21 +145,18 @@ def normalize_lines(lines: Iterable[str]) -> list[str]:
     if joined.count(_LINE_MARK) != len(lines) - 1:
         # A line holding the mark itself (line by line it is removed as a control).
         return [line for line in map(normalize_line, lines) if line]
-    if not _LINE_WORK.search(joined):
-        text = unicodedata.normalize("NFC", joined)
-        if text == joined:
-            # Nothing to remove, no line break but "\n", no space but " ", no full-width data.
-            text = text.replace("\n", " ")
-            if "  " in text:
-                text = _SPACES.sub(" ", text)
-            return [line for line in (piece.strip() for piece in text.split(_LINE_MARK)) if line]
-    text = unicodedata.normalize("NFC", _ZERO_WIDTH_KEEP_MARK.sub("", joined))
-    if _has_any(text, _LINE_BREAK_CHARS):
+    # Quiet: nothing to remove, no line break but "\n", no space but " ", no
+    # full-width data, and NFC brought none in; the steps for those are skipped.
+    quiet = _LINE_WORK.search(joined) is None
+    text = unicodedata.normalize("NFC", joined if quiet else _ZERO_WIDTH_KEEP_MARK.sub("", joined))
+    quiet = quiet and text == joined
+    if not quiet and _has_any(text, _LINE_BREAK_CHARS):
         text = _LINE_BREAKS.sub(" ", text)
     text = text.replace("\n", " ")
-    if "  " in text or _has_any(text, _SPACES_BUT_BLANK):
+    if "  " in text or not quiet and _has_any(text, _SPACES_BUT_BLANK):
         text = _SPACES.sub(" ", text)
-    text = halfwidth_data(text)
+    if not quiet:
+        text = halfwidth_data(text)
     return [line for line in (piece.strip() for piece in text.split(_LINE_MARK)) if line]
 
 
