@@ -171,7 +171,7 @@ class Lexicon:
         seeds = [t for t, term in self.terms.items() if term.kind in {"strong", "weak"}]
         self.seed_re = _trie_regex(seeds, separators=True)
         # The screen in two halves: Chinese terms by a regex tried only where a rare
-        # character of a term stands (the same yes/no answer as cjk_seed_re), Latin terms
+        # character of a term stands (the same yes/no answer as their trie regex), Latin terms
         # only when the text holds one of their first words or a spelled-out run (b.e.t).
         latin = [t for t in seeds if t[:1].isascii()]
         self.cjk_screen_re = _anchored_screen_regex([t for t in seeds if not t[:1].isascii()], _common_hanzi_ranks())
@@ -192,12 +192,6 @@ class Lexicon:
         self.context_res = {
             name: _trie_regex(words, separators=False) for name, words in self.context.items() if words
         }
-
-    @functools.cached_property
-    def cjk_seed_re(self) -> re.Pattern[str]:
-        """The Chinese spam terms as one trie regex (the screen uses cjk_screen_re; compiled on demand)."""
-        seeds = [t for t, term in self.terms.items() if term.kind in {"strong", "weak"} and not t[:1].isascii()]
-        return _trie_regex(seeds, separators=True)
 
     def fold(self, text: str) -> str:
         """Same-length folded copy of ``text``: simplified, half-width, lower-case."""
