@@ -20,6 +20,7 @@ import pytest
 from crawler.state import DigestFilter, SQLiteStateStore, StateStoreLocked
 from pipelines.dedup import (
     _CASEFOLD_INVARIANT,
+    _COMMON_REPLACED,
     _INVISIBLE_MARKS,
     _PLAIN_LINES,
     _PLAIN_TEXT,
@@ -30,6 +31,8 @@ from pipelines.dedup import (
     _SIMPLE_REPLACEMENTS,
     Deduplicator,
     _nfkc,
+    _replaced,
+    _replaced_common,
     normalise_for_digest,
     normalised_utf8,
 )
@@ -146,21 +149,39 @@ def test_simple_bodies_normalise_on_bytes_exactly_as_the_reference() -> None:
         "\u2025", "\u3099", *replaced,
     ]
     took: dict[str, int] = {}
-    for _ in range(5000):
+    for _ in range(8000):
         body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
         expected = reference_normalise(body)
         simple = _SIMPLE_BODY.fullmatch(body) or _SIMPLE_CASED_BODY.fullmatch(body)
-        path = "slow" if simple is None else "replaced" if simple.start(1) >= 0 else "kept"
+        # Rarer marks (group 2), only the common ones (group 1), none: each its own replacements.
+        path = "slow" if simple is None else "rare" if simple.start(2) >= 0 else "common" if simple.start(1) >= 0 else "kept"
         path += "-cased" if simple is not None and not _SIMPLE_BODY.fullmatch(body) else ""
         took[path] = took.get(path, 0) + 1
         assert normalised_utf8(body) == expected.encode("utf-8"), ascii(body)
         assert normalise_for_digest(body) == expected, ascii(body)
-    assert len(took) == 5 and min(took.values()) > 50, took  # every path was exercised
+    assert len(took) == 7 and min(took.values()) > 50, took  # every path was exercised
     # A news paragraph with full-width marks takes the byte path.
     paragraph = "民政部召开会议（第2次），部署……工作：养老服务、儿童福利！\u3000Ministry of Civil Affairs？\n\n"
     assert _SIMPLE_CASED_BODY.fullmatch(paragraph)
     assert normalised_utf8(paragraph).decode("utf-8") == "民政部召开会议(第2次),部署......工作:养老服务、儿童福利!ministryofcivilaffairs?"
     assert normalise_for_digest(paragraph.replace("2", "２")) == normalise_for_digest(paragraph)  # the general path
+
+
+def test_common_marks_are_replaced_like_all_of_them_and_the_groups_tell_which_are_there() -> None:
+    assert set(_COMMON_REPLACED) <= {wide for wide, _ in _SIMPLE_REPLACEMENTS}
+    text = "民政部（第2次），部署：工作；" * 3
+    assert _replaced_common(text) == _replaced(text) == "民政部(第2次),部署:工作;" * 3
+    for body, common, rare in [
+        ("民政部召开会议。", False, False),
+        ("民政部召开会议，部署工作。", True, False),
+        ("民政部召开会议……部署工作。", False, True),
+        ("民政部召开会议，部署工作！", True, True),
+        ("民政部召开会议！部署工作，", True, True),  # a common mark after a rare one
+    ]:
+        match = _SIMPLE_BODY.fullmatch(body)
+        assert match is not None
+        # Group 1 is set by a common mark before any rare one: with a rare one, everything is replaced anyway.
+        assert (match.start(2) >= 0, match.start(1) >= 0 or match.start(2) >= 0) == (rare, common or rare), body
 
 
 def test_digest_filter_three_probes_never_miss_and_rarely_lie_when_full() -> None:
