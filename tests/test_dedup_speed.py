@@ -234,6 +234,26 @@ def test_bulk_insert_keeps_first_and_last_seen_whether_or_not_they_differ(tmp_pa
     assert text == ("http://民政部.中国/新闻\u2028.html", "民政", "运行")  # JSON escapes in the bulk statement decoded
 
 
+def test_bulk_statements_store_times_to_the_microsecond_and_keep_them_when_stored_again(tmp_path: Path) -> None:
+    from crawler.state import ArticleState
+
+    path = tmp_path / "micro.sqlite"
+    first, last = 1764403200.1234567, 1764403261.9999996  # sub-microsecond parts, the second rounding up
+    store = SQLiteStateStore(path)
+    store.put_article(ArticleState("a" * 40, "http://a.gov.cn/1.html", "b" * 40, "s", None, first, last, "r1"))
+    store.flush()
+    stored = store.get_article("a" * 40)
+    assert stored is not None
+    assert (stored.first_seen, stored.last_seen) == (1764403200.123457, 1764403262.0)
+    for run in ("r2", "r3"):  # read back and stored again (an update): the same microsecond each time
+        store.put_article(ArticleState("a" * 40, "http://a.gov.cn/1.html", "c" * 40, "s", None, stored.first_seen, stored.last_seen, run))
+        store.flush()
+        again = store.get_article("a" * 40)
+        assert again is not None and again.last_run == run and again.body_sha1 == "c" * 40
+        assert (again.first_seen, again.last_seen) == (stored.first_seen, stored.last_seen)
+    store.close()
+
+
 def test_republication_within_a_run_is_found_in_the_buffers_without_sql(tmp_path: Path) -> None:
     store = SQLiteStateStore(tmp_path / "buffered.sqlite", background_writes=True, commit_every=2)
     queries: list[bytes] = []
