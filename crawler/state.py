@@ -221,15 +221,13 @@ class DigestFilter:
 
     def add(self, digest: bytes) -> bool:
         """Add a digest; True if it may have been in already."""
-        return self.add_word(_FIRST_WORD(digest, 0)[0])
+        return self.add_hex(digest[:8].hex())
 
     def add_hex(self, hexdigest: str) -> bool:
         """Add a digest given in hex (what the store's callers hold); True if it may have been in already."""
-        return self.add_word(int(hexdigest[:16], 16))
-
-    def add_word(self, word: int) -> bool:
-        """Add a digest by its first 8 bytes as an unsigned big-endian integer; True if it may have been in already."""
-        # Twice per article: the probes are written out here rather than in a helper a call away.
+        # Two or three times per article: the probes are written out here
+        # rather than in a helper a call away. Only the first 16 digits count.
+        word = int(hexdigest[:16], 16)
         step, first = word >> 32, word & 0xFFFFFFFF
         bits, mask = self.bits, self.mask
         one = first & mask
@@ -288,7 +286,6 @@ class DigestFilter:
 
 # The first 8 bytes of a digest as two big-endian words (the high one first), as digest_key() reads them.
 _TWO_WORDS = struct.Struct(">II").unpack_from
-_FIRST_WORD = struct.Struct(">Q").unpack_from
 
 
 # Schema 2: ``articles`` and ``bodies`` are plain rowid tables, appended to in

@@ -312,7 +312,7 @@ def test_new_article_probes_the_filter_once_per_digest_and_a_rebuild_in_between_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     probes: list[str] = []
-    for name in ("add_word", "__contains__"):  # every add goes through add_word
+    for name in ("add_hex", "__contains__"):  # every add goes through add_hex
         method = getattr(DigestFilter, name)
         monkeypatch.setattr(
             DigestFilter, name, lambda self, digest, _m=method, _n=name: probes.append(_n) or _m(self, digest)
@@ -323,7 +323,7 @@ def test_new_article_probes_the_filter_once_per_digest_and_a_rebuild_in_between_
     probes.clear()
     first = dedup.classify(url="http://www.mca.gov.cn/1.html", body="第一篇文章。" * 30, site="s")
     dedup.record(first)
-    assert probes == ["add_word", "add_word"]  # id and body: added at the lookup, not probed again when stored
+    assert probes == ["add_hex", "add_hex"]  # id and body: added at the lookup, not probed again when stored
     second = dedup.classify(url="http://www.mca.gov.cn/2.html", body="第二篇文章。" * 30, site="s")
     store._filter = store._load_filter()  # rebuilt from the tables between lookup and record
     dedup.record(second)
