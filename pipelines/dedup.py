@@ -187,27 +187,22 @@ def _replaced_common(text: str) -> str:
     return text
 
 
-def _simple_utf8(text: str) -> bytes | None:
-    """``normalise_for_digest(text).encode("utf-8")``, or None when text is not made of the classes above."""
+def normalised_utf8(body: str) -> bytes:
+    """``normalise_for_digest(body)`` as UTF-8, what ``body_sha1`` hashes; cheapest for Chinese news."""
+    text = body or ""
+    # Text made of the classes above is normalised on its UTF-8 bytes; other text takes _normalise().
     match = _SIMPLE_BODY.fullmatch(text)
     cased = match is None
     if cased:
         match = _SIMPLE_CASED_BODY.fullmatch(text)
         if match is None:
-            return None
+            return _normalise(text).encode("utf-8")
     if match.start(2) >= 0:
         text = _replaced(text)
     elif match.start(1) >= 0:
         text = _replaced_common(text)
     data = text.encode("utf-8")
     return (data.lower() if cased else data).replace(b" ", b"").replace(b"\n", b"")
-
-
-def normalised_utf8(body: str) -> bytes:
-    """``normalise_for_digest(body)`` as UTF-8, what ``body_sha1`` hashes; cheapest for Chinese news."""
-    text = body or ""
-    data = _simple_utf8(text)
-    return data if data is not None else _normalise(text).encode("utf-8")
 
 
 def normalise_for_digest(body: str) -> str:
@@ -218,9 +213,7 @@ def normalise_for_digest(body: str) -> str:
     The result is that of ``"".join(casefold(NFKC(body)).split())`` (minus
     the marks); the checks below only skip steps that would change nothing.
     """
-    text = body or ""
-    data = _simple_utf8(text)
-    return data.decode("utf-8") if data is not None else _normalise(text)
+    return normalised_utf8(body).decode("utf-8")
 
 
 def _normalise(text: str) -> str:
