@@ -379,23 +379,29 @@ _INSERT_BODY = (
 # The same statements over a whole batch in one step: digests packed 20 bytes
 # apiece into one blob each, the other columns as a JSON array. SQLite runs a
 # step without the GIL, executemany holds it between rows; so a background
-# writer only overlaps with the crawl when a batch is one step. Columns of
-# ?4: [id_key, site, first_seen, last_seen, last_run, canonical_url, has duplicate_of],
-# first_seen null when it equals last_seen (a new article: one number less to format).
-# The times go as whole microseconds: JSON formats an integer at a tenth of the
-# cost of a float's shortest repr (which was a quarter of preparing a batch).
-# Rounding is stable: a time read back and stored again keeps its microsecond.
+# writer only overlaps with the crawl when a batch is one step. Rows of ?4:
+# [id_key, last_seen, canonical_url, first_seen], and site and last_run at
+# [4] and [5] only when the chunk has more than one of them (otherwise they
+# are ?5 and ?6). SQLite parses a row's JSON again for every ->>, which was
+# half the writer's cost of an insert: columns the chunk shares are statement
+# parameters, and duplicate_of is read from its packed blob (?3, zeros for
+# none). first_seen is null when it equals last_seen (a new article: one
+# number less to format). The times go as whole microseconds: JSON formats an
+# integer at a tenth of the cost of a float's shortest repr (which was a
+# quarter of preparing a batch). Rounding is stable: a time read back and
+# stored again keeps its microsecond.
 _BULK_UPDATE_ARTICLES = (
     "UPDATE articles SET body_sha1 = substr(?2, j.key * 20 + 1, 20), "
-    "duplicate_of = CASE WHEN j.value ->> 6 THEN substr(?3, j.key * 20 + 1, 20) END, "
-    "site = j.value ->> 1, last_seen = (j.value ->> 3) / 1e6, last_run = j.value ->> 4, canonical_url = j.value ->> 5 "
+    "duplicate_of = nullif(substr(?3, j.key * 20 + 1, 20), zeroblob(20)), "
+    "site = coalesce(?5, j.value ->> 4), last_seen = (j.value ->> 1) / 1e6, last_run = coalesce(?6, j.value ->> 5), "
+    "canonical_url = j.value ->> 2 "
     "FROM json_each(?4) AS j WHERE articles.id_key = j.value ->> 0 AND articles.id = substr(?1, j.key * 20 + 1, 20)"
 )
 _BULK_INSERT_ARTICLES = (
     "INSERT INTO articles (id_key, id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
     "SELECT j.value ->> 0, substr(?1, j.key * 20 + 1, 20), substr(?2, j.key * 20 + 1, 20), "
-    "CASE WHEN j.value ->> 6 THEN substr(?3, j.key * 20 + 1, 20) END, "
-    "j.value ->> 1, coalesce(j.value ->> 2, j.value ->> 3) / 1e6, (j.value ->> 3) / 1e6, j.value ->> 4, j.value ->> 5 "
+    "nullif(substr(?3, j.key * 20 + 1, 20), zeroblob(20)), coalesce(?5, j.value ->> 4), "
+    "coalesce(j.value ->> 3, j.value ->> 1) / 1e6, (j.value ->> 1) / 1e6, coalesce(?6, j.value ->> 5), j.value ->> 2 "
     "FROM json_each(?4) AS j "
     "WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id_key = j.value ->> 0 AND id = substr(?1, j.key * 20 + 1, 20))"
 )
@@ -489,19 +495,25 @@ def _bulk_article_statements(
     packed_originals = _pack_hex([row[3] or _NO_DIGEST_HEX for _, row in articles])
     if packed_ids is not None and packed_bodies is not None and packed_originals is not None:
         # Tuples, ASCII escapes and no cycle check: json's quickest path (~1.8 instead of 2.8 us a row).
-        columns = json.dumps(
-            [
+        shared = {(row[2], row[6]) for _, row in articles}
+        if len(shared) == 1:  # one site and one run (a crawl's batch): they go as parameters
+            ((site, run),) = shared
+            rows: list[tuple[Any, ...]] = [
+                (key, round(last_seen * 1e6), canonical_url, None if first_seen == last_seen else round(first_seen * 1e6))
+                for (key,), (_, (canonical_url, _, _, _, first_seen, last_seen, _)) in zip(_KEYS_OF_PACKED(packed_ids), articles)
+            ]
+        else:
+            site = run = None
+            rows = [
                 (
-                    key, site, None if first_seen == last_seen else round(first_seen * 1e6), round(last_seen * 1e6),
-                    last_run, canonical_url,
-                    bool(duplicate_of),
+                    key, round(last_seen * 1e6), canonical_url,
+                    None if first_seen == last_seen else round(first_seen * 1e6), row_site, last_run,
                 )
-                for (key,), (_, (canonical_url, _, site, duplicate_of, first_seen, last_seen, last_run))
+                for (key,), (_, (canonical_url, _, row_site, _, first_seen, last_seen, last_run))
                 in zip(_KEYS_OF_PACKED(packed_ids), articles)
-            ],
-            check_circular=False,
-        )
-        parameters = (packed_ids, packed_bodies, packed_originals, columns)
+            ]
+        columns = json.dumps(rows, check_circular=False)
+        parameters = (packed_ids, packed_bodies, packed_originals, columns, site, run)
         return [(sql, parameters, False) for sql, wanted in ((_BULK_UPDATE_ARTICLES, update), (_BULK_INSERT_ARTICLES, insert)) if wanted]
     rows = []
     for article_id, (canonical_url, body_sha1, site, duplicate_of, first_seen, last_seen, last_run) in articles:

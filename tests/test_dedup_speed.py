@@ -441,6 +441,47 @@ def test_failed_background_commit_is_raised_not_lost(tmp_path: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("sites", [("mca",), ("mca", "gov")])
+def test_bulk_rows_with_one_site_and_run_or_several_store_what_row_by_row_statements_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sites: tuple[str, ...]
+) -> None:
+    """A chunk sharing one site and run passes them as parameters; a mixed one in its rows; both as executemany."""
+    import crawler.state
+    from crawler.state import ArticleState
+
+    def digest(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    outcomes = {}
+    for name in ("bulk", "rows"):
+        if name == "rows":
+            monkeypatch.setattr(crawler.state, "_NO_DIGEST_HEX", "0" * 38)
+        path = tmp_path / f"{name}-{len(sites)}.sqlite"
+        store = SQLiteStateStore(path, background_writes=True)
+        for run in ("r1", "r2"):  # the second run updates every row
+            for n in range(12):
+                duplicate_of = digest("a0") if n % 4 == 3 else None
+                store.put_article(
+                    ArticleState(
+                        digest(f"a{n}"), f"http://www.mca.gov.cn/{n}.html", digest(f"{run}-b{n}"),
+                        sites[n % len(sites)], duplicate_of, 1764403200.5 + n, 1764403200.5 + n + (run == "r2"), run,
+                    )
+                )
+            store.flush()
+        store.close()
+        monkeypatch.undo()
+        with sqlite3.connect(path) as db:
+            times = db.execute("SELECT hex(id), first_seen, last_seen FROM articles ORDER BY id").fetchall()
+        outcomes[name] = (table_rows(path), times)
+    assert outcomes["bulk"] == outcomes["rows"]
+    articles = outcomes["bulk"][0]["articles"]
+    assert len(articles) == 12 and {row[4] for row in articles} == {"r2"} and {row[3] for row in articles} == set(sites)
+    assert sum(row[2] == bytes.fromhex(digest("a0")) for row in articles) == 3  # duplicate_of read from its packed blob
+    assert sum(row[2] is None for row in articles) == 9
+    assert all(last == first + 1 for _, first, last in outcomes["bulk"][1])  # first seen kept, last seen updated
+
+
+
 @pytest.mark.parametrize("bulk_rows", [7, 5000])
 def test_chunked_bulk_upserts_store_what_row_by_row_statements_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_rows: int
