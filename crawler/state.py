@@ -119,6 +119,12 @@ class StateStore(ABC):
         """``get_article`` and ``find_body`` together (one round trip where the store allows)."""
         return self.get_article(article_id), self.find_body(body_sha1)
 
+    def record_article(self, article: ArticleState, first_with_body: bool) -> None:
+        """``put_article``, then ``add_body(article.body_sha1, article.id)`` when ``first_with_body``: one call."""
+        self.put_article(article)
+        if first_with_body:
+            self.add_body(article.body_sha1, article.id)
+
     @abstractmethod
     def put_link(self, url: str, article_id: str) -> None:
         """Remember that following ``url`` (a canonical URL) led to ``article_id`` (redirects, rel=canonical)."""
@@ -1067,29 +1073,36 @@ class SQLiteStateStore(StateStore):
         return article, self._buffered_body(body_sha1) or self._stored_body(_blob(body_sha1))
 
     def put_article(self, article: ArticleState) -> None:
+        self.record_article(article, False)
+
+    def record_article(self, article: ArticleState, first_with_body: bool) -> None:
+        # Once per article in a crawl: put_article and add_body in one call
+        # (one batch count, one closed check) take a sixth less of the dedup
+        # loop's time than the two calls did (bench/dedup.py).
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
-        previous = self._recent_articles.get(article.id)
+        article_id = article.id
+        recent = self._recent_articles
         first_seen, last_seen = article.first_seen, article.last_seen
-        if previous is not None or not (first_seen and last_seen):
+        if article_id in recent or not (first_seen and last_seen):
+            previous = recent.get(article_id)
             now = time.time()
             first_seen = (previous[_FIRST_SEEN] if previous else first_seen) or now
             last_seen = last_seen or now
-        self._recent_articles[article.id] = (
+        recent[article_id] = (
             article.canonical_url, article.body_sha1, article.site, article.duplicate_of,
             first_seen, last_seen, article.last_run,
         )
-        maybe_stored = self._maybe_stored
-        digest_filter = self._filter
         unseen = self._unseen_ids
-        if article.id in unseen:
-            unseen.discard(article.id)  # in the filter since its lookup, and not stored
-        elif digest_filter is not None:
-            if digest_filter.add_hex(article.id) and maybe_stored is not None:
-                maybe_stored.add(article.id)
-        elif maybe_stored is not None:
-            maybe_stored.add(article.id)
-        self._count_write()
+        if article_id in unseen:
+            unseen.discard(article_id)  # in the filter since its lookup, and not stored
+        elif self._filter is None or self._filter.add_hex(article_id):
+            if self._maybe_stored is not None:
+                self._maybe_stored.add(article_id)
+        if first_with_body:
+            self._count_write(1 + self._buffer_body(article.body_sha1, article_id))
+        else:
+            self._count_write()
 
     def known_articles(self, article_ids: Sequence[str]) -> set[str]:
         wanted = set(article_ids)
@@ -1109,14 +1122,19 @@ class SQLiteStateStore(StateStore):
     def add_body(self, body_sha1: str, article_id: str) -> None:
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
+        if self._buffer_body(body_sha1, article_id):
+            self._count_write()
+
+    def _buffer_body(self, body_sha1: str, article_id: str) -> int:
+        """Buffer the first record with a body: 1 if buffered, 0 if one already was."""
         if body_sha1 in self._recent_bodies:
-            return  # the first record with this body is already buffered
+            return 0  # the first record with this body is already buffered
         self._recent_bodies[body_sha1] = article_id
         if body_sha1 in self._unseen_bodies:
             self._unseen_bodies.discard(body_sha1)
         elif self._filter is not None:
             self._filter.add_hex(body_sha1)
-        self._count_write()
+        return 1
 
     def put_link(self, url: str, article_id: str) -> None:
         self._write(

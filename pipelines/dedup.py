@@ -604,21 +604,21 @@ class Deduplicator:
             return  # the same URL twice in one run: the first sighting is already stored
         now = time.time()
         previous = decision.previous
-        self.store.put_article(
+        fresh = kind == "new" or kind == "changed"
+        self.store.record_article(
             ArticleState(  # id, canonical_url, body_sha1, site, duplicate_of, first_seen, last_seen, last_run
                 article_id,
                 decision.canonical_url,
                 decision.body_sha1,
                 decision.site,
-                decision.duplicate_of if kind == "duplicate" or kind == "unchanged" else None,
+                None if fresh else decision.duplicate_of,
                 previous.first_seen if previous else now,
                 now,
                 self.run_id,
-            )
+            ),
+            fresh and not decision.empty_body,
         )
-        if kind == "new" or kind == "changed":
-            if not decision.empty_body:
-                self.store.add_body(decision.body_sha1, article_id)
+        if fresh:
             if self.near is not None and decision.signature is not None:
                 self.near.add(
                     decision.id, decision.signature, replacing=kind == "changed", band_keys=decision.band_keys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from crawler.state import (
     ArticleState,
     ListPageState,
     SQLiteStateStore,
+    StateStore,
     StateStoreCorrupt,
     StateStoreError,
     StateStoreLocked,
@@ -147,6 +149,57 @@ def test_sessions_report_killed_runs_per_site(tmp_path: Path) -> None:
     assert store.last_outcome("mca", "r4") == "shutdown"
     assert store.last_outcome("nobody", "r4") is None
     store.close()
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_record_article_stores_what_put_article_and_add_body_store(tmp_path: Path, background: bool) -> None:
+    """The SQLite store's one-call record_article against the interface's two calls, over batch boundaries."""
+    rng = random.Random(11)
+    ids, bodies = [f"{n:040x}" for n in range(1, 60)], [f"{n:040x}"[::-1] for n in range(1, 25)]
+    stores = {
+        fused: SQLiteStateStore(
+            tmp_path / f"{fused}.sqlite", commit_every=7, commit_interval=3600, background_writes=background
+        )
+        for fused in (True, False)
+    }
+    for n in range(600):
+        article_id, body = rng.choice(ids), rng.choice(bodies)
+        article = _article(article_id, body, site=f"s{n % 3}", last_run=f"r{n // 200}", first_seen=n + 0.5,
+                           last_seen=n + 0.5, duplicate_of=None if n % 5 else rng.choice(ids))
+        with_body, looked_up = rng.random() < 0.7, rng.random() < 0.6
+        for fused, store in stores.items():
+            if looked_up:  # as dedup does: the lookup marks a surely new id and body for the put that follows
+                store.lookup(article_id, body)
+            if fused:
+                store.record_article(article, with_body)
+            else:
+                StateStore.record_article(store, article, with_body)  # put_article, then add_body
+    tables = {}
+    for fused, store in stores.items():
+        store.close()
+        db = sqlite3.connect(tmp_path / f"{fused}.sqlite")
+        tables[fused] = [db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in ("articles", "bodies")]
+        db.close()
+    assert tables[True] == tables[False]
+    assert len(tables[True][0]) == len(ids) and len(tables[True][1]) == len(bodies)
+
+
+def test_record_article_counts_the_body_as_a_second_write(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path, commit_every=2, commit_interval=3600)
+    other = sqlite3.connect(path)
+    store.record_article(_article(), True)  # an article and its body: the batch of two is full
+    assert other.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+    assert other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 1
+    store.record_article(_article(C, C), False)  # one write: still buffered
+    assert other.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+    store.record_article(_article(), False)
+    assert other.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 2
+    assert other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 1
+    store.close()
+    other.close()
+    with pytest.raises(StateStoreError, match="closed"):
+        store.record_article(_article(), True)
 
 
 def test_writes_are_batched_then_committed(tmp_path: Path) -> None:
