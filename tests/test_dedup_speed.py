@@ -184,7 +184,7 @@ def test_common_marks_are_replaced_like_all_of_them_and_the_groups_tell_which_ar
         assert (match.start(2) >= 0, match.start(1) >= 0 or match.start(2) >= 0) == (rare, common or rare), body
 
 
-def test_digest_filter_three_probes_never_miss_and_rarely_lie_when_full() -> None:
+def test_digest_filter_two_probes_never_miss_and_rarely_lie_when_full() -> None:
     digest_filter = DigestFilter(1 << 19)  # exactly 16 bits per digest: the sparsest it gets
     assert len(digest_filter.bits) * 8 == 16 * digest_filter.capacity
     stored = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(digest_filter.capacity)]
@@ -192,14 +192,16 @@ def test_digest_filter_three_probes_never_miss_and_rarely_lie_when_full() -> Non
         digest_filter.add(digest)
     assert all(digest in digest_filter for digest in stored)
     false_positives = sum(hashlib.sha1(f"out-{n}".encode()).digest() in digest_filter for n in range(100_000))
-    assert false_positives < 800  # ~0.56% expected at 16 bits and 3 probes
+    assert false_positives < 1700  # ~1.4% expected at 16 bits and 2 probes
 
 
-def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests() -> None:
+@pytest.mark.parametrize("capacity", [5000, 1 << 25])  # probes of 7 hex digits, and of 8 past 2**28 bits
+def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests(capacity: int) -> None:
     from crawler.state import digest_key
 
     digests = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(5000)]
-    from_digests, from_keys = DigestFilter(5000), DigestFilter(5000)
+    from_digests, from_keys = DigestFilter(capacity), DigestFilter(capacity)
+    assert from_digests.digits == (7 if capacity == 5000 else 8)
     false_maybes = sum(from_digests.add(digest) for digest in digests)  # none was in before
     assert false_maybes < 10
     for digest in digests:
@@ -208,10 +210,10 @@ def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests() 
     assert all(digest in from_keys for digest in digests)
     assert from_keys.add(digests[0]) is True  # adding again reports it as (maybe) present
     assert from_keys.count == 5000 - false_maybes  # and not counted twice: a lookup and a store add each digest
-    in_bulk = DigestFilter(5000)
+    in_bulk = DigestFilter(capacity)
     in_bulk.add_keys(digest_key(digest) for digest in digests)
     assert in_bulk.bits == from_keys.bits and in_bulk.count == 5000
-    from_hex = DigestFilter(5000)  # the lookup's path: the digests as the store's callers hold them
+    from_hex = DigestFilter(capacity)  # the lookup's path: the digests as the store's callers hold them
     assert sum(from_hex.add_hex(digest.hex()) for digest in digests) == false_maybes
     assert from_hex.bits == from_digests.bits
     assert digest_key(bytes(range(20))) == int.from_bytes(bytes(range(8)), "big", signed=True)
