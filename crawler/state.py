@@ -288,7 +288,7 @@ class DigestFilter:
 
 
 # Schema 2: ``articles`` and ``bodies`` are plain rowid tables, appended to in
-# arrival order, found through an index on the first 8 bytes of their digest
+# arrival order (a batch in digest order: see _prepare_batch), found through an index on the first 8 bytes of their digest
 # (as a signed integer) and confirmed on the whole digest. Schema 1 kept them
 # in WITHOUT ROWID tables clustered by the 20-byte digest: every batch of new
 # articles then dirtied pages all over a table of whole rows, and past a few
@@ -515,10 +515,9 @@ def _bulk_article_statements(
     return [(sql, rows, True) for sql, wanted in ((_UPDATE_ARTICLE, update), (_INSERT_ARTICLE, insert)) if wanted]
 
 
-def _body_statements(bodies: dict[str, str]) -> list[_Statement]:
+def _body_statements(pairs: Sequence[tuple[str, str]]) -> list[_Statement]:
     """Inserts of the batch's first record per body digest (an already stored digest keeps its record)."""
     statements: list[_Statement] = []
-    pairs = list(bodies.items())
     for start in range(0, len(pairs), _BULK_ROWS):
         chunk = pairs[start : start + _BULK_ROWS]
         packed = _pack_hex([digest for digest, _ in chunk])
@@ -541,12 +540,22 @@ def _prepare_batch(
     """The buffered writes as statements; articles and bodies become bulk statements.
 
     Done by the caller, so a background writer runs no Python while it holds the GIL.
+
+    Rows go in digest order (their hex text's order: the signed index keys
+    in two ascending runs). A batch of tens of thousands of random keys
+    lands on nearly every leaf page of the key indexes; inserted in key
+    order, each page is visited in one pass instead of again and again all
+    over the index, and past the writer's page cache every revisit was a
+    read. At a million articles the writer's time per batch fell by a
+    quarter (bench/dedup.py), for a sort of strings the crawl thread does in
+    a few hundredths of a second a batch.
     """
     statements: list[_Statement] = []
     if articles:
-        statements += _article_statements(list(articles.items()), maybe_stored)
+        # Sorting the keys alone and looking the rows up costs half of sorting the items.
+        statements += _article_statements([(key, articles[key]) for key in sorted(articles)], maybe_stored)
     if bodies:
-        statements += _body_statements(bodies)
+        statements += _body_statements([(key, bodies[key]) for key in sorted(bodies)])
     for sql, rows in buffer.items():
         if sql == _INSERT_BANDS:
             statements += _band_statements(rows)
