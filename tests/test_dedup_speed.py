@@ -533,3 +533,19 @@ def test_a_batch_reaches_the_tables_in_digest_order(tmp_path: Path, background: 
     # Hex order is the signed keys' order in two ascending runs: the non-negative keys, then the negative ones.
     turn = next(n for n, key in enumerate(keys) if key < 0)
     assert keys[:turn] == sorted(keys[:turn]) and keys[turn:] == sorted(keys[turn:]) and min(keys[:turn]) >= 0
+
+
+def test_a_decision_built_with_six_fields_has_every_other_at_its_default() -> None:
+    import dataclasses
+
+    from pipelines.dedup import Decision
+
+    first = Decision("new", "a" * 40, "http://www.mca.gov.cn/1.html", "b" * 40, "http://www.mca.gov.cn/1.html", "mca")
+    second = Decision("new", "a" * 40, "http://www.mca.gov.cn/1.html", "b" * 40, "http://www.mca.gov.cn/1.html", "mca")
+    for field in dataclasses.fields(Decision):
+        if field.default is not dataclasses.MISSING:
+            assert getattr(first, field.name) == field.default, field.name
+    assert first == second
+    first.emit, first.duplicate_of, first.band_keys = True, "c" * 40, [1, 2]
+    assert (second.emit, second.duplicate_of, second.band_keys) == (False, None, None)  # set on the instance only
+    assert first != second and "duplicate_of='" + "c" * 40 in repr(first)
