@@ -549,3 +549,23 @@ def test_a_decision_built_with_six_fields_has_every_other_at_its_default() -> No
     first.emit, first.duplicate_of, first.band_keys = True, "c" * 40, [1, 2]
     assert (second.emit, second.duplicate_of, second.band_keys) == (False, None, None)  # set on the instance only
     assert first != second and "duplicate_of='" + "c" * 40 in repr(first)
+
+
+def test_a_batch_with_band_rows_ends_at_half_size_and_the_next_one_at_full_size(tmp_path: Path) -> None:
+    from crawler.state import ArticleState
+
+    path = tmp_path / "half.sqlite"
+    store = SQLiteStateStore(path, commit_every=40, commit_interval=3600)
+    other = sqlite3.connect(path)
+
+    def committed(table: str) -> int:
+        return other.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    for n in range(3):  # a signature and 8 band rows: 9 writes each
+        store.put_signature(f"{n:040x}", bytes(16), [n * 10 + band for band in range(8)])
+        assert committed("signatures") == (0 if n < 2 else 3)  # 27 writes: past half of 40
+    for n in range(40):  # a batch without band rows runs to the full 40 writes again
+        store.record_article(ArticleState(f"{n:040x}", f"http://www.mca.gov.cn/{n}.html", "b" * 40, "s", None, 1.0, 1.0, "r"), False)
+        assert committed("articles") == (0 if n < 39 else 40)
+    store.close()
+    other.close()
