@@ -290,7 +290,7 @@ class DigestFilter:
 
 
 # Schema 2: ``articles`` and ``bodies`` are plain rowid tables, appended to in
-# arrival order (a batch in digest order: see _prepare_batch), found through an index on the first 8 bytes of their digest
+# arrival order, found through an index on the first 8 bytes of their digest
 # (as a signed integer) and confirmed on the whole digest. Schema 1 kept them
 # in WITHOUT ROWID tables clustered by the 20-byte digest: every batch of new
 # articles then dirtied pages all over a table of whole rows, and past a few
@@ -567,23 +567,16 @@ def _prepare_batch(
 
     Done by the caller, so a background writer runs no Python while it holds the GIL.
 
-    Rows go in digest order (their hex text's order: the signed index keys
-    in two ascending runs). A batch of tens of thousands of random keys
-    lands on nearly every leaf page of the key indexes; inserted in key
-    order, each page is visited in one pass instead of again and again all
-    over the index, and past the writer's page cache every revisit was a
-    read. At a million articles the writer's time per batch fell by a
-    quarter (bench/dedup.py), for a sort of strings the crawl thread does in
-    a few hundredths of a second a batch.
+    Rows go in arrival order. Sorted by digest, a batch visits each leaf page
+    of the key indexes in one pass and the writer's busy time at a million
+    articles fell by a third, but the crawl thread's sort cost more than its
+    waits for the writer saved (bench/dedup.py, docs/scheduling.md).
     """
     statements: list[_Statement] = []
     if articles:
-        # Sorting the keys alone and looking the rows up costs half of sorting the items.
-        ids = sorted(articles)
-        statements += _article_statements(ids, list(map(articles.__getitem__, ids)), maybe_stored)
+        statements += _article_statements(list(articles), list(articles.values()), maybe_stored)
     if bodies:
-        digests = sorted(bodies)
-        statements += _body_statements(digests, list(map(bodies.__getitem__, digests)))
+        statements += _body_statements(list(bodies), list(bodies.values()))
     for sql, rows in buffer.items():
         if sql == _INSERT_BANDS:
             statements += _band_statements(rows)

@@ -513,28 +513,6 @@ def test_chunked_bulk_upserts_store_what_row_by_row_statements_store(
     assert outcomes["bulk"] == outcomes["bulk-no-filter"] == outcomes["rows"]
 
 
-@pytest.mark.parametrize("background", [False, True])
-def test_a_batch_reaches_the_tables_in_digest_order(tmp_path: Path, background: bool) -> None:
-    """Rows sorted by digest fill each index page in one pass (a quarter less writer time at 1M articles)."""
-    from crawler.state import ArticleState
-
-    path = tmp_path / "order.sqlite"
-    store = SQLiteStateStore(path, commit_every=10_000, commit_interval=3600, background_writes=background)
-    ids = [hashlib.sha1(f"id-{n}".encode()).hexdigest() for n in range(300)]
-    bodies = [hashlib.sha1(f"body-{n}".encode()).hexdigest() for n in range(300)]
-    for n, (article_id, body) in enumerate(zip(ids, bodies)):
-        store.record_article(ArticleState(article_id, f"http://www.mca.gov.cn/{n}.html", body, "s", None, 1.0, 1.0, "r"), True)
-    store.close()
-    with sqlite3.connect(path) as db:
-        stored_ids = [blob.hex() for (blob,) in db.execute("SELECT id FROM articles ORDER BY rowid")]
-        stored_bodies = [blob.hex() for (blob,) in db.execute("SELECT body_sha1 FROM bodies ORDER BY rowid")]
-        keys = [key for (key,) in db.execute("SELECT id_key FROM articles ORDER BY rowid")]
-    assert stored_ids == sorted(ids) and stored_bodies == sorted(bodies)
-    # Hex order is the signed keys' order in two ascending runs: the non-negative keys, then the negative ones.
-    turn = next(n for n, key in enumerate(keys) if key < 0)
-    assert keys[:turn] == sorted(keys[:turn]) and keys[turn:] == sorted(keys[turn:]) and min(keys[:turn]) >= 0
-
-
 def test_a_decision_built_with_six_fields_has_every_other_at_its_default() -> None:
     import dataclasses
 
