@@ -26,11 +26,9 @@ generated in chunks of 1,000 and each chunk's dedup loop is timed as a whole
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import os
 import random
-import re
 import resource
 import shutil
 import sys
@@ -112,30 +110,6 @@ def articles(count: int, seed: int = 7, *, plain: bool = False) -> Iterator[tupl
         yield url, body
 
 
-def machine_reference(rounds: int = 20_000) -> float:
-    """Nanoseconds a round of a fixed mix of interpreted and C work (dict, str, int, regex, SHA-1), none of it ours.
-
-    This machine's pace drifts by up to a fifth between runs (a shared VM):
-    printed before and after the exact pass, it says how fast the machine
-    was while the pass ran, so runs made at different moments (or on other
-    machines) can be compared. Best of three.
-    """
-    text = "民政部部署做好今冬明春困难群众基本生活保障工作，各地要加强监测预警。" * 16
-    data = text.encode("utf-8")
-    pattern = re.compile("[\u4e00-\u9fff，。]*")
-    best = float("inf")
-    for _ in range(3):
-        table: dict[str, tuple[int, str]] = {}
-        start = time.perf_counter()
-        for n in range(rounds):
-            digest = hashlib.sha1(data).hexdigest()  # a body's digest
-            key = hashlib.sha1(f"http://www.mca.gov.cn/{n}.html".encode()).hexdigest()  # an id
-            table[key] = (int(key[:14], 16) & 0xFFFFF, digest[:16])
-            pattern.fullmatch(text)
-        best = min(best, time.perf_counter() - start)
-    return best / rounds * 1e9
-
-
 def current_rss_mb() -> float:
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
@@ -213,10 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="bench-dedup-"))
     state_dir.mkdir(parents=True, exist_ok=True)
     try:
-        reference = machine_reference()
         exact = run_pass("exact", args.count, checkpoints, state_dir, near=False, plain=args.plain_text)
-        print(f"machine reference (a fixed mix of stdlib work, lower is faster): {reference:,.0f} ns before the "
-              f"exact pass, {machine_reference():,.0f} ns after")
         verdict = "meets" if exact["items_per_s"] >= 20_000 and exact["peak_rss_mb"] < 200 else "misses"
         print(f"exact dedup: {exact['items_per_s']:,.0f} items/s wall-clock ({exact['items_per_cpu_s']:,.0f} per CPU-second), "
               f"peak RSS {exact['peak_rss_mb']:.0f} MB ({verdict} the goal of >= 20,000 items/s and < 200 MB; "

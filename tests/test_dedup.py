@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -398,9 +397,6 @@ def test_bench_runs_at_toy_size(tmp_path: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "exact dedup:" in out and "exact + near-duplicate:" in out and "peak RSS" in out
     assert "'duplicate'" in out  # the synthetic stream does contain republications
-    # The machine's pace around the exact pass, so runs at different moments can be compared.
-    reference = re.search(r"machine reference .*?: ([\d,]+) ns before the exact pass, ([\d,]+) ns after", out)
-    assert reference is not None and all(int(value.replace(",", "")) > 0 for value in reference.groups())
     # Bodies are punctuated as Chinese news is, so they take the path real text takes; --plain-text ones are not.
     bodies = [body for _, body in bench.articles(200)]
     assert all("，" in body for body in bodies) and sum("“" in body for body in bodies) > 50
