@@ -218,9 +218,9 @@ class DigestFilter:
     indexed lookup). The two probes are two adjacent runs of the digest's
     leading hex digits, each as wide as a bit position (7 digits up to 2**28
     bits, the filter of some 8 million articles), so a probe is one int()
-    of a slice and a few operations on small integers: a third of the time
-    three probes by double hashing took, in Python where each operation
-    counts more than the memory it touches. Both come from the digest's
+    of a slice and a few operations on small integers: about two thirds of
+    the time three probes by double hashing took (micro-benchmark), in
+    Python where each operation counts more than the memory it touches. Both come from the digest's
     first 8 bytes, so the filter can be rebuilt from the stores' key
     indexes without reading a single row.
     """
@@ -386,11 +386,10 @@ _INSERT_BODY = (
 # are ?5 and ?6). SQLite parses a row's JSON again for every ->>, which was
 # half the writer's cost of an insert: columns the chunk shares are statement
 # parameters, and duplicate_of is read from its packed blob (?3, zeros for
-# none). first_seen is null when it equals last_seen (a new article: one
-# number less to format). The times go as whole microseconds: JSON formats an
-# integer at a tenth of the cost of a float's shortest repr (which was a
-# quarter of preparing a batch). Rounding is stable: a time read back and
-# stored again keeps its microsecond.
+# none). The times go as whole microseconds: JSON formats an integer at a
+# tenth of the cost of a float's shortest repr (which was a quarter of
+# preparing a batch). Rounding is stable: a time read back and stored again
+# keeps its microsecond.
 _BULK_UPDATE_ARTICLES = (
     "UPDATE articles SET body_sha1 = substr(?2, j.key * 20 + 1, 20), "
     "duplicate_of = nullif(substr(?3, j.key * 20 + 1, 20), zeroblob(20)), "
@@ -402,7 +401,7 @@ _BULK_INSERT_ARTICLES = (
     "INSERT INTO articles (id_key, id, body_sha1, duplicate_of, site, first_seen, last_seen, last_run, canonical_url) "
     "SELECT j.value ->> 0, substr(?1, j.key * 20 + 1, 20), substr(?2, j.key * 20 + 1, 20), "
     "nullif(substr(?3, j.key * 20 + 1, 20), zeroblob(20)), coalesce(?5, j.value ->> 4), "
-    "coalesce(j.value ->> 3, j.value ->> 1) / 1e6, (j.value ->> 1) / 1e6, coalesce(?6, j.value ->> 5), j.value ->> 2 "
+    "(j.value ->> 3) / 1e6, (j.value ->> 1) / 1e6, coalesce(?6, j.value ->> 5), j.value ->> 2 "
     "FROM json_each(?4) AS j "
     "WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id_key = j.value ->> 0 AND id = substr(?1, j.key * 20 + 1, 20))"
 )
@@ -466,7 +465,7 @@ def _microseconds(times: Iterable[float]) -> list[int]:
 
 
 def _article_statements(
-    ids: Sequence[str], rows: Sequence[_ArticleRow], maybe_stored: set[str] | None
+    ids: list[str], rows: list[_ArticleRow], maybe_stored: set[str] | None
 ) -> list[_Statement]:
     """Upserts of the batch's articles (one row per id: the latest state).
 
@@ -507,10 +506,10 @@ _NO_DIGEST_HEX = "0" * 40
 
 
 def _bulk_article_statements(
-    ids: Sequence[str], rows: Sequence[_ArticleRow], *, update: bool, insert: bool
+    ids: list[str], rows: list[_ArticleRow], *, update: bool, insert: bool
 ) -> list[_Statement]:
     originals = list(map(_ROW_ORIGINAL, rows))
-    packed_ids = _pack_hex(list(ids))
+    packed_ids = _pack_hex(ids)
     packed_bodies = _pack_hex(list(map(_ROW_BODY, rows)))
     # {None: zeros}.get(original, original): the digest itself, or zeros for none (no Python per row).
     packed_originals = _pack_hex(list(map({None: _NO_DIGEST_HEX}.get, originals, originals)))
@@ -542,11 +541,11 @@ def _bulk_article_statements(
     return [(sql, statement_rows, True) for sql, wanted in ((_UPDATE_ARTICLE, update), (_INSERT_ARTICLE, insert)) if wanted]
 
 
-def _body_statements(digests: Sequence[str], ids: Sequence[str]) -> list[_Statement]:
+def _body_statements(digests: list[str], ids: list[str]) -> list[_Statement]:
     """Inserts of the batch's first record per body digest (an already stored digest keeps its record)."""
     statements: list[_Statement] = []
     for start in range(0, len(digests), _BULK_ROWS):
-        chunk, chunk_ids = list(digests[start : start + _BULK_ROWS]), list(ids[start : start + _BULK_ROWS])
+        chunk, chunk_ids = digests[start : start + _BULK_ROWS], ids[start : start + _BULK_ROWS]
         packed = _pack_hex(chunk)
         packed_ids = _pack_hex(chunk_ids)
         if packed is not None and packed_ids is not None:
@@ -1104,15 +1103,15 @@ class SQLiteStateStore(StateStore):
 
     def record_article(self, article: ArticleState, first_with_body: bool) -> None:
         # Once per article in a crawl: put_article and add_body in one call
-        # (one batch count, one closed check) take a sixth less of the dedup
-        # loop's time than the two calls did (bench/dedup.py).
+        # (one batch count, one closed check): 908 interpreted operations an
+        # article in the dedup loop instead of 957 (docs/scheduling.md).
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
         article_id = article.id
         recent = self._recent_articles
         first_seen, last_seen = article.first_seen, article.last_seen
-        if article_id in recent or not (first_seen and last_seen):
-            previous = recent.get(article_id)
+        previous = recent.get(article_id)
+        if previous is not None or not (first_seen and last_seen):
             now = time.time()
             first_seen = (previous[_FIRST_SEEN] if previous else first_seen) or now
             last_seen = last_seen or now
