@@ -184,24 +184,24 @@ def test_common_marks_are_replaced_like_all_of_them_and_the_groups_tell_which_ar
         assert (match.start(2) >= 0, match.start(1) >= 0 or match.start(2) >= 0) == (rare, common or rare), body
 
 
-def test_digest_filter_two_probes_never_miss_and_rarely_lie_when_full() -> None:
-    digest_filter = DigestFilter(1 << 19)  # exactly 16 bits per digest: the sparsest it gets
-    assert len(digest_filter.bits) * 8 == 16 * digest_filter.capacity
+def test_digest_filter_blocks_never_miss_and_rarely_lie_when_full() -> None:
+    digest_filter = DigestFilter(1 << 19)  # exactly one 16-bit block per digest: the sparsest it gets
+    assert len(digest_filter.bits) == digest_filter.capacity and digest_filter.bits.itemsize == 2
     stored = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(digest_filter.capacity)]
     for digest in stored:
         digest_filter.add(digest)
     assert all(digest in digest_filter for digest in stored)
     false_positives = sum(hashlib.sha1(f"out-{n}".encode()).digest() in digest_filter for n in range(100_000))
-    assert false_positives < 1700  # ~1.4% expected at 16 bits and 2 probes
+    assert false_positives < 1700  # ~1.4% expected at 16 bits a digest, 3 bits of one block each
 
 
-@pytest.mark.parametrize("capacity", [5000, 1 << 25])  # probes of 7 hex digits, and of 8 past 2**28 bits
+@pytest.mark.parametrize("capacity", [5000, 1 << 25])  # probes of 8 hex digits, and of 10 past 2**20 blocks
 def test_digest_filter_rebuilt_from_key_integers_answers_like_one_fed_digests(capacity: int) -> None:
     from crawler.state import digest_key
 
     digests = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(5000)]
     from_digests, from_keys = DigestFilter(capacity), DigestFilter(capacity)
-    assert from_digests.digits == (7 if capacity == 5000 else 8)
+    assert from_digests.digits == (8 if capacity == 5000 else 10)
     false_maybes = sum(from_digests.add(digest) for digest in digests)  # none was in before
     assert false_maybes < 10
     for digest in digests:
