@@ -28,7 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -53,9 +53,13 @@ class StateStoreLocked(StateStoreError):
     """Another process holds the state file's write lock for too long."""
 
 
-@dataclass(slots=True)
-class ArticleState:
-    """What the store knows about one canonical URL."""
+class ArticleState(NamedTuple):
+    """What the store knows about one canonical URL.
+
+    A named tuple: built once for every article a crawl stores, and that is
+    one C call rather than a Python ``__init__``; its fields after the id are
+    the row a store buffers (``article[1:]``).
+    """
 
     id: str
     canonical_url: str
@@ -1109,22 +1113,18 @@ class SQLiteStateStore(StateStore):
 
     def record_article(self, article: ArticleState, first_with_body: bool) -> None:
         # Once per article in a crawl: put_article and add_body in one call
-        # (one batch count, one closed check): 908 interpreted operations an
-        # article in the dedup loop instead of 957 (docs/scheduling.md).
+        # (one batch count, one closed check; docs/scheduling.md, sixth pass).
         if self._closed:
             raise StateStoreError(f"state store {self.path} is closed")
         article_id = article.id
         recent = self._recent_articles
-        first_seen, last_seen = article.first_seen, article.last_seen
         previous = recent.get(article_id)
-        if previous is not None or not (first_seen and last_seen):
+        if previous is None and article.first_seen and article.last_seen:
+            recent[article_id] = article[1:]  # the row as buffered: the fields after the id
+        else:
             now = time.time()
-            first_seen = (previous[_FIRST_SEEN] if previous else first_seen) or now
-            last_seen = last_seen or now
-        recent[article_id] = (
-            article.canonical_url, article.body_sha1, article.site, article.duplicate_of,
-            first_seen, last_seen, article.last_run,
-        )
+            first_seen = (previous[_FIRST_SEEN] if previous else article.first_seen) or now
+            recent[article_id] = (*article[1:_FIRST_SEEN + 1], first_seen, article.last_seen or now, article.last_run)
         unseen = self._unseen_ids
         if article_id in unseen:
             unseen.discard(article_id)  # in the filter since its lookup, and not stored
