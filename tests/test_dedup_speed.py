@@ -547,3 +547,22 @@ def test_a_batch_with_band_rows_ends_at_half_size_and_the_next_one_at_full_size(
         assert committed("articles") == (0 if n < 39 else 40)
     store.close()
     other.close()
+
+
+def test_a_batch_stores_its_articles_and_bodies_in_digest_order(tmp_path: Path) -> None:
+    from crawler.state import ArticleState
+
+    path = tmp_path / "order.sqlite"
+    store = SQLiteStateStore(path, background_writes=True)
+    digests = [hashlib.sha1(f"{n}".encode()).hexdigest() for n in range(300)]
+    bodies = [hashlib.sha1(f"body {n}".encode()).hexdigest() for n in range(300)]
+    for n in random.Random(5).sample(range(300), 300):  # arrival order: random
+        store.record_article(ArticleState(digests[n], f"http://a.gov.cn/{n}.html", bodies[n], "s", None, 1.0, 2.0, "r"), True)
+    store.close()
+    with sqlite3.connect(path) as db:
+        ids = [row[0].hex() for row in db.execute("SELECT id FROM articles ORDER BY rowid")]
+        stored_bodies = [(row[0].hex(), row[1].hex()) for row in db.execute("SELECT body_sha1, id FROM bodies ORDER BY rowid")]
+        urls = dict((row[0].hex(), row[1]) for row in db.execute("SELECT id, canonical_url FROM articles"))
+    assert ids == sorted(digests)  # one batch: appended in key order, so the key index is walked once
+    assert stored_bodies == sorted(zip(bodies, digests))  # each body with its own article
+    assert urls == {digests[n]: f"http://a.gov.cn/{n}.html" for n in range(300)}  # each row with its own columns
