@@ -446,7 +446,6 @@ def _band_statements(rows: list[tuple[int, bytes]]) -> list[_Statement]:
 # An ArticleState without its id, as the store buffers it: (canonical_url,
 # body_sha1, site, duplicate_of, first_seen, last_seen, last_run).
 _ArticleRow = tuple[str, str, str, "str | None", float, float, str]
-_FIRST_SEEN = 4
 
 # (sql, parameters, many): one execute, or an executemany when many is true.
 _Statement = tuple[str, Any, bool]
@@ -459,8 +458,8 @@ _BULK_ROWS = 5000
 # Columns of buffered _ArticleRow tuples, for map(): the batch's columns are
 # built by C loops, not by a Python loop over its rows (which cost a quarter
 # of preparing a batch).
-_ROW_BODY, _ROW_ORIGINAL, _ROW_LAST_SEEN = operator.itemgetter(1), operator.itemgetter(3), operator.itemgetter(5)
-_ROW_URL, _ROW_FIRST_SEEN = operator.itemgetter(0), operator.itemgetter(4)
+_ROW_URL, _ROW_BODY, _ROW_SITE, _ROW_ORIGINAL = (operator.itemgetter(n) for n in range(4))
+_ROW_FIRST_SEEN, _ROW_LAST_SEEN, _ROW_RUN = (operator.itemgetter(n) for n in range(4, 7))
 _ROW_SITE_AND_RUN = operator.itemgetter(2, 6)
 
 
@@ -537,7 +536,7 @@ def _bulk_article_statements(
             ((site, run),) = shared
         else:  # each row carries its own (rare: a batch across runs or seeds)
             site = run = None
-            columns += [map(operator.itemgetter(2), rows), map(operator.itemgetter(6), rows)]
+            columns += [map(_ROW_SITE, rows), map(_ROW_RUN, rows)]
         text = json.dumps(list(zip(*columns)), check_circular=False)
         parameters = (packed_ids, packed_bodies, packed_originals, text, site, run)
         return [(sql, parameters, False) for sql, wanted in ((_BULK_UPDATE_ARTICLES, update), (_BULK_INSERT_ARTICLES, insert)) if wanted]
@@ -1128,8 +1127,12 @@ class SQLiteStateStore(StateStore):
             recent[article_id] = article[1:]  # the row as buffered: the fields after the id
         else:
             now = time.time()
-            first_seen = (previous[_FIRST_SEEN] if previous else article.first_seen) or now
-            recent[article_id] = (*article[1:_FIRST_SEEN + 1], first_seen, article.last_seen or now, article.last_run)
+            recent[article_id] = (
+                article.canonical_url, article.body_sha1, article.site, article.duplicate_of,
+                (_ROW_FIRST_SEEN(previous) if previous else article.first_seen) or now,  # the first sighting's
+                article.last_seen or now,
+                article.last_run,
+            )
         unseen = self._unseen_ids
         if article_id in unseen:
             unseen.discard(article_id)  # in the filter since its lookup, and not stored
