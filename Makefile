@@ -4,25 +4,29 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYWB_VENV ?= .venv-pywb
 STAMP := $(VENV)/.installed
+PIP_VERSION := 26.3
+PYWB_REQUIREMENT := pywb>=2.10,<2.11
 PYWB_STAMP := $(PYWB_VENV)/.installed
 
-.PHONY: demo test bench venv pywb-venv clean replay-ui
+.PHONY: demo test bench venv pywb-venv clean replay-ui lock upgrade-deps
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs take the exact versions in constraints.txt (the tested set); see
+# "Dependencies" in the README for `make lock` and `make upgrade-deps`.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	touch $(STAMP)
 
 # pywb gets a venv of its own: it pins old redis and pulls in brotlipy, which
 # breaks Scrapy's brotli decoding. tests/test_pywb.py drives it from there.
 pywb-venv: $(PYWB_STAMP)
 
-$(PYWB_STAMP):
+$(PYWB_STAMP): constraints-pywb.txt
 	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
-	test -x $(PYWB_VENV)/bin/wayback || $(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.10,<2.11'
+	$(PYWB_VENV)/bin/python -m pip install --quiet -c constraints-pywb.txt '$(PYWB_REQUIREMENT)'
 	touch $(PYWB_STAMP)
 
 demo: venv
@@ -42,3 +46,25 @@ replay-ui: venv pywb-venv
 
 clean:
 	rm -rf out bench/out .pytest_cache
+
+# Add a dependency named in pyproject.toml to the lock, keeping every other pin.
+lock: venv
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(PY) tools/lockfile.py write constraints.txt $(PY)
+
+# Re-resolve every dependency to the newest allowed by pyproject.toml, run the
+# whole suite against that set in scratch venvs, and only then rewrite the locks.
+UPGRADE_VENV ?= .venv-upgrade
+upgrade-deps:
+	rm -rf $(UPGRADE_VENV) $(UPGRADE_VENV)-pywb
+	$(PYTHON) -m venv $(UPGRADE_VENV)
+	$(UPGRADE_VENV)/bin/python -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(UPGRADE_VENV)/bin/python -m pip install --quiet -e '.[test,bench]'
+	$(PYTHON) -m venv $(UPGRADE_VENV)-pywb
+	$(UPGRADE_VENV)-pywb/bin/python -m pip install --quiet '$(PYWB_REQUIREMENT)'
+	UPGRADING_LOCKS=1 PYWB_BIN=$(CURDIR)/$(UPGRADE_VENV)-pywb/bin $(UPGRADE_VENV)/bin/python -m pytest -q -ra
+	$(UPGRADE_VENV)/bin/python tools/lockfile.py write constraints.txt $(UPGRADE_VENV)/bin/python
+	$(UPGRADE_VENV)/bin/python tools/lockfile.py write constraints-pywb.txt $(UPGRADE_VENV)-pywb/bin/python
+	rm -rf $(UPGRADE_VENV) $(UPGRADE_VENV)-pywb
+	rm -f $(STAMP) $(PYWB_STAMP)
+	$(MAKE) venv pywb-venv

@@ -165,6 +165,10 @@ class Canonicalizer:
     def canonicalize_with_w3lib(self, url: str) -> str:
         """:meth:`canonicalize` without the fast path for plain URLs."""
         url = (url or "").strip()
+        # Judge the host on the URL as written: w3lib 2.6 turns "http:///nohost"
+        # into "http://nohost/", inventing a host the page never named.
+        if not urlsplit(url).netloc:
+            raise CanonicalURLError(f"URL has no host: {url!r}")
         try:
             parts = urlsplit(canonicalize_url(url, keep_fragments=False))
             port = parts.port
