@@ -63,7 +63,10 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonLinesWriter": 800,
 }
 
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # robots.txt answering 5xx or not at all disallows the host, 4xx allows it (RFC 9309).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robotstxt.RobotsTxtMiddleware": 100,
     # Below RedirectMiddleware (600): validators go on every hop; a 304 ends the request here.
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 560,
     # Above HttpCompressionMiddleware (590): archives the raw bytes of every exchange.
