@@ -51,6 +51,7 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 FETCH_ATTACHMENTS = True
 
 EXTENSIONS = {
+    "crawler.extensions.publicsuffix.OfflinePublicSuffixList": 50,
     "crawler.extensions.runlock.RunLock": 100,
     "crawler.extensions.manifest.RunManifest": 500,
 }
@@ -84,4 +85,9 @@ DEDUP_STOP_AFTER_KNOWN_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# No control servers in a crawl or replay: Scrapy's telnet console and its
+# remote-control HTTP server (which runs any Python code POSTed to it) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# tldextract (cookie domains, surt) uses its bundled Public Suffix List, never downloads one.
+PUBLIC_SUFFIX_LIST_OFFLINE = True
