@@ -19,7 +19,7 @@ COMMANDS_MODULE = "crawler.commands"
 # Where the shipped seed files live; every *.toml there is a spider.
 SEEDS_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
 
-# Outputs (DESIGN.md, contract 2).
+# Outputs (docs/architecture.md, "Output directory").
 OUTPUT_DIR = "out"
 
 USER_AGENT = f"MinistryNewsArchive/{__version__} (news archive crawler for research; obeys robots.txt)"
@@ -56,7 +56,7 @@ EXTENSIONS = {
     "crawler.extensions.manifest.RunManifest": 500,
 }
 
-# The data flow of DESIGN.md: normalise -> spam -> dedup -> JSONL.
+# The data flow of docs/architecture.md: normalise -> spam -> dedup -> JSONL.
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.spam.SpamPipeline": 200,
