@@ -1,0 +1,28 @@
+"""Markup repairs made to a decoded page before lxml parses it.
+
+Site-wide headers on some government CMSs are whole documents of their own: the
+included header ends with ``</body></html>`` and the article page goes on after it.
+libxml2 (2.14) stops reading at ``</html>`` and puts anything after ``</body>``
+outside the body, so the article would be lost. When elements follow the first
+closing ``</body>`` or ``</html>``, every such closing tag is dropped and the parser
+closes the document at its real end.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DOCUMENT_END = re.compile(r"</(?:[bB][oO][dD][yY]|[hH][tT][mM][lL])\s*>")
+# An element (not just whitespace or a comment) after the closing tag.
+_ELEMENT_START = re.compile(r"<[A-Za-z]")
+
+
+def drop_early_document_end(text: str) -> str:
+    """``text`` without its ``</body>``/``</html>`` tags when elements follow the first of them.
+
+    Returns ``text`` itself (the same object) when there is nothing to repair.
+    """
+    match = _DOCUMENT_END.search(text)
+    if match is None or not _ELEMENT_START.search(text, match.end()):
+        return text
+    return _DOCUMENT_END.sub("", text)
