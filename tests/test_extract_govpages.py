@@ -8,6 +8,7 @@ writes down. The unit tests below pin each rule on its own.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import lxml.html
 import pytest
 
 from crawler.extract import extract_article
-from crawler.extract.authors import choose_author, editor_lines
+from crawler.extract.authors import choose_author, editor_text
 from crawler.extract.dates import ParsedDate, find_date, without_placeholder_clock
 from crawler.extract.infoline import InfoFacts, inline_line, parse_info_text
 from crawler.extract.meta import PageMeta, read_meta, without_markup
@@ -43,10 +44,13 @@ def test_govcn_page_fields(label: Path):
     assert {name: getattr(result, name) for name in FIELDS} == {name: expected[name] for name in FIELDS}
 
 
-def test_header_closing_the_document_is_noted_and_the_container_found():
+def test_header_closing_the_document_is_noted_logged_and_the_container_found(caplog):
     label = PAGES / "header_closes_document.json"
-    result = extract_article(label.with_suffix(".html").read_bytes(), json.loads(label.read_text())["url"])
+    url = json.loads(label.read_text())["url"]
+    with caplog.at_level(logging.WARNING, logger="crawler.extract"):
+        result = extract_article(label.with_suffix(".html").read_bytes(), url)
     assert "early_document_end" in result.notes
+    assert any("early_document_end" in r.getMessage() and url in r.getMessage() for r in caplog.records)
     assert result.page_signals["body_from"] == "container"
 
 
@@ -164,31 +168,41 @@ def _meta(**tags: str) -> PageMeta:
 def test_blank_visible_author_label_overrules_the_meta_author():
     facts = parse_info_text("来源：新华社 作者： 2023-12-01 14:43")
     assert facts.author is None and facts.author_blank
-    assert choose_author(_meta(Author="王小明"), [facts], _no_site, [], "") is None
+    assert choose_author(_meta(Author="王小明"), [facts], _no_site, "", "") is None
     # Without the blank label the meta tag is believed.
-    assert choose_author(_meta(Author="王小明"), [parse_info_text("来源：新华社 2023-12-01")], _no_site, [], "") == "王小明"
+    assert choose_author(_meta(Author="王小明"), [parse_info_text("来源：新华社 2023-12-01")], _no_site, "", "") == "王小明"
 
 
 def test_meta_author_named_as_editor_is_not_the_author():
     page = lxml.html.fromstring(
         "<div><div id='zoom'><p>正文内容。</p></div><div class='zrbj'><span>责任编辑：</span><span>王小明</span></div></div>"
     )
-    editors = editor_lines(page)
-    assert editors == ["责任编辑：王小明"]
+    editors = editor_text(page, _meta(Author="王小明"), _no_site)
+    assert "责任编辑：王小明" in editors
     assert choose_author(_meta(Author="王小明"), [], _no_site, editors, "") is None
     assert choose_author(_meta(Author="李四"), [], _no_site, editors, "") == "李四"
+    assert choose_author(_meta(Author="王小明"), [], _no_site, "（编辑：李四 王小明）", "") is None
+    # An editor named before the author's own label does not make the author an editor.
+    assert choose_author(_meta(Author="王小明"), [], _no_site, "编辑：李四 作者：王小明", "") == "王小明"
+
+
+def test_page_text_is_read_only_when_a_meta_author_could_be_a_person():
+    page = lxml.html.fromstring("<div><p>责任编辑：王小明</p></div>")
+    assert editor_text(page, _meta(Author="中国科普网"), _no_site) == ""
+    assert editor_text(page, _meta(), _no_site) == ""
+    assert editor_text(page, _meta(Author="王小明"), _no_site) == "责任编辑：王小明"
 
 
 @pytest.mark.parametrize("name", ["中国科普网", "某市人民政府门户网站", "新华社"])
 def test_meta_author_that_is_a_site_or_the_source_falls_back_to_the_reporter(name):
     infos = [InfoFacts(source="新华社")]
     body = "本报讯（记者 陈思远）记者从有关部门获悉，相关工作进展顺利。"
-    assert choose_author(_meta(Author=name), infos, _no_site, [], body) == "陈思远"
+    assert choose_author(_meta(Author=name), infos, _no_site, "", body) == "陈思远"
 
 
 def test_visible_author_is_used_when_the_meta_tag_is_not_credible():
     facts = parse_info_text("来源：某市日报 作者：赵一鸣 2024-04-02")
-    assert choose_author(_meta(Author="某市日报"), [facts], _no_site, [], "") == "赵一鸣"
+    assert choose_author(_meta(Author="某市日报"), [facts], _no_site, "", "") == "赵一鸣"
 
 
 # --- info line -----------------------------------------------------------------------------

@@ -43,6 +43,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -51,7 +52,7 @@ from lxml import etree
 
 from crawler.extract import body as body_module
 from crawler.extract import domspam
-from crawler.extract.authors import choose_author, editor_lines
+from crawler.extract.authors import choose_author, editor_text
 from crawler.extract.dates import DateRejected, ParsedDate, date_from_url, find_date, without_placeholder_clock
 from crawler.extract.encoding import decode_html
 from crawler.extract.infoline import (
@@ -82,7 +83,7 @@ EXTRACTOR_VERSION = "extract-1.0"
 LARGE_PAGE_BYTES = 2 * 1024 * 1024
 # Notes that describe bad input; each is logged with the URL.
 BAD_INPUT_NOTES = frozenset(
-    ("empty", "binary", "large_page", "no_body_element", "unparseable", "no_title",
+    ("empty", "binary", "large_page", "no_body_element", "early_document_end", "unparseable", "no_title",
      "title_is_site_name", "no_date", "no_body", "error", "domspam_error", "decode_replaced")
 )
 
@@ -261,7 +262,8 @@ def _extract(
     headline = _find_headline(page, container, site_names, _headline_reference(meta, site_names))
 
     # Editor lines are furniture, but they tell whether the Author meta tag names the editor.
-    editors = editor_lines(page) if meta.author or meta.og_author else []
+    names_site = partial(is_site_name, site_names=site_names)
+    editors = editor_text(page, meta, names_site)
     raw_lines: list[str] = []
     if container is not None:
         body_module.drop_furniture(container)
@@ -299,7 +301,7 @@ def _extract(
     infos = [*inside_info, *outside.infos]
     _choose_dates(result, meta, infos, trailing, url)
     _choose_source(result, meta, infos, trailing, site_names)
-    author = choose_author(meta, infos, lambda name: is_site_name(name, site_names), editors, result.body)
+    author = choose_author(meta, infos, names_site, editors, result.body)
     result.author = normalize_line(author) if author else None
     section = meta.column_name or meta.og_section
     if not section and outside.breadcrumb:

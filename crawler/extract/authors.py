@@ -16,73 +16,60 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from lxml import etree
-
 from crawler.extract.infoline import InfoFacts, reporter_names
 from crawler.extract.meta import PageMeta
 from crawler.extract.titles import looks_like_site_name
 
-# Text nodes that may hold an editor label (XPath runs in C over the whole page).
-_EDITOR_NODES = etree.XPath(
-    './/text()[contains(., "编辑") or contains(., "责编") or contains(., "审核") or contains(., "校对")'
-    ' or contains(., "签发") or contains(., "ditor")]'
+# An editor label shortly before a name: "责任编辑：王小明", "（编辑：李四 王小明）".
+_EDITOR_BEFORE = re.compile(
+    r"(?:责任编辑|编辑|责编|审核|审校|校对|签发|(?<![A-Za-z])Editors?)\s*[:：]?[^\n:：]{0,30}$", re.IGNORECASE
 )
-_EDITOR_LABEL = re.compile(
-    r"(?:责任编辑|编辑|责编|审核|审校|校对|签发|(?<![A-Za-z])Editors?)\s*[:：]?", re.IGNORECASE
-)
-_INLINE = frozenset(("span", "font", "em", "strong", "b", "i", "a", "label", "small", "u"))
 
 
-def editor_lines(page: Any) -> list[str]:
-    """Short texts of the page that name an editor (``责任编辑：王小明``), read before furniture is removed."""
-    lines: list[str] = []
-    seen: set[Any] = set()
-    for node in _EDITOR_NODES(page):
-        if not _EDITOR_LABEL.search(node):
-            continue
-        element = node.getparent()
-        if element is not None and node.is_tail:
-            element = element.getparent()
-        # "<span>责任编辑：</span><span>王小明</span>": the name is in the next inline element.
-        if element is not None and element.tag in _INLINE and element.getparent() is not None:
-            element = element.getparent()
-        if element is None or element in seen:
-            continue
-        seen.add(element)
-        text = element.text_content()
-        lines.append(text if len(text) <= 300 else str(node))
-    return lines
+def _could_be_person(name: str | None, meta: PageMeta, is_site_name: Callable[[str], bool]) -> bool:
+    return bool(name) and not (is_site_name(name) or looks_like_site_name(name) or name == meta.content_source)
 
 
-def _named_as_editor(name: str, lines: Sequence[str]) -> bool:
-    pattern = re.compile(_EDITOR_LABEL.pattern + r"[^\n]{0,30}?" + re.escape(name), re.IGNORECASE)
-    return any(name in line and pattern.search(line) for line in lines)
+def editor_text(page: Any, meta: PageMeta, is_site_name: Callable[[str], bool]) -> str:
+    """The page's text, to be read before editor lines are removed as furniture.
+
+    Only needed when a meta author could be a person; "" otherwise (a page's
+    text costs about as much as a tenth of its extraction).
+    """
+    if any(_could_be_person(name, meta, is_site_name) for name in (meta.author, meta.og_author)):
+        return page.text_content()
+    return ""
+
+
+def _named_as_editor(name: str, text: str) -> bool:
+    start = text.find(name)
+    while start >= 0:
+        if _EDITOR_BEFORE.search(text, max(0, start - 40), start):
+            return True
+        start = text.find(name, start + len(name))
+    return False
 
 
 def _credible(
     name: str | None, meta: PageMeta, infos: Sequence[InfoFacts], is_site_name: Callable[[str], bool],
-    editors: Sequence[str],
+    editors: str,
 ) -> bool:
-    if not name:
+    if not name or not _could_be_person(name, meta, is_site_name):
         return False
-    sources = {meta.content_source, *(facts.source for facts in infos)}
     return not (
-        is_site_name(name)
-        or looks_like_site_name(name)
-        or name in sources
+        name in {facts.source for facts in infos}
         or any(facts.author_blank for facts in infos)
         or _named_as_editor(name, editors)
     )
 
 
 def choose_author(
-    meta: PageMeta, infos: Sequence[InfoFacts], is_site_name: Callable[[str], bool], editors: Sequence[str],
-    body: str,
+    meta: PageMeta, infos: Sequence[InfoFacts], is_site_name: Callable[[str], bool], editors: str, body: str,
 ) -> str | None:
     """The author's name as the page gives it, or None.
 
     ``is_site_name`` tells the names of this site (and the known ones) from a person's;
-    ``editors`` are the page's editor lines (``editor_lines``).
+    ``editors`` is the page's text from ``editor_text``.
     """
     for name in (meta.author, meta.og_author):
         if _credible(name, meta, infos, is_site_name, editors):
