@@ -33,8 +33,8 @@ def _could_be_person(name: str | None, meta: PageMeta, is_site_name: Callable[[s
 def editor_text(page: Any, meta: PageMeta, is_site_name: Callable[[str], bool]) -> str:
     """The page's text, to be read before editor lines are removed as furniture.
 
-    Only needed when a meta author could be a person; "" otherwise (a page's
-    text costs about as much as a tenth of its extraction).
+    Only needed when a meta author could be a person; "" otherwise (reading a
+    page's text costs a few percent of its extraction).
     """
     if any(_could_be_person(name, meta, is_site_name) for name in (meta.author, meta.og_author)):
         return page.text_content()

@@ -2,19 +2,21 @@
 
 Government templates append the site's name, often with columns between:
 ``标题_滚动新闻_中国政府网``, ``标题__2007年第23号国务院公报_中国政府网``,
-``标题-中国科普网``, ``标题 | 某市人民政府``. The caller cuts the known names first
-(the ``SiteName`` meta, pipelines.normalize's list). A last part after a separator that
-is shaped like a site's name is cut too, even when the name is not known: a portal
-(``…网``, ``…门户网站``, a domain), a ministry or government (``中华人民共和国…``,
-``…人民政府``, ``…部``, ``…局`` …). When a site name was cut from an underscore-
-separated title, the parts before it are ``headline_column``: underscores do not occur
-in Chinese headlines, so the first part is the headline. A doubled underscore always
-ends the headline. Hyphens and dashes are left alone otherwise (``2021-2025年``).
+``标题-中国科普网``, ``标题 | 某市人民政府``, ``标题丨某省民政厅``. The caller cuts
+the known names first (the ``SiteName`` meta, pipelines.normalize's list). A last
+part after a separator that is shaped like a site's name is cut too, even when the
+name is not known: a portal (``…网``, ``…门户网站``, a domain), a ministry or
+government (``中华人民共和国…``, ``…人民政府``, ``…部``, ``…局`` …). When a site name
+was cut from an underscore-separated title, the parts before it are
+``headline_column``: underscores do not occur in Chinese headlines, so the first part
+is the headline. A doubled underscore always ends the headline. Hyphens and dashes
+are left alone otherwise (``2021-2025年``).
 """
 
 from __future__ import annotations
 
 import re
+
 _PORTAL = re.compile(
     r"^[\w·（）()]{1,24}(?:网|网站|门户|门户网站|官网|在线|频道|客户端|政务网|新闻网)$"
     r"|^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.cn|org\.cn|com\.cn|cn|com|org|net)$",
@@ -26,7 +28,7 @@ _GOVERNMENT = re.compile(
     r"|^(?![东南西北中]+部$)\w{2,20}(?:部|局|厅|署|委|办公室|办公厅)$"
 )
 # The separator before the last part of a title, and that part.
-_LAST_PART = re.compile(r"\s*(?:__|_|\||｜|--|——|—|–|-|::)\s*(?P<part>[^_|｜—–:-]{2,40}?)\s*$")
+_LAST_PART = re.compile(r"\s*(?:__|_|\||｜|丨|--|——|—|–|－|-|::)\s*(?P<part>[^_|｜丨—–－:-]{2,40}?)\s*$")
 _MIN_HEADLINE = 4
 
 
