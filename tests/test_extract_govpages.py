@@ -67,6 +67,7 @@ def test_header_closing_the_document_is_noted_logged_and_the_container_found(cap
         ("全省河湖长制工作会议召开丨某省水利厅", "全省河湖长制工作会议召开"),
         ("全省河湖长制工作会议召开－某省水利厅", "全省河湖长制工作会议召开"),
         ("养老服务质量提升行动启动_工作动态_某省民政厅", "养老服务质量提升行动启动"),
+        ("养老服务质量提升行动启动 | 工作动态 | 某省民政厅", "养老服务质量提升行动启动"),
         ("春耕备耕工作有序推进_www.example.gov.cn", "春耕备耕工作有序推进"),
         ("职业技能培训补贴政策解读_政策解读__某某新闻网", "职业技能培训补贴政策解读"),
     ],
@@ -84,6 +85,7 @@ def test_title_parts_after_the_headline_are_cut(title, expected):
         "关于印发《2021-2025年行动计划》的通知",
         "国务院办公厅关于做好保障工作的通知（国办发〔2020〕12号）_政府信息公开专栏",  # column, no site name
         "新闻_某某网",                        # too little would be left
+        "养老服务质量提升行动启动_工作动态",   # columns are cut only once a site name was
     ],
 )
 def test_titles_without_a_site_part_are_kept(title):

@@ -7,10 +7,10 @@ the known names first (the ``SiteName`` meta, pipelines.normalize's list). A las
 part after a separator that is shaped like a site's name is cut too, even when the
 name is not known: a portal (``…网``, ``…门户网站``, a domain), a ministry or
 government (``中华人民共和国…``, ``…人民政府``, ``…部``, ``…局`` …). When a site name
-was cut from an underscore-separated title, the parts before it are
-``headline_column``: underscores do not occur in Chinese headlines, so the first part
-is the headline. A doubled underscore always ends the headline. Hyphens and dashes
-are left alone otherwise (``2021-2025年``).
+was cut from a title separated by ``_``, ``|``, ``｜`` or ``丨``, the parts before it
+are ``headline_column``: those separators do not occur in Chinese headlines, so the
+first part is the headline. A doubled underscore always ends the headline. Hyphens
+and dashes are left alone otherwise (``2021-2025年``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ _GOVERNMENT = re.compile(
 )
 # The separator before the last part of a title, and that part.
 _LAST_PART = re.compile(r"\s*(?:__|_|\||｜|丨|--|——|—|–|－|-|::)\s*(?P<part>[^_|｜丨—–－:-]{2,40}?)\s*$")
+# Separators that never stand inside a headline: what follows the first is columns.
+_COLUMN_SEPARATOR = re.compile(r"[_|｜丨]")
 _MIN_HEADLINE = 4
 
 
@@ -62,8 +64,8 @@ def trim_title(title: str, *, site_cut: bool = False) -> str:
     head, doubled, _ = text.partition("__")
     if doubled and _headline_length(head) >= _MIN_HEADLINE:
         return head.strip()
-    if cut_site and "_" in text:
-        head = text.split("_", 1)[0]
-        if _headline_length(head) >= _MIN_HEADLINE:
+    if cut_site:
+        head = _COLUMN_SEPARATOR.split(text, 1)[0]
+        if head != text and _headline_length(head) >= _MIN_HEADLINE:
             return head.strip()
     return text
