@@ -412,7 +412,9 @@ def _scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = T
         seen_blocks.add(block)
         if len(text) > 300:
             line = inline_line(element) if not inline and element.tag in INLINE_TAGS else ""
-            text = line if line and len(line) <= 300 else (element.text or "") + "".join(child.tail or "" for child in element)
+            if not line or len(line) > 300:
+                line = (element.text or "") + "".join(child.tail or "" for child in element)
+            text = line
         if not inline and _EMPTY_VALUE.search(text):
             # 信息公开 tables: "发布日期：" in one cell, the date in the next; "作者：" closing
             # one line and the date alone on the next.
