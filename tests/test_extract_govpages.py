@@ -256,3 +256,14 @@ def test_early_closing_tags_are_dropped_only_when_elements_follow():
     assert "</html>" not in repaired and "</body>" not in repaired
     root = lxml.html.document_fromstring(repaired)
     assert root.find("body").get_element_by_id("UCAP-CONTENT").text_content() == "text"
+
+
+def test_info_line_of_spans_in_a_long_block_is_read_as_its_line():
+    paragraphs = "".join(f"<p>第{n}段：会议强调，要扎实推进各项工作落实落细，确保群众温暖过冬，切实兜牢民生底线。</p>" for n in range(8))
+    html = (
+        "<html><head><title>会议召开</title></head><body><div class='wrap'><h1>某部召开会议部署冬季工作</h1>"
+        "<span>来源：新华社</span> <span>作者：</span> <span>2023-12-01 14:43</span>"
+        f"<div id='UCAP-CONTENT'>{paragraphs}</div></div></body></html>"
+    )
+    result = extract_article(html.encode(), "https://www.gov.cn/a.htm")
+    assert (result.published_at, result.source) == ("2023-12-01T14:43:00+08:00", "新华社")
