@@ -251,6 +251,8 @@ def test_empty_label_does_not_pull_in_a_following_paragraph():
 def test_early_closing_tags_are_dropped_only_when_elements_follow():
     whole = "<html><body><p>a</p></body></html>\n<!-- served by node 3 -->\n"
     assert drop_early_document_end(whole) is whole
+    analytics = "<html><body><p>a</p></body></html>\n<script>var _hm = [];</script><noscript><img src='/c.gif'></noscript>"
+    assert drop_early_document_end(analytics) is analytics
     early = "<html><body><div>header</div></body></html><div id='UCAP-CONTENT'><p>text</p></div></body></html>"
     repaired = drop_early_document_end(early)
     assert "</html>" not in repaired and "</body>" not in repaired
