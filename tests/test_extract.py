@@ -287,7 +287,8 @@ def test_source_disagreement_is_counted():
     [
         ("全国民政工作会议在京召开_中华人民共和国民政部", "全国民政工作会议在京召开"),
         ("全国民政工作会议在京召开 - 中国政府网", "全国民政工作会议在京召开"),
-        ("全国民政工作会议在京召开_滚动新闻_中国政府网", "全国民政工作会议在京召开_滚动新闻"),
+        # Headline_column_site: the column goes with the site name.
+        ("全国民政工作会议在京召开_滚动新闻_中国政府网", "全国民政工作会议在京召开"),
         ("Ministry holds conference - english.gov.cn", "Ministry holds conference"),
     ],
 )
