@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler import __version__
+from crawler.items import exported_field_names
 
 BOT_NAME = "ministry_news"
 
@@ -80,5 +81,8 @@ SPIDER_MIDDLEWARES = {
 DEDUP_STOP_AFTER_KNOWN_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Feed exports (`scrapy crawl mca -O items.json`) hold the JSONL record's fields only, not the
+# item's working data (`extra`); the JSONL writer leaves the record as written in the item.
+FEED_EXPORT_FIELDS = exported_field_names()
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
