@@ -51,6 +51,12 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 # Whether linked attachments (PDF, DOC, XLS, ZIP …) are downloaded (and so archived).
 FETCH_ATTACHMENTS = True
 
+# The components that write a run's outputs (WARC, JSONL, state, lock, manifest) run only
+# in `scrapy crawl` and `scrapy replay`, which set RUN_OUTPUTS_ENABLED; shell, fetch, view,
+# parse, check and bench leave OUTPUT_DIR alone (crawler/runoutputs.py). RUN_OUTPUTS_ENABLED
+# is not set here: a project-level value would override the commands' defaults.
+ADDONS = {"crawler.runoutputs.RunOutputs": 0}
+
 EXTENSIONS = {
     "crawler.extensions.runlock.RunLock": 100,
     "crawler.extensions.manifest.RunManifest": 500,
@@ -73,6 +79,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     # reaches the errback (logged, counted) instead of vanishing.
     "crawler.middlewares.offsiteredirect.OffsiteRedirectMiddleware": 650,
 }
+
+# `scrapy check`: @start_url checks a callback on the spider's own seed (crawler/contracts.py).
+SPIDER_CONTRACTS = {"crawler.contracts.StartUrlContract": 10}
 
 SPIDER_MIDDLEWARES = {
     # Stops following list pages once DEDUP_STOP_AFTER_KNOWN_PAGES held only known articles.

@@ -22,7 +22,7 @@ import argparse
 import logging
 import sys
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -80,6 +80,8 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
 
 
 class Command(ScrapyCrawlCommand):
+    default_settings: ClassVar[dict[str, Any]] = {"RUN_OUTPUTS_ENABLED": True}  # crawler/runoutputs.py
+
     def short_desc(self) -> str:
         return "Run a spider (exit status: 0 ok, 1 failed run, 2 usage/invalid seed, 75 locked)"
 

@@ -37,7 +37,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.crawler import Crawler
@@ -86,6 +86,7 @@ class RunOutcome:
 
 class Command(BaseRunSpiderCommand):
     requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {"RUN_OUTPUTS_ENABLED": True}  # crawler/runoutputs.py
 
     def syntax(self) -> str:
         return "[options] PATH…"
