@@ -166,7 +166,7 @@ class Command(BaseRunSpiderCommand):
                 self.outcomes.append(outcome)
                 try:
                     crawler = self._crawler_for(
-                        run, outcome.run_id, earlier_files(run), state_path, seed_option is not None, seed_path
+                        run, outcome.run_id, earlier_files(run), state_path, bool(seed_option), seed_path
                     )
                     result = self.crawler_process.crawl(crawler, **spider_args)
                 except Exception as exc:
