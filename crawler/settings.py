@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler import __version__
+from crawler.items import exported_field_names
 
 BOT_NAME = "ministry_news"
 
@@ -50,6 +51,12 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 # Whether linked attachments (PDF, DOC, XLS, ZIP …) are downloaded (and so archived).
 FETCH_ATTACHMENTS = True
 
+# The components that write a run's outputs (WARC, JSONL, state, lock, manifest) run only
+# in `scrapy crawl` and `scrapy replay`, which set RUN_OUTPUTS_ENABLED; shell, fetch, view,
+# parse, check and bench leave OUTPUT_DIR alone (crawler/runoutputs.py). RUN_OUTPUTS_ENABLED
+# is not set here: a project-level value would override the commands' defaults.
+ADDONS = {"crawler.runoutputs.RunOutputs": 0}
+
 EXTENSIONS = {
     "crawler.extensions.publicsuffix.OfflinePublicSuffixList": 50,
     "crawler.extensions.runlock.RunLock": 100,
@@ -77,6 +84,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "crawler.middlewares.offsiteredirect.OffsiteRedirectMiddleware": 650,
 }
 
+# `scrapy check`: @start_url checks a callback on the spider's own seed (crawler/contracts.py).
+SPIDER_CONTRACTS = {"crawler.contracts.StartUrlContract": 10}
+
 SPIDER_MIDDLEWARES = {
     # Stops following list pages once DEDUP_STOP_AFTER_KNOWN_PAGES held only known articles.
     "crawler.middlewares.pagination.PaginationStopMiddleware": 800,
@@ -84,6 +94,9 @@ SPIDER_MIDDLEWARES = {
 DEDUP_STOP_AFTER_KNOWN_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Feed exports (`scrapy crawl mca -O items.json`) hold the JSONL record's fields only, not the
+# item's working data (`extra`); the JSONL writer leaves the record as written in the item.
+FEED_EXPORT_FIELDS = exported_field_names()
 LOG_LEVEL = "INFO"
 # No control servers in a crawl or replay: Scrapy's telnet console and its
 # remote-control HTTP server (which runs any Python code POSTed to it) stay off.

@@ -70,6 +70,12 @@ class NewsSpider(scrapy.Spider):
 
     # -- list pages ---------------------------------------------------------------
     def parse_list(self, response: Response) -> Iterator[Request]:
+        """A list page: requests for its article, list and attachment links, never items.
+
+        @start_url
+        @returns items 0 0
+        @returns requests 1
+        """
         stats = self.crawler.stats
         stats.inc_value("spider/list_pages")
         if not isinstance(response, TextResponse):
@@ -100,6 +106,12 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
+        """An article page: its item (and requests for its attachments).
+
+        No ``scrapy check`` contract: a seed names list pages only, so no article
+        URL holds for every site. Articles are checked against the sample site's
+        expected records (tests/test_crawl_e2e.py).
+        """
         if not self._is_html_article(response):
             return
         yield from self._article_outputs(response, *self._extracted(response))
