@@ -1,10 +1,10 @@
-"""Cloaking probe functions (crawler/cloaking.py)."""
+"""Cloaking probe functions (crawler/spam/cloaking.py)."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from crawler.cloaking import (
+from crawler.spam.cloaking import (
     BAIDUSPIDER_USER_AGENT,
     compare_fetches,
     probe_headers,
@@ -101,7 +101,7 @@ from scrapy.http import HtmlResponse, Request  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 from twisted.python.failure import Failure  # noqa: E402
 
-from crawler.cloaking import PROBE_META_KEY  # noqa: E402
+from crawler.spam.cloaking import PROBE_META_KEY  # noqa: E402
 from crawler.items import ArticleItem  # noqa: E402
 from crawler.seeds import load_seed  # noqa: E402
 from crawler.settings import SEEDS_DIR  # noqa: E402

@@ -1,11 +1,11 @@
-"""DOM-level spam removal (crawler/extract/domspam.py), on lxml trees."""
+"""DOM-level spam removal (crawler/spam/dom.py), on lxml trees."""
 
 from __future__ import annotations
 
 import lxml.html
 import pytest
 
-from crawler.extract.domspam import decode_script, hiding_reason, page_spam_signals, parse_style, remove_dom_spam
+from crawler.spam.dom import decode_script, hiding_reason, page_spam_signals, parse_style, remove_dom_spam
 
 URL = "http://www.mca.gov.cn/article/xw/mtbd/202001/20200100023133.shtml"
 DOMAINS = ("www.mca.gov.cn", "mca.gov.cn")

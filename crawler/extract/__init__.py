@@ -2,7 +2,7 @@
 
 ``extract_article(body, url, declared_encoding)`` decodes the page (encoding.py),
 parses it once with lxml, lets the DOM-level spam stage clean the tree
-(domspam.py), then reads metadata in order of trust: government meta tags and
+(crawler/spam/dom.py), then reads metadata in order of trust: government meta tags and
 Open Graph / schema.org (meta.py), the visible info line, reporter notes, the
 trailing source line and the breadcrumb (infoline.py), a date in the URL last
 (dates.py); the body comes from body.py. It never raises.
@@ -49,7 +49,7 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract import body as body_module
-from crawler.extract import domspam
+from crawler.spam import dom as domspam
 from crawler.extract.dates import DateRejected, ParsedDate, date_from_url, find_date
 from crawler.extract.encoding import decode_html
 from crawler.extract.infoline import (

@@ -23,7 +23,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from crawler.extract.domspam import remove_dom_spam
+from crawler.spam.dom import remove_dom_spam
 from pipelines.spam import Lexicon, default_lexicon, find_spam_spans, has_spam_candidates, title_spam_spans
 
 logger = logging.getLogger(__name__)

@@ -583,7 +583,7 @@ def _clean_hidden(page: _Page) -> list[dict[str, str]]:
         try:
             matched = page.root.cssselect(selector)
         except Exception:  # cssselect raises several types on selectors it cannot translate
-            logger.debug("domspam: cannot apply CSS selector %r on %s", selector, page.url)
+            logger.debug("spam.dom: cannot apply CSS selector %r on %s", selector, page.url)
             continue
         for element in matched:
             class_hidden.setdefault(element, f"class:{reason}")
@@ -722,7 +722,7 @@ def remove_dom_spam(
     for stage in stages:
         removals.extend(stage(page))
     if removals:
-        logger.debug("domspam: %d removals on %s", len(removals), url)
+        logger.debug("spam.dom: %d removals on %s", len(removals), url)
     return removals
 
 

@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from crawler.canonical import find_link_canonical
-from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
+from crawler.spam.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
 from crawler.extract import Extracted, extract_article
 from crawler.extract.fields import article_fields
 from crawler.extract.pool import ExtractionPool, Precomputed, ReadAhead, declared_charset
@@ -283,7 +283,7 @@ class NewsSpider(scrapy.Spider):
             return
         yield item
 
-    # -- cloaking probe (issue 5; rules in crawler/cloaking.py) ----------------------
+    # -- cloaking probe (issue 5; rules in crawler/spam/cloaking.py) ----------------------
     # Settings: CLOAKING_PROBE_ENABLED (default False), CLOAKING_PROBE_SAMPLE (fraction of
     # article pages, default 0.1; pages that showed spam are always probed).
     def _cloaking_probe(self, response: Response, item: ArticleItem) -> Request | None:
