@@ -29,7 +29,15 @@ from lxml import etree
 
 from crawler.spam.css import StyleResolver, hiding_reason, parse_style
 from crawler.spam.scripts import SCRIPT_MARKERS_RE, judge_script
-from crawler.spam.units import host_of, hidden_unit_is_spam, is_brand_shaped, is_link_farm, is_trusted_host, link_facts
+from crawler.spam.units import (
+    LinkFacts,
+    host_of,
+    hidden_unit_is_spam,
+    is_brand_shaped,
+    is_link_farm,
+    is_trusted_host,
+    link_facts,
+)
 from pipelines.spam import (
     Lexicon,
     default_lexicon,
@@ -318,6 +326,14 @@ def _has_spam_evidence(element: Any, page: _Page, text: str) -> bool:
     return len(offsite) >= 5 and len(set(offsite)) >= 3 and page.text_is_spam(text + " " + " ".join(offsite))
 
 
+def _own_link_list(element: Any, facts: LinkFacts, text: str) -> bool:
+    """A hidden list of links to the site's own (or trusted) pages, nothing but their
+    titles: a related-news tab.  Its headlines may name lotteries or gambling."""
+    if facts.links < 2 or facts.foreign_hosts or any(is_brand_shaped(host_of(a.get("href") or "")) for a in element.iter("a")):
+        return False
+    return facts.link_chars >= 0.8 * len(_SPACE_RE.sub("", text))
+
+
 def _clean_hidden(page: _Page) -> list[dict[str, str]]:
     removals: list[dict[str, str]] = []
     for element, reason in page.styles_resolved().hidden_elements():
@@ -326,8 +342,9 @@ def _clean_hidden(page: _Page) -> list[dict[str, str]]:
         text = _visible_text(element)
         if not text and element.find(".//a") is None:
             continue
-        if _has_spam_evidence(element, page, text) or hidden_unit_is_spam(
-            text, link_facts(element.iter("a"), page.own_host, page.is_offsite), is_foreign=page.is_foreign
+        facts = link_facts(element.iter("a"), page.own_host, page.is_offsite)
+        if hidden_unit_is_spam(text, facts, is_foreign=page.is_foreign) or (
+            not _own_link_list(element, facts, text) and _has_spam_evidence(element, page, text)
         ):
             _remove(element)
             removals.append(_entry(text or " ".join(a.get("href", "") for a in element.iter("a")), "hidden", f"hidden:{reason}"))

@@ -113,6 +113,7 @@ def judge_script(code: str, page: Any) -> tuple[str, str] | None:
         # Links to foreign hosts written into the page, judged like a hidden block
         # (brand-shaped hosts, a link-dense block of foreign links, advertising).
         written_html = " ".join(match[1] for match in _STRING_RE.findall(text)) + " " + text[len(code):]
+        written_html = written_html.replace('\\"', '"').replace("\\'", "'")
         try:
             fragment = lxml.html.fragment_fromstring(written_html, create_parent="div")
         except (etree.ParserError, ValueError):
