@@ -20,6 +20,7 @@ links and screen-reader text too.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,6 +74,12 @@ def parse_declarations(text: str | Iterable[Any]) -> Declarations:
         if previous is None or item.important or not previous[1]:
             found[item.lower_name] = (value, item.important)
     return found
+
+
+@lru_cache(maxsize=1024)
+def _inline_style(style: str) -> Declarations:
+    """``parse_declarations`` of a style attribute (cached: templates repeat them)."""
+    return parse_declarations(style) if style else {}
 
 
 def parse_style(style: str | None) -> dict[str, str]:
@@ -129,10 +136,17 @@ def _first_token(value: str) -> Any:
     return None
 
 
+_SIMPLE_LENGTH_RE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+))(px|em)?\s*$")
+
+
 def length_px(value: str | None, *, relative_to: float = 16.0) -> float | None:
     """A CSS length in pixels (em and % relative to ``relative_to``); None when not a length."""
     if not value:
         return None
+    simple = _SIMPLE_LENGTH_RE.match(value)
+    if simple:  # the common "12px", "0", "-9999px" without the tokenizer
+        number = float(simple.group(1))
+        return number * relative_to if simple.group(2) == "em" else number
     token = _first_token(value)
     if token is None:
         return None
@@ -283,7 +297,7 @@ class StyleResolver:
     def _inline_declarations(self, element: Any) -> Declarations:
         found = self._inline.get(element)
         if found is None:
-            found = parse_declarations(element.get("style") or "") if element.get("style") else {}
+            found = _inline_style(element.get("style") or "")
             self._inline[element] = found
         return found
 
@@ -370,15 +384,20 @@ class StyleResolver:
     def candidates(self) -> list[Any]:
         """Elements something may hide, in document order: styled inline, ``hidden``,
         ``<marquee>``, coloured ``<font>``, or selected by a rule that can hide."""
-        found: set[Any] = set(_INLINE_CANDIDATES(self.root))
+        # Attribute look-ups are the cheap way through a whole page (no Python per element).
+        inline = list(dict.fromkeys(attribute.getparent() for attribute in _INLINE_CANDIDATES(self.root)))
+        marquees = list(self.root.iter("marquee"))
+        selected: set[Any] = set()
         for index, rule in enumerate(self.rules):
             if self._can_hide(rule):
-                found.update(self._matched(index))
-        if not found:
-            return []
-        order = {element: position for position, element in enumerate(self.root.iter())}
-        return sorted((e for e in found if isinstance(e.tag, str) and e.tag not in _NEVER_HIDDEN),
-                      key=lambda e: order.get(e, -1))
+                selected.update(self._matched(index))
+        found: list[Any] = inline
+        if marquees or selected - set(inline):
+            selected.update(marquees)
+            # Numbering every element is the costly part: only when rules add candidates.
+            order = {element: position for position, element in enumerate(self.root.iter())}
+            found = sorted(selected.union(inline), key=lambda e: order.get(e, -1))
+        return [e for e in found if isinstance(e.tag, str) and e.tag not in _NEVER_HIDDEN]
 
     def hiding(self, element: Any) -> tuple[str, bool] | None:
         """(reason, decided by a stylesheet rule) when ``element`` itself is hidden."""
@@ -470,4 +489,4 @@ class StyleResolver:
 
 
 _BACKGROUND_CARRIERS = etree.XPath("//*[@bgcolor or contains(@style, 'background')]")
-_INLINE_CANDIDATES = etree.XPath("//body//*[@style or @hidden or self::marquee or (self::font and @color)]")
+_INLINE_CANDIDATES = etree.XPath("//@style|//@hidden|//font/@color")

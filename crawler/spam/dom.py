@@ -81,6 +81,9 @@ def _host(href: str, base: str) -> str:
         return ""
 
 
+_HREFS = etree.XPath("//a/@href", smart_strings=False)
+
+
 class _Page:
     """What the rules need to know about the page being cleaned."""
 
@@ -132,9 +135,8 @@ class _Page:
         page has hundreds of links and reading them all is not free)."""
         if self._link_hosts is None:
             hosts = set()
-            for link in self.root.iter("a"):
-                href = link.get("href")
-                if href:
+            for href in _HREFS(self.root):
+                if "//" in href:
                     match = _ABSOLUTE_HOST_RE.match(href)
                     if match:
                         hosts.add(match.group(1).lower())
