@@ -25,7 +25,14 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from crawler.canonical import find_link_canonical
-from crawler.spam.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
+from crawler.spam.cloaking import (
+    PROBE_META_KEY,
+    CloakingPolicy,
+    compare_fetches,
+    page_showed_spam,
+    probe_headers,
+    remove_additions,
+)
 from crawler.extract import Extracted, extract_article
 from crawler.extract.fields import article_fields
 from crawler.extract.pool import ExtractionPool, Precomputed, ReadAhead, declared_charset
@@ -38,6 +45,7 @@ from crawler.replay.index import IndexEntry
 from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
 from crawler.signals import manifest_entry
+from crawler.state import StateStoreError, open_state_store
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +243,12 @@ class NewsSpider(scrapy.Spider):
         return response.body, response.url, declared_encoding(response)
 
     def closed(self, reason: str) -> None:
+        policy = getattr(self, "_cloaking", None)
+        if policy is not None:
+            try:
+                policy.close()
+            except StateStoreError as exc:
+                logger.error("Could not keep the cloaking history of %s: %s", self.seed.name, exc)
         pool = getattr(self, "_pool", None)
         if pool is not None:
             pool.close()
@@ -283,14 +297,39 @@ class NewsSpider(scrapy.Spider):
             return
         yield item
 
-    # -- cloaking probe (issue 5; rules in crawler/spam/cloaking.py) ----------------------
-    # Settings: CLOAKING_PROBE_ENABLED (default False), CLOAKING_PROBE_SAMPLE (fraction of
-    # article pages, default 0.1; pages that showed spam are always probed).
+    # -- cloaking probe (issues 5, 17; rules in crawler/spam/cloaking.py) -------------
+    # Settings (docs/spam.md): CLOAKING_PROBE_ENABLED (default False), CLOAKING_PROBE_UNTIL_CLEAN
+    # (probe a site's articles until this many came back clean, default 5), CLOAKING_PROBE_SAMPLE
+    # (then this fraction, default 0.1; pages that showed spam always), CLOAKING_PROBE_MEMORY_RUNS
+    # (probe every article of a site that cloaked, for this many runs, default 3; 0: no memory).
+    def _cloaking_policy(self) -> CloakingPolicy:
+        policy: CloakingPolicy | None = getattr(self, "_cloaking", None)
+        if policy is None:
+            settings = self.settings
+            memory_runs = settings.getint("CLOAKING_PROBE_MEMORY_RUNS", 3)
+            store = None
+            if memory_runs > 0:
+                try:
+                    store = open_state_store(self.crawler)
+                except StateStoreError as exc:
+                    logger.warning("Cloaking probe: no state store (%s); site history is not kept", exc)
+                    self.crawler.stats.inc_value("spider/cloaking/no_state_store")
+            policy = self._cloaking = CloakingPolicy(
+                self.seed.name,
+                until_clean=settings.getint("CLOAKING_PROBE_UNTIL_CLEAN", 5),
+                sample=settings.getfloat("CLOAKING_PROBE_SAMPLE", 0.1),
+                memory_runs=memory_runs,
+                store=store,
+            )
+            if policy.runs_left:
+                logger.info("Site %s cloaked in a recent run: probing every article", self.seed.name)
+        return policy
+
     def _cloaking_probe(self, response: Response, item: ArticleItem) -> Request | None:
         if not self.settings.getbool("CLOAKING_PROBE_ENABLED", False) or response.meta.get(PROBE_META_KEY):
             return None
         showed_spam = page_showed_spam(item.extra["title_candidates"], item.body, item.spam_removed, item.language)
-        if not should_probe(response.url, self.settings.getfloat("CLOAKING_PROBE_SAMPLE", 0.1), showed_spam=showed_spam):
+        if not self._cloaking_policy().should_probe(response.url, showed_spam=showed_spam):
             return None
         self.crawler.stats.inc_value("spider/cloaking/probes")
         return Request(
@@ -310,8 +349,15 @@ class NewsSpider(scrapy.Spider):
             spider_location=location.decode("latin-1") if location else None,
         )
         item.extra["cloaked"] = comparison.cloaked
+        self._cloaking_policy().record(comparison.cloaked)
         if comparison.cloaked:
             self.crawler.stats.inc_value("spider/cloaking/cloaked")
+            # What only the crawler was shown must not be in the record (it is built
+            # from the normal view, which may carry part of it too).
+            item.title, item.body, removed = remove_additions(item.title, item.body, comparison.spider_added)
+            if removed:
+                item.spam_removed = [*item.spam_removed, *removed]
+                self.crawler.stats.inc_value("spider/cloaking/removed_units", len(removed))
             logger.warning("Cloaked page (crawlers see something else) %s: %s", item.url, comparison.summary())
             self.crawler.signals.send_catch_log(
                 manifest_entry, kind="cloaked", entry={"url": item.url, "reason": comparison.summary()}
@@ -321,6 +367,7 @@ class NewsSpider(scrapy.Spider):
     def on_cloaking_probe_error(self, failure: Failure) -> Iterator[ArticleItem]:
         request: Request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("spider/cloaking/probe_failed")
+        self._cloaking_policy().record(None)
         logger.warning("Cloaking probe failed for %s: %s", request.url, failure_reason(failure))
         item = request.cb_kwargs["item"]
         item.extra["cloaked"] = None
