@@ -81,7 +81,7 @@ def _host(href: str, base: str) -> str:
         return ""
 
 
-_HREFS = etree.XPath("//a/@href", smart_strings=False)
+_ABSOLUTE_HREFS = etree.XPath("//a/@href[contains(., '//')]", smart_strings=False)
 
 
 class _Page:
@@ -135,11 +135,10 @@ class _Page:
         page has hundreds of links and reading them all is not free)."""
         if self._link_hosts is None:
             hosts = set()
-            for href in _HREFS(self.root):
-                if "//" in href:
-                    match = _ABSOLUTE_HOST_RE.match(href)
-                    if match:
-                        hosts.add(match.group(1).lower())
+            for href in set(_ABSOLUTE_HREFS(self.root)):
+                match = _ABSOLUTE_HOST_RE.match(href)
+                if match:
+                    hosts.add(match.group(1).lower())
             self._link_hosts = hosts
         return self._link_hosts
 
@@ -415,7 +414,7 @@ def _clean_link_farms(page: _Page) -> list[dict[str, str]]:
 
 def _farm_hosts(page: _Page) -> set[str]:
     """Brand-shaped foreign hosts linked from a block that, by its links alone, is a farm."""
-    shaped = {host for host in page.link_hosts if page.is_offsite(host) and is_brand_shaped(host)}
+    shaped = {host for host in page.link_hosts if is_brand_shaped(host) and page.is_offsite(host)}
     if len(shaped) < 2:
         return set()
     parents: dict[Any, list[Any]] = {}

@@ -68,6 +68,7 @@ def host_of(href: str) -> str:
     return match.group(1).lower().rstrip(".") if match else ""
 
 
+@lru_cache(maxsize=4096)
 def is_trusted_host(host: str) -> bool:
     """Government, education or a listed medium/service: its links are not spam evidence."""
     if not host or GOVERNMENT_HOST_RE.search(host):
@@ -77,6 +78,7 @@ def is_trusted_host(host: str) -> bool:
     return any(".".join(parts[i:]) in trusted for i in range(len(parts) - 1))
 
 
+@lru_cache(maxsize=4096)
 def is_brand_shaped(host: str) -> bool:
     """A host shaped like a rotating gambling/porn brand domain."""
     return bool(host) and not is_trusted_host(host) and bool(_DIGIT_BRAND_RE.search(host) or _CHEAP_TLD_RE.search(host))
