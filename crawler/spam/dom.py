@@ -10,10 +10,13 @@ arriving from a search engine, iframes to such domains, and keyword-stuffed
 tree before metadata and body are read, and returns one audit entry per
 removal: ``{"text", "where": hidden|link|script|meta, "rule"}``.
 
-A hidden block or a link is removed only when it carries spam evidence (a spam
-term in its text, a spam-shaped domain); a hidden share widget or a menu of
-sister-ministry links is not spam and stays.  Text judgements use the lexicon
-and context rules of ``pipelines.spam``.  The rules are listed in docs/spam.md.
+What a browser would not show is resolved from the page's CSS
+(crawler/spam/css.py).  A hidden block or a link is removed only when it is an
+injected unit by its nature (crawler/spam/units.py: foreign link-dense blocks,
+brand-shaped hosts, the marks of advertising) or by the lexicon and context
+rules of ``pipelines.spam``; a hidden share widget, a skip link or a menu of
+sister-ministry links is not spam and stays.  Script rules are in
+crawler/spam/scripts.py.  The rules are listed in docs/spam.md.
 """
 
 from __future__ import annotations
