@@ -198,3 +198,23 @@ def test_host_shapes_and_advertising_marks() -> None:
     assert not is_trusted_host("www.jinlongge.com")
     assert solicitation_kinds("鸿运坊开户即送58元，客服微信hy2288kf") >= {"call-to-action", "amount", "contact"}
     assert solicitation_kinds("2024年4月份全国彩票销售情况：销售彩票493.53亿元") == set()
+
+
+@pytest.mark.parametrize(
+    ("css", "rule"),
+    [
+        # Parsed as a browser parses them: a rule that survives still hides; a block
+        # swallowed by broken syntax hides nothing, and the then visible block of
+        # brand-shaped links is caught as a farm.
+        (".a{display:none;;;color:}", "hidden:class:display-none"),
+        ("@media screen{.a{display:none}", "hidden:class:display-none"),  # unclosed at the end: closed
+        ("}}}{{{ .a{display:none", "link:farm"),  # all one prelude and block: no .a rule
+        (".a[href=={display:none} :nth-child(2n+{display:none} .a{display:none}", "link:farm"),
+        ("\x00\ufffd.a{display:none}", "link:farm"),  # a type selector nothing matches
+        (".a{font-size:calc(100% - 2px);color:rgb(300,-1,0);background:url(}", "link:farm"),
+    ],
+)
+def test_malformed_css_is_read_as_a_browser_reads_it(css: str, rule: str) -> None:
+    tree = page(f"<div id='t' class='a'>{LINKS}</div>" + ARTICLE, head=f"<style>{css}</style>")
+    assert [r["rule"] for r in remove_dom_spam(tree, URL, DOMAINS)] == [rule]
+    assert "部署做好低收入人口动态监测工作" in tree.text_content() and "金龙阁" not in tree.text_content()
