@@ -153,6 +153,10 @@ LEGIT_HIDDEN = [
     # hidden list of state media and other ministries
     (".media{display:none}", "<div class='media'><a href='http://www.people.com.cn/'>人民网</a>"
      "<a href='http://www.xinhuanet.com/'>新华网</a><a href='http://www.mof.gov.cn/'>财政部</a></div>"),
+    # hidden drop-down of related institutions' sites (.org, .com.cn, .cn, not trusted by name)
+    (".xglj ul{display:none}", "<div class='xglj'>相关网站<ul><li><a href='http://www.swchina.org/'>中国社会工作联合会</a></li>"
+     "<li><a href='http://www.chinacharityfederation.org/'>中华慈善总会</a></li><li><a href='http://www.cncaprc.com.cn/'>"
+     "中国老龄协会</a></li><li><a href='http://www.cdpf.org.cn/'>中国残疾人联合会</a></li></ul></div>"),
     # white text on a dark banner set by a rule
     (".banner{background:#0b3d91} .banner span{color:#ffffff}",
      "<div class='banner'><span>澳门特别行政区政府代表团来访 双方就降低对博彩业的过度依赖交流经验</span></div>"),

@@ -110,6 +110,15 @@ def solicitation_kinds(text: str, *, is_foreign: Callable[[str], bool] = lambda 
     return kinds
 
 
+# Anchors that name an institution (中华慈善总会, 中国社会工作联合会, 人民网): the
+# related-sites lists ministries hide in drop-down menus.
+_INSTITUTION_RE = re.compile(
+    r"(?:部|局|委|厅|署|办|院|所|校|会|社|报|台|馆|网|中心|大学|学院|协会|学会|基金会|联合会|研究会|政府|"
+    r"ministry|association|foundation|university|institute|council|commission|centre|center|society|federation|agency)$",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class LinkFacts:
     """The links of one block: foreign (off-site, untrusted, not share) hosts and link density."""
@@ -117,6 +126,7 @@ class LinkFacts:
     links: int = 0
     foreign_hosts: list[str] = field(default_factory=list)
     link_chars: int = 0
+    institution_anchors: int = 0  # foreign links whose anchor names an institution
 
     @property
     def distinct_foreign(self) -> int:
@@ -136,6 +146,9 @@ def link_facts(links: Iterable[Any], own_host: str, is_offsite: Callable[[str], 
         host = host_of(href)
         if host and is_offsite(host) and not is_trusted_host(host) and not is_share_link(href, own_host):
             facts.foreign_hosts.append(host)
+            anchor = "".join(link.itertext()).strip()
+            if _INSTITUTION_RE.search(anchor) and not is_brand_shaped(host):
+                facts.institution_anchors += 1
     return facts
 
 
@@ -150,7 +163,9 @@ def hidden_unit_is_spam(text: str, facts: LinkFacts, *, is_foreign: Callable[[st
     characters = len(re.sub(r"\s+", "", text))
     density = facts.link_chars / characters if characters else 1.0
     kinds = solicitation_kinds(text, is_foreign=is_foreign)
-    if facts.distinct_foreign >= 2 and density >= 0.5:
+    # A list of related institutions' sites is not a farm, however it is hidden.
+    institutions = facts.institution_anchors * 2 > len(facts.foreign_hosts)
+    if facts.distinct_foreign >= 2 and density >= 0.5 and not institutions:
         return "foreign-links"
     if facts.brand_shaped:
         return "brand-domain"

@@ -243,6 +243,14 @@ LEGIT_FURNITURE: dict[str, tuple[str, str, str]] = {
         '<a href="http://www.cctv.com/">央视网</a> <a href="http://www.mof.gov.cn/">财政部</a> <a href="http://www.macau.gov.mo/">澳门特区政府入口网</a></div>',
         "lottery_public_welfare_fund_report",
     ),
+    "related-institutions": (
+        ".xglj ul{display:none} .xglj:hover ul{display:block}",
+        '<div class="xglj">相关网站<ul><li><a href="http://www.swchina.org/">中国社会工作联合会</a></li>'
+        '<li><a href="http://www.chinacharityfederation.org/">中华慈善总会</a></li>'
+        '<li><a href="http://www.cncaprc.com.cn/">中国老龄协会</a></li>'
+        '<li><a href="http://www.cwl.gov.cn/">中国福利彩票发行管理中心</a></li></ul></div>',
+        "welfare_lottery_instant_tickets",
+    ),
     "banner-notice-marquee": (
         ".banner{background:#8b0000} .banner p{color:#fff} .nav{font-size:0} .nav li{font-size:14px;display:inline-block}",
         '<div class="banner"><p>国家体育总局棋牌运动管理中心提示：棋牌运动是智力运动，远离赌博</p></div>'
