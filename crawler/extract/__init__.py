@@ -160,11 +160,15 @@ def extract_article(
     *,
     allowed_domains: Sequence[str] = (),
     language: str | None = None,
+    stylesheets: Sequence[str] = (),
 ) -> Extracted:
-    """Turn an article page into fields. Never raises; problems become ``notes``."""
+    """Turn an article page into fields. Never raises; problems become ``notes``.
+
+    ``stylesheets``: CSS of same-host stylesheets the page links to, for the DOM
+    spam stage (crawler/spam/stylesheets.py)."""
     result = Extracted(language=language or "und")
     try:
-        _extract(result, body, url, declared_encoding, allowed_domains, language)
+        _extract(result, body, url, declared_encoding, allowed_domains, language, stylesheets)
     except Exception:
         result.note("error")
         logger.exception("extract: failed on %s", url)
@@ -191,6 +195,7 @@ def _extract(
     declared_encoding: str | None,
     allowed_domains: Sequence[str],
     language_hint: str | None,
+    stylesheets: Sequence[str] = (),
 ) -> None:
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -225,7 +230,8 @@ def _extract(
         return
 
     try:
-        result.spam_removed = list(domspam.remove_dom_spam(root, url, allowed_domains) or [])
+        linked = {"stylesheets": stylesheets} if stylesheets else {}
+        result.spam_removed = list(domspam.remove_dom_spam(root, url, allowed_domains, **linked) or [])
     except Exception:
         result.note("domspam_error")
         logger.exception("extract: DOM spam stage failed on %s", url)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -269,13 +269,13 @@ def _style_applies(element: Any) -> bool:
 class StyleResolver:
     """The hiding-relevant cascade of one parsed page (build once per page)."""
 
-    def __init__(self, root: Any, style_elements: Iterable[Any] = ()) -> None:
+    def __init__(self, root: Any, style_elements: Iterable[Any] = (), linked: Sequence[str] = ()) -> None:
         self.root = root
         self.rules: list[StyleRule] = []
-        for block, element in enumerate(style_elements):
-            if not element.text or not _style_applies(element):
-                continue
-            for rule in parse_stylesheet(element.text):
+        # Linked stylesheets (crawler/spam/stylesheets.py) come before the page's own blocks.
+        texts = [*linked, *(e.text for e in style_elements if e.text and _style_applies(e))]
+        for block, text in enumerate(texts):
+            for rule in parse_stylesheet(text):
                 self.rules.append(StyleRule(rule.selector, rule.xpath, rule.specificity,
                                             block * 100_000 + rule.order, rule.declarations))
         self._matches: dict[int, set[Any]] = {}
@@ -371,6 +371,11 @@ class StyleResolver:
                     found.append(solid)
             self._known_backgrounds = found
         return self._known_backgrounds
+
+    @staticmethod
+    def rule_may_hide(rule: StyleRule) -> bool:
+        """Whether a rule hides whatever it selects, whatever the page (colour aside)."""
+        return hiding_reason({name: value for name, (value, _) in rule.declarations.items()}) is not None
 
     def _can_hide(self, rule: StyleRule) -> bool:
         values = {name: value for name, (value, _) in rule.declarations.items()}

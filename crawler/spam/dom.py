@@ -90,8 +90,10 @@ _ABSOLUTE_HREFS = etree.XPath("//a/@href[contains(., '//')]", smart_strings=Fals
 class _Page:
     """What the rules need to know about the page being cleaned."""
 
-    def __init__(self, root: Any, url: str, allowed_domains: Sequence[str], lexicon: Lexicon) -> None:
+    def __init__(self, root: Any, url: str, allowed_domains: Sequence[str], lexicon: Lexicon,
+                 stylesheets: Sequence[str] = ()) -> None:
         self.root = root
+        self.stylesheets = stylesheets
         self.url = url
         try:
             own = (urlsplit(url).hostname or "").lower()
@@ -148,7 +150,7 @@ class _Page:
     def styles_resolved(self) -> StyleResolver:
         """The page's CSS cascade (built on first use)."""
         if self._styles is None:
-            self._styles = StyleResolver(self.root, self.styles)
+            self._styles = StyleResolver(self.root, self.styles, self.stylesheets)
         return self._styles
 
     def is_foreign(self, host: str) -> bool:
@@ -459,15 +461,18 @@ def remove_dom_spam(
     allowed_domains: Sequence[str] = (),
     *,
     lexicon: Lexicon | None = None,
+    stylesheets: Sequence[str] = (),
 ) -> list[dict[str, str]]:
     """Remove injected spam elements from ``tree`` in place; return the removals.
+
+    ``stylesheets``: CSS texts of linked stylesheets, applied before the page's own.
 
     Order matters: metas and scripts first (they are invisible), then hidden
     blocks (recorded as ``hidden`` even when they hold links), then visible
     link farms.  Entries are ``{"text", "where", "rule"}``.
     """
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
-    page = _Page(root, url, allowed_domains, lexicon or default_lexicon())
+    page = _Page(root, url, allowed_domains, lexicon or default_lexicon(), stylesheets)
     page.text_suspect = has_spam_candidates(_text_without_code(root, page.scripts + page.styles), page.lexicon)
     # Link targets are read when the text already looks suspect; on a clean
     # page only script and frame sources are checked (docs/spam.md, limits).

@@ -45,6 +45,7 @@ from crawler.replay.index import IndexEntry
 from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
 from crawler.signals import manifest_entry
+from crawler.spam.stylesheets import MAX_STYLESHEET_BYTES, StylesheetCache, hiding_css, linked_stylesheets
 from crawler.state import StateStoreError, open_state_store
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,66 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
         if not self._is_html_article(response):
             return
-        yield from self._article_outputs(response, *self._extracted(response))
+        if self.settings.getbool("SPAM_FETCH_STYLESHEETS", False):
+            cache = self._stylesheets()
+            urls = linked_stylesheets(response, response.url, self.seed.allowed_domains)
+            if cache.missing(urls):
+                # The first article linking a stylesheet waits for its one fetch this run.
+                self.crawler.stats.inc_value("spider/stylesheets/articles_waited")
+                for url in cache.wait(response, urls):
+                    yield self._stylesheet_request(url, response.url)
+                return
+        yield from self._article_with_stylesheets(response)
+
+    # -- same-host stylesheets (SPAM_FETCH_STYLESHEETS; crawler/spam/stylesheets.py) ----
+    def _stylesheets(self) -> StylesheetCache:
+        cache: StylesheetCache | None = getattr(self, "_stylesheet_cache", None)
+        if cache is None:
+            cache = self._stylesheet_cache = StylesheetCache()
+        return cache
+
+    def _stylesheet_request(self, url: str, referer: str) -> Request:
+        self.crawler.stats.inc_value("spider/stylesheets/requests")
+        return Request(url, callback=self.parse_stylesheet, errback=self.on_stylesheet_error, dont_filter=True,
+                       meta={"page_kind": "stylesheet"}, headers={"Referer": referer}, cb_kwargs={"url": url})
+
+    def parse_stylesheet(self, response: Response, url: str) -> Iterator[ArticleItem | Request]:
+        text = ""
+        if not isinstance(response, TextResponse) or len(response.body) > MAX_STYLESHEET_BYTES:
+            self.crawler.stats.inc_value("spider/stylesheets/unusable")
+            logger.warning("Stylesheet not used (not text or over %d bytes): %s", MAX_STYLESHEET_BYTES, url)
+        else:
+            text = hiding_css(response.text)
+            self.crawler.stats.inc_value("spider/stylesheets/with_hiding_rules" if text else "spider/stylesheets/no_hiding_rules")
+        yield from self._stylesheet_done(url, text)
+
+    def on_stylesheet_error(self, failure: Failure) -> Iterator[ArticleItem | Request]:
+        url = failure.request.cb_kwargs["url"]  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("spider/stylesheets/failed")
+        logger.warning("Stylesheet fetch failed, articles go on without it %s: %s", url, failure_reason(failure))
+        yield from self._stylesheet_done(url, "")
+
+    def _stylesheet_done(self, url: str, text: str) -> Iterator[ArticleItem | Request]:
+        for response in self._stylesheets().done(url, text):
+            yield from self._article_with_stylesheets(response)
+
+    def _article_with_stylesheets(self, response: Response) -> Iterator[ArticleItem | Request]:
+        css: list[str] = []
+        if self.settings.getbool("SPAM_FETCH_STYLESHEETS", False):
+            css = self._stylesheets().css_for(linked_stylesheets(response, response.url, self.seed.allowed_domains))
+        if not css:
+            yield from self._article_outputs(response, *self._extracted(response))
+            return
+        # A worker's result was computed without the stylesheets: extract here.
+        for pending in (getattr(self, "_prefetched", {}).pop(response, None),
+                        getattr(self, "_read_ahead", {}).pop(response.request, None) if response.request else None):
+            if pending is not None:
+                pending.cancel()
+        self.crawler.stats.inc_value("spider/stylesheets/applied")
+        body, url, declared = self._extract_arguments(response)
+        extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains,
+                                    language=self.seed.language, stylesheets=css)
+        yield from self._article_outputs(response, extracted)
 
     # -- extraction in worker processes (EXTRACT_PROCESSES > 0) -----------------------
     # Each article response is handed to the pool as soon as it is downloaded
@@ -243,6 +303,11 @@ class NewsSpider(scrapy.Spider):
         return response.body, response.url, declared_encoding(response)
 
     def closed(self, reason: str) -> None:
+        cache: StylesheetCache | None = getattr(self, "_stylesheet_cache", None)
+        if cache is not None and cache.waiting:  # a fetch never answered (the run was stopped)
+            self.crawler.stats.inc_value("spider/stylesheets/articles_lost", len(cache.waiting))
+            for response, _ in cache.waiting:
+                logger.warning("Article not extracted, its stylesheet never arrived: %s", response.url)
         policy = getattr(self, "_cloaking", None)
         if policy is not None:
             try:
