@@ -34,10 +34,10 @@ from crawler.spam.css import StyleResolver, hiding_reason, parse_style
 from crawler.spam.scripts import SCRIPT_MARKERS_RE, judge_script
 from crawler.spam.units import (
     LinkFacts,
+    farm_hosts,
     host_of,
     hidden_unit_is_spam,
     is_brand_shaped,
-    is_link_farm,
     is_trusted_host,
     link_facts,
 )
@@ -417,28 +417,6 @@ def _clean_link_farms(page: _Page) -> list[dict[str, str]]:
     return removals
 
 
-def _farm_hosts(page: _Page) -> set[str]:
-    """Brand-shaped foreign hosts linked from a block that, by its links alone, is a farm."""
-    shaped = {host for host in page.link_hosts if is_brand_shaped(host) and page.is_offsite(host)}
-    if len(shaped) < 2:
-        return set()
-    parents: dict[Any, list[Any]] = {}
-    for link in page.root.iter("a"):
-        if host_of(link.get("href") or "") in shaped:
-            container = link.getparent()
-            while container is not None and container.tag in {"li", "span", "font", "b", "strong", "em"}:
-                container = container.getparent()
-            if container is not None:
-                parents.setdefault(container, []).append(link)
-    found: set[str] = set()
-    for container in parents:
-        facts = link_facts(container.iter("a"), page.own_host, page.is_offsite)
-        other = _significant(_visible_text(container)) - sum(_significant("".join(a.itertext())) for a in container.iter("a"))
-        if is_link_farm(facts, other):
-            found.update(host for host in facts.foreign_hosts if is_brand_shaped(host))
-    return found
-
-
 # ---------------------------------------------------------------- entry point
 
 
@@ -481,7 +459,7 @@ def remove_dom_spam(
     stages = [_clean_metas, _clean_scripts, _clean_iframes, _clean_hidden]
     # Brand-shaped hosts (jl8899.com) need no lexicon term: three or more of them
     # clustered in one block make a farm (crawler/spam/units.py).
-    page.farm_hosts = _farm_hosts(page)
+    page.farm_hosts = farm_hosts(page.root, page.link_hosts, page.own_host, page.is_offsite)
     if page.text_suspect or page.domain_suspect or page.farm_hosts:
         stages.append(_clean_link_farms)
     removals: list[dict[str, str]] = []

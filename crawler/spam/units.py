@@ -180,3 +180,29 @@ def is_link_farm(facts: LinkFacts, other_chars: int) -> bool:
     """A visible cluster of links that is an injected farm even with unknown anchors:
     three or more foreign hosts, most of them brand-shaped, little text besides."""
     return facts.distinct_foreign >= 3 and facts.brand_shaped * 2 >= facts.distinct_foreign and other_chars <= 8 + facts.links
+
+
+_SIGNIFICANT_RE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def farm_hosts(root: Any, link_hosts: Iterable[str], own_host: str, is_offsite: Callable[[str], bool]) -> set[str]:
+    """Brand-shaped foreign hosts linked from a block that, by its links alone, is a farm."""
+    shaped = {host for host in link_hosts if is_brand_shaped(host) and is_offsite(host)}
+    if len(shaped) < 2:
+        return set()
+    containers: dict[Any, None] = {}
+    for link in root.iter("a"):
+        if host_of(link.get("href") or "") in shaped:
+            container = link.getparent()
+            while container is not None and container.tag in {"li", "span", "font", "b", "strong", "em"}:
+                container = container.getparent()
+            if container is not None:
+                containers[container] = None
+    found: set[str] = set()
+    for container in containers:
+        facts = link_facts(container.iter("a"), own_host, is_offsite)
+        anchors = sum(len(_SIGNIFICANT_RE.findall("".join(a.itertext()))) for a in container.iter("a"))
+        other = len(_SIGNIFICANT_RE.findall("".join(container.itertext()))) - anchors
+        if is_link_farm(facts, other):
+            found.update(host for host in facts.foreign_hosts if is_brand_shaped(host))
+    return found
