@@ -425,7 +425,7 @@ def test_domspam_is_called_on_the_tree_before_the_body_is_read(monkeypatch):
                 element.getparent().remove(element)
         return [{"text": "连线棋牌游戏大厅", "where": "body", "rule": "test"}]
 
-    monkeypatch.setattr("crawler.extract.domspam.remove_dom_spam", fake_remove)
+    monkeypatch.setattr("crawler.spam.dom.remove_dom_spam", fake_remove)
     content = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + '<div class="injected">连线棋牌游戏大厅</div>'
     result = extract_article(page(content=content), URL, allowed_domains=["mca.gov.cn"])
     assert calls == [(URL, ("mca.gov.cn",))]
@@ -437,7 +437,7 @@ def test_domspam_failure_does_not_stop_extraction(monkeypatch):
     def broken(tree, url, allowed_domains):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("crawler.extract.domspam.remove_dom_spam", broken)
+    monkeypatch.setattr("crawler.spam.dom.remove_dom_spam", broken)
     result = extract_article(page(), URL)
     assert "domspam_error" in result.notes
     assert result.body == "\n\n".join(PARAGRAPHS)

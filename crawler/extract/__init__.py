@@ -2,7 +2,7 @@
 
 ``extract_article(body, url, declared_encoding)`` decodes the page (encoding.py),
 parses it once with lxml, lets the DOM-level spam stage clean the tree
-(domspam.py), then reads metadata in order of trust: government meta tags and
+(crawler/spam/dom.py), then reads metadata in order of trust: government meta tags and
 Open Graph / schema.org (meta.py), the visible info line, reporter notes, the
 trailing source line and the breadcrumb (infoline.py), a date in the URL last
 (dates.py); the body comes from body.py. It never raises.
@@ -51,9 +51,9 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract import body as body_module
-from crawler.extract import domspam
 from crawler.extract.authors import choose_author, editor_text
 from crawler.extract.dates import DateRejected, ParsedDate, date_from_url, find_date, without_placeholder_clock
+from crawler.spam import dom as domspam
 from crawler.extract.encoding import decode_html
 from crawler.extract.infoline import (
     INFO_LABEL,
@@ -166,11 +166,15 @@ def extract_article(
     *,
     allowed_domains: Sequence[str] = (),
     language: str | None = None,
+    stylesheets: Sequence[str] = (),
 ) -> Extracted:
-    """Turn an article page into fields. Never raises; problems become ``notes``."""
+    """Turn an article page into fields. Never raises; problems become ``notes``.
+
+    ``stylesheets``: CSS of same-host stylesheets the page links to, for the DOM
+    spam stage (crawler/spam/stylesheets.py)."""
     result = Extracted(language=language or "und")
     try:
-        _extract(result, body, url, declared_encoding, allowed_domains, language)
+        _extract(result, body, url, declared_encoding, allowed_domains, language, stylesheets)
     except Exception:
         result.note("error")
         logger.exception("extract: failed on %s", url)
@@ -197,6 +201,7 @@ def _extract(
     declared_encoding: str | None,
     allowed_domains: Sequence[str],
     language_hint: str | None,
+    stylesheets: Sequence[str] = (),
 ) -> None:
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -235,7 +240,8 @@ def _extract(
         return
 
     try:
-        result.spam_removed = list(domspam.remove_dom_spam(root, url, allowed_domains) or [])
+        linked = {"stylesheets": stylesheets} if stylesheets else {}
+        result.spam_removed = list(domspam.remove_dom_spam(root, url, allowed_domains, **linked) or [])
     except Exception:
         result.note("domspam_error")
         logger.exception("extract: DOM spam stage failed on %s", url)
