@@ -16,9 +16,10 @@ SCHEMA_VERSION = 2
 # Version 2 = version 1 plus ``cloaked``. Version 1 records stay valid against
 # the frozen ``article-v1.json``; see docs/schema.md.
 
+# "format" is an annotation (not checked): it gives the column type in databases (crawler/load/columns.py).
 _HEX40 = {"pattern": "^[0-9a-f]{40}$"}
-_DATE = {"pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_DATETIME_OFFSET = {"pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}$"}
+_DATE = {"pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+_DATETIME_OFFSET = {"pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}$", "format": "date-time"}
 _URL = {"pattern": "^https?://", "minLength": 8}
 
 
@@ -76,7 +77,7 @@ class ArticleItem:
             "false when probed and the same; null when not probed or the probe failed"
         ),
     )
-    fetched_at: str = field(default="", metadata=_schema(description="ISO 8601 UTC", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$"))
+    fetched_at: str = field(default="", metadata=_schema(description="ISO 8601 UTC", format="date-time", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$"))
     encoding: str = field(default="", metadata=_schema(description="charset the page was decoded with", minLength=1))
     extractor_version: str = field(default="", metadata=_schema(description="version of extraction and spam rules", minLength=1))
     warc: dict[str, Any] | None = field(
