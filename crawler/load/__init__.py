@@ -1,0 +1,116 @@
+"""Loading the JSONL archive into databases: PostgreSQL, DuckDB and Parquet.
+
+``scrapy load PATH… --to URL`` (:mod:`crawler.commands.load`) and the
+``LOAD_URL`` item pipeline (``pipelines/load.py``) are thin shells over
+:func:`load_paths` and :func:`open_target`. The column types come from the
+item (:mod:`crawler.load.columns`); a load is idempotent: loading the same
+records again changes nothing, and a changed article replaces its row while
+the previous version moves to the history table (:mod:`crawler.load.upsert`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.load.columns import DEFAULT_TABLE
+from crawler.load.records import Problem, Record, find_jsonl, read_records
+from crawler.load.target import LoadError, Target, open_target
+from crawler.load.upsert import Counts
+
+__all__ = ["BATCH_SIZE", "LoadError", "LoadReport", "Problem", "Target", "load_paths", "load_records", "open_target"]
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 20_000
+
+
+@dataclass
+class LoadReport:
+    """What a load read, wrote and could not load."""
+
+    target: str = ""
+    files: int = 0
+    records: int = 0
+    counts: Counts = field(default_factory=Counts)
+    duplicates: int = 0  # records of a batch superseded by a later record of the same id in it
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # batches the target could not take, with the reason
+
+    @property
+    def ok(self) -> bool:
+        return not (self.problems or self.failed)
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"{self.target}: {self.files} file(s), {self.records} valid record(s): {c.new} new, {c.updated} updated, "
+            f"{c.unchanged} unchanged, {c.older} older version(s) kept; "
+            f"{sum(p.kind == 'malformed' for p in self.problems)} malformed line(s), "
+            f"{sum(p.kind == 'rejected' for p in self.problems)} rejected record(s), {len(self.failed)} failed batch(es)"
+        )
+
+
+def unique_by_id(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per id: the latest fetched, the later in the input on a tie."""
+    latest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        seen = latest.get(record["id"])
+        if seen is None or record["fetched_at"] >= seen["fetched_at"]:
+            latest[record["id"]] = record
+    return list(latest.values()) if len(latest) != len(records) else records
+
+
+def load_records(target: Target, records: list[dict[str, Any]]) -> Counts:
+    """Merge complete, valid records into ``target``; raises LoadError when the target fails."""
+    return target.upsert(unique_by_id(records))
+
+
+def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def load_paths(paths: Iterable[Path | str], url: str, table: str = DEFAULT_TABLE, *,
+               batch_size: int = BATCH_SIZE) -> LoadReport:
+    """Load the JSONL files under ``paths`` into the target ``url``.
+
+    Each file is loaded in batches of ``batch_size`` (one transaction each), so
+    two versions of an article from two runs both reach the history. Bad lines
+    and rejected records are reported and skipped; a failing batch is reported
+    and the load goes on with the next. Raises LoadError when the target cannot
+    be opened, ValueError for an unknown URL.
+    """
+    files, skipped = find_jsonl(Path(path) for path in paths)
+    report = LoadReport(skipped=skipped)
+    for path, reason in skipped:
+        logger.warning("Skipping %s: %s", path, reason)
+    target = open_target(url, table)
+    report.target = target.describe()
+    try:
+        for path in files:
+            report.files += 1
+            for batch in _batches(read_records(path, report.problems), batch_size):
+                report.records += len(batch)
+                records = [record.data for record in batch]
+                unique = unique_by_id(records)
+                report.duplicates += len(records) - len(unique)
+                try:
+                    report.counts += target.upsert(unique)
+                except LoadError as exc:
+                    where = f"{path}:{batch[0].line}-{batch[-1].line}"
+                    report.failed.append(f"{where}: {exc}")
+                    logger.error("Could not load %s: %s", where, exc)
+    finally:
+        target.close()
+    return report
