@@ -60,7 +60,7 @@ def encode_record(record: dict[str, Any]) -> bytes:
 # accepts.
 
 Check = Callable[[Any], bool]
-_ANNOTATIONS = frozenset(("description", "title", "$schema", "$id", "$comment", "default", "examples", "format"))
+_ANNOTATIONS = frozenset(("description", "title", "$schema", "$id", "$comment", "default", "examples"))
 _TYPES: dict[str, Check] = {
     "string": lambda value: type(value) is str,
     "null": lambda value: value is None,

@@ -2,8 +2,9 @@
 
 Everything here is derived from the JSON Schema that :mod:`crawler.schema`
 builds from :class:`crawler.items.ArticleItem`, so the item stays the one
-source of types: a string field with ``format: date`` is a date column,
-``format: date-time`` a timestamp with time zone, lists and objects are
+source of types: a string field whose metadata says ``column="date"`` is a
+date column, ``column="timestamptz"`` a timestamp with time zone (the JSON
+Schema keeps them strings with a pattern), lists and objects are
 ``jsonb`` in PostgreSQL and typed lists and structs in DuckDB and Arrow,
 and a field whose schema admits ``null`` is a nullable column. A column
 therefore has its type even when every value in a file is null or an empty
@@ -14,10 +15,11 @@ schema next to the JSON Schema.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from crawler.items import ArticleItem
 from crawler.schema import build_schema
 
 if TYPE_CHECKING:
@@ -37,16 +39,17 @@ _RESERVED = frozenset(("where", "order", "group", "user", "table", "select", "fr
 
 @dataclass(frozen=True)
 class Column:
-    """One exported field: its name, JSON Schema and whether it may be null."""
+    """One exported field: its name, JSON Schema, whether it may be null, and its declared column type."""
 
     name: str
     schema: dict[str, Any]
     nullable: bool
+    declared: str | None = None  # the item field's metadata "column": date or timestamptz
 
     @property
     def kind(self) -> str:
-        """text, bigint, boolean, date, timestamptz or json."""
-        return _kind(self.schema)
+        """text, bigint, double, boolean, date, timestamptz or json."""
+        return self.declared or _kind(self.schema)
 
 
 def _types(node: dict[str, Any]) -> list[str]:
@@ -66,7 +69,7 @@ def _kind(node: dict[str, Any]) -> str:
         raise ValueError(f"schema node without a type: {node!r}")
     name = names[0]
     if name == "string":
-        return {"date": "date", "date-time": "timestamptz"}.get(node.get("format", ""), "text")
+        return "text"
     return {"integer": "bigint", "number": "double", "boolean": "boolean"}[name]
 
 
@@ -74,8 +77,9 @@ def _kind(node: dict[str, Any]) -> str:
 def article_columns() -> tuple[Column, ...]:
     """The exported fields in schema order."""
     schema = build_schema()
+    declared = {item_field.name: item_field.metadata.get("column") for item_field in fields(ArticleItem)}
     return tuple(
-        Column(name, node, "null" in _types(node)) for name, node in schema["properties"].items()
+        Column(name, node, "null" in _types(node), declared.get(name)) for name, node in schema["properties"].items()
     )
 
 
@@ -156,7 +160,7 @@ def duckdb_type(node: dict[str, Any]) -> str:
 
 def duckdb_ddl(table: str = DEFAULT_TABLE) -> str:
     """CREATE statements for the article table and its history table in DuckDB."""
-    lines = [f"    {quote(c.name)} {duckdb_type(c.schema)}{'' if c.nullable else ' NOT NULL'},"
+    lines = [f"    {quote(c.name)} {_DUCKDB.get(c.kind) or duckdb_type(c.schema)}{'' if c.nullable else ' NOT NULL'},"
              for c in article_columns()]
     body = "\n".join(lines)
     return (
@@ -192,7 +196,10 @@ def arrow_schema() -> pyarrow.Schema:
     """The Arrow schema of one article row (Parquet files, polars frames)."""
     import pyarrow as pa
 
-    return pa.schema([pa.field(c.name, arrow_type(c.schema), nullable=c.nullable) for c in article_columns()])
+    scalar = {"date": pa.date32(), "timestamptz": pa.timestamp("us", tz="UTC")}
+    return pa.schema([
+        pa.field(c.name, scalar.get(c.kind) or arrow_type(c.schema), nullable=c.nullable) for c in article_columns()
+    ])
 
 
 def shipped_files() -> dict[str, bytes]:
