@@ -11,6 +11,7 @@ the previous version moves to the history table (:mod:`crawler.load.upsert`).
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ __all__ = ["BATCH_SIZE", "LoadError", "LoadReport", "Problem", "Target", "load_p
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 20_000
+BATCH_SIZE = 10_000
 
 
 @dataclass
@@ -55,19 +56,19 @@ class LoadReport:
         )
 
 
-def unique_by_id(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One record per id: the latest fetched, the later in the input on a tie."""
-    latest: dict[str, dict[str, Any]] = {}
-    for record in records:
+def unique_by_id(records: list[dict[str, Any]]) -> list[int]:
+    """Positions of one record per id: the latest fetched, the later in the input on a tie."""
+    latest: dict[str, int] = {}
+    for position, record in enumerate(records):
         seen = latest.get(record["id"])
-        if seen is None or record["fetched_at"] >= seen["fetched_at"]:
-            latest[record["id"]] = record
-    return list(latest.values()) if len(latest) != len(records) else records
+        if seen is None or record["fetched_at"] >= records[seen]["fetched_at"]:
+            latest[record["id"]] = position
+    return sorted(latest.values()) if len(latest) != len(records) else list(range(len(records)))
 
 
 def load_records(target: Target, records: list[dict[str, Any]]) -> Counts:
     """Merge complete, valid records into ``target``; raises LoadError when the target fails."""
-    return target.upsert(unique_by_id(records))
+    return target.upsert([records[position] for position in unique_by_id(records)])
 
 
 def _batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -85,8 +86,9 @@ def load_paths(paths: Iterable[Path | str], url: str, table: str = DEFAULT_TABLE
                batch_size: int = BATCH_SIZE) -> LoadReport:
     """Load the JSONL files under ``paths`` into the target ``url``.
 
-    Each file is loaded in batches of ``batch_size`` (one transaction each), so
-    two versions of an article from two runs both reach the history. Bad lines
+    Each file is loaded in batches of ``batch_size`` (one transaction each, never
+    spanning two files), so two versions of an article from two runs both
+    reach the history. Bad lines
     and rejected records are reported and skipped; a failing batch is reported
     and the load goes on with the next. Raises LoadError when the target cannot
     be opened, ValueError for an unknown URL.
@@ -97,20 +99,34 @@ def load_paths(paths: Iterable[Path | str], url: str, table: str = DEFAULT_TABLE
         logger.warning("Skipping %s: %s", path, reason)
     target = open_target(url, table)
     report.target = target.describe()
+    # One batch is written (in a thread: the database works, the GIL is free)
+    # while the next is read and checked.
+    pending: tuple[Future[Counts], str] | None = None
+
+    def collect() -> None:
+        assert pending is not None
+        future, where = pending
+        try:
+            report.counts += future.result()
+        except LoadError as exc:
+            report.failed.append(f"{where}: {exc}")
+            logger.error("Could not load %s: %s", where, exc)
+
     try:
-        for path in files:
-            report.files += 1
-            for batch in _batches(read_records(path, report.problems), batch_size):
-                report.records += len(batch)
-                records = [record.data for record in batch]
-                unique = unique_by_id(records)
-                report.duplicates += len(records) - len(unique)
-                try:
-                    report.counts += target.upsert(unique)
-                except LoadError as exc:
-                    where = f"{path}:{batch[0].line}-{batch[-1].line}"
-                    report.failed.append(f"{where}: {exc}")
-                    logger.error("Could not load %s: %s", where, exc)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crawler-load") as writer:
+            for path in files:
+                report.files += 1
+                for batch in _batches(read_records(path, report.problems), batch_size):
+                    report.records += len(batch)
+                    unique = [batch[position] for position in unique_by_id([record.data for record in batch])]
+                    report.duplicates += len(batch) - len(unique)
+                    if pending is not None:
+                        collect()
+                    future = writer.submit(target.upsert, [record.data for record in unique],
+                                           [record.raw for record in unique])
+                    pending = (future, f"{path}:{batch[0].line}-{batch[-1].line}")
+            if pending is not None:
+                collect()
     finally:
         target.close()
     return report

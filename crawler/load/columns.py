@@ -158,9 +158,13 @@ def duckdb_type(node: dict[str, Any]) -> str:
     return _DUCKDB[_kind(node)]
 
 
+def duckdb_column_type(column: Column) -> str:
+    return _DUCKDB.get(column.kind) or duckdb_type(column.schema)
+
+
 def duckdb_ddl(table: str = DEFAULT_TABLE) -> str:
     """CREATE statements for the article table and its history table in DuckDB."""
-    lines = [f"    {quote(c.name)} {_DUCKDB.get(c.kind) or duckdb_type(c.schema)}{'' if c.nullable else ' NOT NULL'},"
+    lines = [f"    {quote(c.name)} {duckdb_column_type(c)}{'' if c.nullable else ' NOT NULL'},"
              for c in article_columns()]
     body = "\n".join(lines)
     return (

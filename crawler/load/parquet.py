@@ -65,7 +65,7 @@ class ParquetTarget:
         dataset = ds.dataset(str(self.directory), format="parquet", partitioning=partitioning())
         return list(dataset.get_fragments())
 
-    def upsert(self, records: list[dict[str, Any]]) -> Counts:
+    def upsert(self, records: list[dict[str, Any]], lines: list[bytes] | None = None) -> Counts:
         """Merge one batch (at most one record per id) into the partitions it touches."""
         if not records:
             return Counts()

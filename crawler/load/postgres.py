@@ -1,11 +1,12 @@
 """Loading into PostgreSQL (psycopg 3): COPY a batch into a staging table, then merge it.
 
-Each batch is one transaction: the rows are copied into a temporary table
-(typed like the article table, dropped at commit) and merged with the
-statements of :mod:`crawler.load.upsert`. The merge runs under a
-transaction-level advisory lock on the table, so loads running at the same
-time copy in parallel but merge one after the other and never interleave
-their history writes.
+Each batch is one transaction under a transaction-level advisory lock on the
+table, so loads running at the same time take turns and never interleave
+their history writes. Records whose id is not in the table yet are copied
+straight into it, unchanged ones are skipped (:mod:`crawler.load.compare`);
+changed ones are copied into a temporary table (typed like the article
+table, dropped at commit) and merged with the statements of
+:mod:`crawler.load.upsert`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import logging
 from typing import Any
 
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 
 from crawler.load.columns import DEFAULT_TABLE, article_columns, column_names, postgres_ddl, quote, quote_table
+from crawler.load.compare import sort_batch, stored_content_sql
 from crawler.load.target import LoadError
 from crawler.load.upsert import Counts, counts_from, upsert_sql
 
@@ -27,7 +30,11 @@ CONNECT_TIMEOUT = 10
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if value is None:
+        return None
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def copy_rows(records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -46,7 +53,9 @@ def copy_statement(table: str) -> str:
 
 def write_rows(cursor: psycopg.Cursor[Any], table: str, rows: list[tuple[Any, ...]]) -> None:
     """COPY ``rows`` into ``table`` (text format: the server parses dates, timestamps and JSON)."""
-    with cursor.copy(copy_statement(table)) as copy:
+    # The queued writer sends from a thread of its own: the server parses one
+    # block while Python formats the next.
+    with cursor.copy(copy_statement(table), writer=QueuedLibpqWriter(cursor)) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -58,6 +67,7 @@ class PostgresTarget:
         self.url = url
         self.table = table
         self._sql = upsert_sql(table, STAGING)
+        self._stored = stored_content_sql(table, "= ANY(%s)")
         try:
             self.connection = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT)
             self._create_tables()
@@ -82,31 +92,42 @@ class PostgresTarget:
                 cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_table(schema)}")
             cursor.execute(postgres_ddl(self.table))
 
-    def upsert(self, records: list[dict[str, Any]]) -> Counts:
-        """Merge one batch (at most one record per id) into the table."""
+    def upsert(self, records: list[dict[str, Any]], lines: list[bytes] | None = None) -> Counts:
+        """Merge one batch (at most one record per id) into the table; ``lines`` (their JSON) is not needed."""
         if not records:
             return Counts()
-        rows = copy_rows(records)
         try:
             with self.connection.transaction(), self.connection.cursor() as cursor:
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE {STAGING} ON COMMIT DROP AS "
-                    f"SELECT {', '.join(quote(name) for name in column_names())} FROM {quote_table(self.table)} WITH NO DATA"
-                )
-                write_rows(cursor, STAGING, rows)
-                cursor.execute(f"ANALYZE {STAGING}")
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"crawler.load:{self.table}"])
-                cursor.execute(self._sql.count)
-                counts = counts_from(cursor.fetchone())
-                if counts.updated:
-                    cursor.execute(self._sql.save_replaced)
-                if counts.older:
-                    cursor.execute(self._sql.save_older)
-                if counts.new or counts.updated:
-                    cursor.execute(self._sql.upsert)
+                cursor.execute(self._stored, [[record["id"] for record in records]])
+                stored = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+                new, changed, unchanged = sort_batch(records, stored)
+                if new:
+                    write_rows(cursor, self.table, copy_rows([records[position] for position in new]))
+                counts = Counts(new=len(new), unchanged=unchanged)
+                if changed:
+                    counts += self._merge(cursor, [records[position] for position in changed])
             return counts
         except psycopg.Error as exc:
             raise LoadError(f"{self.describe()}: {type(exc).__name__}: {exc}".strip()) from exc
+
+    def _merge(self, cursor: psycopg.Cursor[Any], records: list[dict[str, Any]]) -> Counts:
+        """Merge records whose ids are in the table, through the staging table."""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING} ON COMMIT DROP AS "
+            f"SELECT {', '.join(quote(name) for name in column_names())} FROM {quote_table(self.table)} WITH NO DATA"
+        )
+        write_rows(cursor, STAGING, copy_rows(records))
+        cursor.execute(f"ANALYZE {STAGING}")
+        cursor.execute(self._sql.count)
+        counts = counts_from(cursor.fetchone())
+        if counts.updated:
+            cursor.execute(self._sql.save_replaced)
+        if counts.older:
+            cursor.execute(self._sql.save_older)
+        if counts.new or counts.updated:
+            cursor.execute(self._sql.upsert)
+        return counts
 
     def close(self) -> None:
         self.connection.close()

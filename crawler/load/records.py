@@ -43,6 +43,7 @@ class Record:
     data: dict[str, Any]
     file: str
     line: int
+    raw: bytes  # the JSONL line
 
 
 def find_jsonl(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -92,12 +93,13 @@ def schema_problem(record: Any) -> str | None:
 
 def complete(record: dict[str, Any]) -> dict[str, Any]:
     """Every column present: fields a record's older schema version lacks are null."""
-    if len(record) == len(_NAMES) and all(name in record for name in _NAMES):
+    if record.keys() == _NAME_SET:
         return record
     return {name: record.get(name) for name in _NAMES}
 
 
 _NAMES = column_names()
+_NAME_SET = frozenset(_NAMES)
 
 
 def read_records(path: Path, problems: list[Problem]) -> Iterator[Record]:
@@ -125,4 +127,4 @@ def read_records(path: Path, problems: list[Problem]) -> Iterator[Record]:
                 problems.append(problem)
                 logger.error("%s", problem)
                 continue
-            yield Record(complete(data), name, number)
+            yield Record(complete(data), name, number, raw)
