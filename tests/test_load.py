@@ -267,3 +267,30 @@ def test_the_test_database_is_the_configured_one_and_pgserver_only_a_fallback(tm
         warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR on CI machines
         import pgserver
     assert callable(start_pgserver) and callable(pgserver.get_server)  # the fallback is installed
+
+
+def readme_queries() -> list[str]:
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text[text.index("## Loading into a database"):]
+    section = section[: section.index("\n## ", 10)]
+    blocks = [block.split("```", 1)[0] for block in section.split("```sql\n")[1:]]
+    return [block for block in blocks if block.lstrip().startswith("SELECT")]
+
+
+def test_the_readme_queries_answer_on_a_loaded_table(tmp_path: Path, postgres_url: str, pg_table: str) -> None:
+    write_jsonl(tmp_path / "run1.jsonl", [make_record(0), make_record(1, spam_removed=SPAM)])
+    write_jsonl(tmp_path / "run2.jsonl", [make_record(0, title="更正后的标题", fetched_at="2024-04-01T00:00:00Z")])
+    assert load_paths([tmp_path], postgres_url, pg_table).ok
+    schema = pg_table.split(".")[0]
+    queries = readme_queries()
+    assert len(queries) == 3
+    with psycopg.connect(postgres_url) as connection:
+        connection.execute(f"SET search_path = {schema}")
+        per_month, spam, versions = (
+            connection.execute(query.replace("4a1a1e1e1f2c9d1d1a9c1b2e3f4a5b6c7d8e9f00", make_record(0)["id"])).fetchall()
+            for query in queries
+        )
+    assert [(site, month.isoformat(), count) for site, month, count in per_month] == [("mca", "2024-03-01", 2)]
+    assert spam == [("lexicon:gambling", 1)]
+    assert [(version.split()[0], title) for version, _fetched, title, _sha in versions] == [
+        ("current", "更正后的标题"), ("replaced", make_record(0)["title"])]
