@@ -294,3 +294,13 @@ def test_the_readme_queries_answer_on_a_loaded_table(tmp_path: Path, postgres_ur
     assert spam == [("lexicon:gambling", 1)]
     assert [(version.split()[0], title) for version, _fetched, title, _sha in versions] == [
         ("current", "更正后的标题"), ("replaced", make_record(0)["title"])]
+
+
+def test_an_article_twice_in_one_file_loads_its_later_fetch(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "run.jsonl", [
+        make_record(0, title="后抓取的版本", fetched_at="2024-03-16T02:00:00.500Z"),
+        make_record(0, title="先抓取的版本", fetched_at="2024-03-16T02:00:00Z"),
+    ])
+    report = load_paths([tmp_path], f"duckdb:///{tmp_path / 'a.duckdb'}")
+    assert report.duplicates == 1 and report.counts == Counts(new=1)
+    assert duck_rows(tmp_path / "a.duckdb", "SELECT title FROM articles") == [("后抓取的版本",)]

@@ -14,6 +14,7 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,17 +54,21 @@ class LoadReport:
             f"{c.unchanged} unchanged, {c.older} older version(s) kept; "
             f"{sum(p.kind == 'malformed' for p in self.problems)} malformed line(s), "
             f"{sum(p.kind == 'rejected' for p in self.problems)} rejected record(s), {len(self.failed)} failed batch(es)"
+            + (f"; {self.duplicates} record(s) superseded by a later one of the same id in a file" if self.duplicates else "")
         )
 
 
 def unique_by_id(records: list[dict[str, Any]]) -> list[int]:
     """Positions of one record per id: the latest fetched, the later in the input on a tie."""
-    latest: dict[str, int] = {}
+    latest: dict[str, tuple[datetime, int]] = {}
     for position, record in enumerate(records):
+        fetched = datetime.fromisoformat(record["fetched_at"])
         seen = latest.get(record["id"])
-        if seen is None or record["fetched_at"] >= records[seen]["fetched_at"]:
-            latest[record["id"]] = position
-    return sorted(latest.values()) if len(latest) != len(records) else list(range(len(records)))
+        if seen is None or fetched >= seen[0]:
+            latest[record["id"]] = (fetched, position)
+    if len(latest) == len(records):
+        return list(range(len(records)))
+    return sorted(position for _fetched, position in latest.values())
 
 
 def load_records(target: Target, records: list[dict[str, Any]]) -> Counts:
