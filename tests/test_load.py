@@ -207,6 +207,17 @@ def test_bad_lines_are_reported_by_file_and_line_and_the_rest_loads(tmp_path: Pa
     assert duck_rows(tmp_path / "a.duckdb", "SELECT count(*), count(cloaked) FROM articles") == [(2, 0)]
 
 
+def test_a_missing_path_is_reported_and_a_part_file_only_skipped(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "out" / "jsonl" / "mca-run1.jsonl", [make_record(0)])
+    write_jsonl(tmp_path / "out" / "jsonl" / "mca-run2.jsonl.part", [make_record(1)])
+    url = f"duckdb:///{tmp_path / 'a.duckdb'}"
+    report = load_paths([tmp_path / "out"], url)
+    assert report.ok and report.counts == Counts(new=1)
+    assert [path.name for path, _reason in report.skipped] == ["mca-run2.jsonl.part"]
+    report = load_paths([tmp_path / "out", tmp_path / "typo"], url)
+    assert not report.ok and report.counts == Counts(unchanged=1)
+
+
 def run_load(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "scrapy", "load", *args], cwd=cwd, env=env, capture_output=True,
@@ -218,7 +229,7 @@ def test_scrapy_load_exits_1_after_loading_what_it_could(tmp_path: Path) -> None
     write_jsonl(tmp_path / "out" / "jsonl" / "mca-run1.jsonl", [make_record(0), "{not json", make_record(1)])
     done = run_load("out", "--table", "news", cwd=tmp_path)  # the default target: OUTPUT_DIR/articles.duckdb
     assert done.returncode == 1, done.stderr
-    assert f"{Path('out/jsonl/mca-run1.jsonl')}:2: malformed" in done.stderr
+    assert done.stderr.count(f"{Path('out/jsonl/mca-run1.jsonl')}:2: malformed") == 1
     assert "2 new" in done.stderr
     assert duck_rows(tmp_path / "out" / "articles.duckdb", "SELECT count(*) FROM news") == [(2,)]
 

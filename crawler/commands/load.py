@@ -6,14 +6,16 @@ A thin shell over :func:`crawler.load.load_paths`. PATH is an OUTPUT_DIR
 or ``parquet:DIR``. Loading is idempotent; see "Loading into a database" in
 the README.
 
-Exit status: 0 when every line was loaded; 1 when a line was malformed, a
-record failed the schema or a batch could not be written (everything else
-is loaded), or the target could not be opened; 2 on a usage error.
+Exit status: 0 when every line was loaded; 1 when a PATH was missing, a line
+was malformed, a record failed the schema or a batch could not be written
+(everything else is loaded), or the target could not be opened; 2 on a
+usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -47,6 +49,12 @@ class Command(ScrapyCommand):
             raise UsageError("give an OUTPUT_DIR or JSONL files")
         assert self.settings is not None
         url = opts.to or f"duckdb:///{Path(self.settings.get('OUTPUT_DIR') or 'out') / 'articles.duckdb'}"
+        # Every skipped path, bad line and failed batch is logged by crawler.load as it happens.
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        library_logger = logging.getLogger("crawler.load")
+        library_logger.addHandler(handler)
+        library_logger.propagate = False
         try:
             report = load_paths(args, url, opts.table)
         except ValueError as exc:
@@ -55,12 +63,6 @@ class Command(ScrapyCommand):
             print(f"Cannot load: {exc}", file=sys.stderr)
             self.exitcode = 1
             return
-        for path, reason in report.skipped:
-            print(f"Skipping {path}: {reason}", file=sys.stderr)
-        for problem in report.problems:
-            print(problem, file=sys.stderr)
-        for failure in report.failed:
-            print(f"Not loaded: {failure}", file=sys.stderr)
         print(f"Loaded into {report.summary()}", file=sys.stderr)
         if not report.ok:
             print("Some lines were not loaded (see above): exit status 1", file=sys.stderr)

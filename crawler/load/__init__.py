@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.load.columns import DEFAULT_TABLE
-from crawler.load.records import Problem, Record, find_jsonl, read_records
+from crawler.load.records import STILL_WRITTEN, Problem, Record, find_jsonl, read_records
 from crawler.load.target import LoadError, Target, open_target
 from crawler.load.upsert import Counts
 
@@ -45,7 +45,8 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        return not (self.problems or self.failed)
+        """Everything given was loaded: no bad line, no failed batch, no missing path (a .part file may be skipped)."""
+        return not (self.problems or self.failed or any(reason != STILL_WRITTEN for _path, reason in self.skipped))
 
     def summary(self) -> str:
         c = self.counts

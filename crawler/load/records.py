@@ -23,6 +23,9 @@ from crawler.schema import SUPPORTED_VERSIONS, load_schema
 logger = logging.getLogger(__name__)
 
 
+STILL_WRITTEN = "still being written (.part)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """A line that was not loaded, and why."""
@@ -54,7 +57,7 @@ def find_jsonl(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]
         if path.is_dir():
             folder = path / "jsonl" if (path / "jsonl").is_dir() else path
             files = sorted(folder.glob("*.jsonl"))
-            skipped.extend((part, "still being written (.part)") for part in sorted(folder.glob("*.jsonl.part")))
+            skipped.extend((part, STILL_WRITTEN) for part in sorted(folder.glob("*.jsonl.part")))
             if not files:
                 skipped.append((path, "no *.jsonl files in it"))
             found.extend(files)
