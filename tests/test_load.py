@@ -315,3 +315,19 @@ def test_an_article_twice_in_one_file_loads_its_later_fetch(tmp_path: Path) -> N
     report = load_paths([tmp_path], f"duckdb:///{tmp_path / 'a.duckdb'}")
     assert report.duplicates == 1 and report.counts == Counts(new=1)
     assert duck_rows(tmp_path / "a.duckdb", "SELECT title FROM articles") == [("后抓取的版本",)]
+
+
+@pytest.mark.e2e
+def test_a_load_into_a_duckdb_file_another_process_holds_waits_for_it(tmp_path: Path) -> None:
+    database = tmp_path / "a.duckdb"
+    write_jsonl(tmp_path / "in" / "run.jsonl", [make_record(0)])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+         "time.sleep(1.5)", str(database)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        report = load_paths([tmp_path / "in"], f"duckdb:///{database}")
+        assert holder.poll() is not None  # it loaded once the other process let go
+    finally:
+        holder.wait(10)
+    assert report.ok and report.counts == Counts(new=1)
