@@ -196,13 +196,16 @@ def test_bad_lines_are_reported_by_file_and_line_and_the_rest_loads(tmp_path: Pa
         "[1, 2]",
         make_record(2, schema_version=1),  # version 1 has no cloaked field
         {k: v for k, v in make_record(3, schema_version=1).items() if k != "cloaked"},  # a version-1 record
+        make_record(4, published_date="2024-02-30"),  # matches the pattern, not the calendar
     ])
     report = load_paths([tmp_path], f"duckdb:///{tmp_path / 'a.duckdb'}")
     assert not report.ok
     assert [(p.file, p.line, p.kind) for p in report.problems] == [
-        (str(path), 2, "malformed"), (str(path), 3, "rejected"), (str(path), 4, "malformed"), (str(path), 5, "rejected")]
+        (str(path), 2, "malformed"), (str(path), 3, "rejected"), (str(path), 4, "malformed"), (str(path), 5, "rejected"),
+        (str(path), 7, "rejected")]
     assert "published_date" in report.problems[1].reason and make_record(1)["url"] in report.problems[1].reason
     assert "cloaked" in report.problems[3].reason
+    assert "published_date: '2024-02-30' is not a real date" in report.problems[4].reason
     assert report.counts == Counts(new=2)
     assert duck_rows(tmp_path / "a.duckdb", "SELECT count(*), count(cloaked) FROM articles") == [(2, 0)]
 

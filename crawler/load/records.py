@@ -3,7 +3,9 @@
 A path is an OUTPUT_DIR (its ``jsonl/*.jsonl``), a directory of ``*.jsonl``
 files, or a JSONL file. A line that is not JSON is a :class:`Problem` with
 its file and line number; a record that fails the JSON Schema of the
-version it declares is a :class:`Problem` with the reason. Neither stops
+version it declares, or holds a date the pattern admits but the calendar
+does not (2024-02-30), is a :class:`Problem` with the reason: one bad record
+never fails the batch it would have been written with. Neither stops
 the load: the caller counts them and carries on.
 """
 
@@ -13,11 +15,12 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from crawler.load.columns import column_names
+from crawler.load.columns import article_columns, column_names
 from crawler.schema import SUPPORTED_VERSIONS, load_schema
 
 logger = logging.getLogger(__name__)
@@ -87,11 +90,29 @@ def schema_problem(record: Any) -> str | None:
         return f"schema_version {version!r} is not one of {', '.join(map(str, SUPPORTED_VERSIONS))}"
     validator = _validator(version)
     if validator.is_valid(record):
-        return None
+        return _column_problem(record)
     errors = sorted(validator.iter_errors(record), key=lambda error: [str(part) for part in error.instance_path])
     return "; ".join(
         f"{'/'.join(map(str, error.instance_path)) or '(record)'}: {error.message}" for error in errors[:3]
     )
+
+
+@cache
+def _temporal_columns() -> tuple[tuple[str, Any], ...]:
+    parsers = {"date": date.fromisoformat, "timestamptz": datetime.fromisoformat}
+    return tuple((column.name, parsers[column.kind]) for column in article_columns() if column.kind in parsers)
+
+
+def _column_problem(record: dict[str, Any]) -> str | None:
+    """Why a schema-valid record would not fit its columns: a date the pattern admits but the calendar does not."""
+    for name, parse in _temporal_columns():
+        value = record.get(name)
+        if value is not None:
+            try:
+                parse(value)
+            except ValueError as exc:
+                return f"{name}: {value!r} is not a real date or time ({exc})"
+    return None
 
 
 def complete(record: dict[str, Any]) -> dict[str, Any]:
