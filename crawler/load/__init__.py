@@ -52,7 +52,7 @@ class LoadReport:
         c = self.counts
         return (
             f"{self.target}: {self.files} file(s), {self.records} valid record(s): {c.new} new, {c.updated} updated, "
-            f"{c.unchanged} unchanged, {c.older} older version(s) kept; "
+            f"{c.unchanged} unchanged, {c.older} older than the stored row; "
             f"{sum(p.kind == 'malformed' for p in self.problems)} malformed line(s), "
             f"{sum(p.kind == 'rejected' for p in self.problems)} rejected record(s), {len(self.failed)} failed batch(es)"
             + (f"; {self.duplicates} record(s) superseded by a later one of the same id in a file" if self.duplicates else "")

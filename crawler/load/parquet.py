@@ -79,6 +79,7 @@ class ParquetTarget:
 
     def _merge(self, incoming: list[dict[str, Any]]) -> Counts:
         ids = {row["id"] for row in incoming}
+        wanted = pa.array(sorted(ids), pa.string())
         fragments = self._fragments()
         # Partitions holding one of the batch's ids, or receiving one, are rewritten whole.
         touched_keys = {(row["site"], row["published_date"].year if row["published_date"] else None) for row in incoming}
@@ -87,11 +88,12 @@ class ParquetTarget:
         kept: list[dict[str, Any]] = []
         for fragment in fragments:
             keys = ds.get_partition_keys(fragment.partition_expression)
-            table = fragment.to_table(columns=[name for name in column_names() if name != "site"])
-            has_id = pc.any(pc.is_in(table["id"], pa.array(list(ids)))).as_py()
-            if not has_id and (keys.get("site"), keys.get(YEAR)) not in touched_keys:
-                continue
+            if (keys.get("site"), keys.get(YEAR)) not in touched_keys:
+                stored_ids = fragment.to_table(columns=["id"])["id"]
+                if not pc.any(pc.is_in(stored_ids, wanted)).as_py():
+                    continue
             touched.append(fragment)
+            table = fragment.to_table(columns=[name for name in column_names() if name != "site"])
             table = table.append_column("site", pa.array([keys.get("site")] * table.num_rows, pa.string()))
             for row in table.select(column_names()).cast(arrow_schema()).to_pylist():
                 if row["id"] in ids:
