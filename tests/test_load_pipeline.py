@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import psycopg
 import pytest
 from articles import make_record
@@ -86,3 +87,31 @@ def test_a_record_failing_the_schema_is_rejected_with_the_reason(tmp_path: Path)
     assert pipeline.crawler.stats.get_value("load/rejected") == 1
     assert entries[0]["kind"] == "load_rejected" and "published_date" in entries[0]["problem"]
     assert pipeline.crawler.stats.get_value("load/new") == 1
+
+
+
+def test_after_the_jsonl_writer_the_loaded_row_has_the_resolved_warc_pointer(tmp_path: Path) -> None:
+    import asyncio
+    from concurrent.futures import Future
+    from types import SimpleNamespace
+
+    from crawler.settings import ITEM_PIPELINES
+    from pipelines.jsonl import JsonLinesWriter
+
+    assert ITEM_PIPELINES["pipelines.load.LoadPipeline"] > ITEM_PIPELINES["pipelines.jsonl.JsonLinesWriter"]
+    database = tmp_path / "a.duckdb"
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(tmp_path), "RUN_ID": "run1", "LOAD_URL": f"duckdb:///{database}"})
+    crawler.spider = SimpleNamespace(name="mca", seed=SimpleNamespace(name="mca"))
+    writer, loader = JsonLinesWriter.from_crawler(crawler), LoadPipeline.from_crawler(crawler)
+    writer.open_spider()
+    loader.open_spider()
+    pointer: Future[dict[str, Any]] = Future()
+    pointer.set_result({"file": "mca-run1-00000.warc.gz", "offset": 512, "record_id": "<urn:uuid:1>",
+                        "payload_digest": "sha1:ABC"})
+    article = item(0)
+    article.warc = pointer  # what the capture middleware leaves: a Future of the pointer
+    loader.process_item(asyncio.run(writer.process_item(article)))
+    writer.close_spider()
+    loader.close_spider()
+    with duckdb.connect(str(database)) as connection:
+        assert connection.execute("SELECT warc.offset, warc.file FROM articles").fetchall() == [(512, "mca-run1-00000.warc.gz")]
