@@ -5,7 +5,7 @@ content columns (the body as its MD5, computed by the database) and Python
 compares them with the records. New records are then appended as they are,
 unchanged ones are skipped, and only the changed ones go through the
 staging table and the merge statements of :mod:`crawler.load.upsert`, which
-decide again, in SQL, under the same lock. So a first load costs about one
+decide again, in SQL, in the same transaction. So a first load costs about one
 plain COPY and a repeated load about one indexed read.
 """
 

@@ -1,7 +1,8 @@
 """The SQL that merges a batch of records into the article table and its history.
 
 PostgreSQL and DuckDB run the same statements against a staging relation
-that holds one batch (one row per id):
+holding the records of a batch that may have changed (one row per id; new
+and unchanged records were sorted out before, :mod:`crawler.load.compare`):
 
 1. count what the batch is: new ids, changed articles, older versions, unchanged;
 2. copy each current row that a newer, different version replaces into the
