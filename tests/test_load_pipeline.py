@@ -115,3 +115,24 @@ def test_after_the_jsonl_writer_the_loaded_row_has_the_resolved_warc_pointer(tmp
     loader.close_spider()
     with duckdb.connect(str(database)) as connection:
         assert connection.execute("SELECT warc.offset, warc.file FROM articles").fetchall() == [(512, "mca-run1-00000.warc.gz")]
+
+
+def test_with_the_database_gone_the_jsonl_is_still_written(tmp_path: Path) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from pipelines.jsonl import JsonLinesWriter
+
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(tmp_path), "RUN_ID": "run1",
+                                         "LOAD_URL": "postgresql://127.0.0.1:1/test", "LOAD_BATCH_SIZE": 1})
+    crawler.spider = SimpleNamespace(name="mca", seed=SimpleNamespace(name="mca"))
+    writer, loader = JsonLinesWriter.from_crawler(crawler), LoadPipeline.from_crawler(crawler)
+    writer.open_spider()
+    loader.open_spider()
+    for number in range(2):
+        loader.process_item(asyncio.run(writer.process_item(item(number))))
+    writer.close_spider()
+    loader.close_spider()
+    lines = (tmp_path / "jsonl" / "mca-run1.jsonl").read_text("utf-8").splitlines()
+    assert len(lines) == 2
+    assert crawler.stats.get_value("load/failed") == 2 and crawler.stats.get_value("jsonl/records") == 2
