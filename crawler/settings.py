@@ -69,7 +69,13 @@ ITEM_PIPELINES = {
     "pipelines.spam.SpamPipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.jsonl.JsonLinesWriter": 800,
+    # After the JSONL: loads what was written into LOAD_URL (off when unset).
+    "pipelines.load.LoadPipeline": 900,
 }
+# Live loading (README, "Loading into a database"): postgresql://…, duckdb:///FILE or parquet:DIR.
+LOAD_URL = ""
+LOAD_TABLE = "articles"
+LOAD_BATCH_SIZE = 500
 
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # robots.txt answering 5xx or not at all disallows the host, 4xx allows it (RFC 9309).
