@@ -20,7 +20,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from articles import make_record, write_jsonl
+from synthetic_articles import make_record, write_jsonl
 from postgres import answers, choose_database_url, start_pgserver
 
 from crawler.load import LoadReport, load_paths

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import psycopg
 import pytest
-from articles import make_record
+from synthetic_articles import make_record
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
