@@ -234,3 +234,22 @@ def random_bytes(size: int, seed: int) -> bytes:
     import random
 
     return random.Random(seed).randbytes(size)  # incompressible: the gzip member stays over WARC_MAX_SIZE
+
+
+def test_response_that_cannot_be_captured_gets_a_failed_pointer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    capture = middleware(tmp_path)
+
+    def broken_snapshot(*args: Any) -> Any:
+        raise ValueError("bad header")
+
+    monkeypatch.setattr(capture, "_snapshot", broken_snapshot)
+    request = Request("http://www.mca.gov.cn/uncaptured.html")
+    capture.process_request(request)
+    response = response_for(request)
+    assert capture.process_response(request, response) is response  # the crawl goes on
+    with pytest.raises(WarcPointerError):  # but its record is never written with "warc": null
+        asyncio.run(resolve_warc_pointer(request.meta["warc"]))
+    finish(capture)
+    assert capture.stats.get_value("warc/capture_errors") == 1
+    assert "http://www.mca.gov.cn/uncaptured.html" in caplog.text

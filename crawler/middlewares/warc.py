@@ -55,6 +55,7 @@ from twisted.internet.defer import Deferred, succeed
 from crawler.signals import output_file
 from crawler.warc.backend import BackendConfig, ThreadRunner, make_runner
 from crawler.warc.records import CapturedExchange
+from crawler.warc.writer import WarcWriteError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -279,9 +280,13 @@ class WarcCaptureMiddleware:
             return response
         try:
             exchange = self._snapshot(request, fetched_at, response)
-        except Exception:
+        except Exception as exc:
             logger.exception("Cannot capture the response from <%s>", request.url)
             self.stats.inc_value("warc/capture_errors")
+            # No record, so no pointer: the JSONL writer must not write this page's record.
+            failed: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            failed.set_exception(WarcWriteError(f"response not captured: {type(exc).__name__}: {exc}"))
+            request.meta[META_KEY] = failed
             return response
         future = self.runner.call("archive", exchange)
         request.meta[META_KEY] = future
