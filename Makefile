@@ -8,7 +8,7 @@ PIP_VERSION := 26.3
 PYWB_REQUIREMENT := pywb>=2.10,<2.11
 PYWB_STAMP := $(PYWB_VENV)/.installed
 
-.PHONY: demo test bench venv pywb-venv clean replay-ui lock upgrade-deps
+.PHONY: demo test bench venv pywb-venv clean replay-ui lock upgrade-deps report report-screenshot
 
 venv: $(STAMP)
 
@@ -36,9 +36,17 @@ test: venv pywb-venv
 	$(PY) -m pytest -q -ra
 
 # Every benchmark prints ratios against a baseline measured in the same run.
-BENCHES ?= crawl warc extract spam dedup replay
+BENCHES ?= crawl warc extract spam dedup replay report load
 bench: venv
 	for name in $(BENCHES); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || exit 1; done
+
+# The tamper report of an OUTPUT_DIR: make report [OUTPUT_DIR=out] -> OUTPUT_DIR/report.html + .json
+report: venv
+	$(VENV)/bin/scrapy report $(or $(OUTPUT_DIR),out) -o $(or $(OUTPUT_DIR),out)/report.html
+
+# The README's picture: the report of the sample-site demo, rendered by headless Chromium.
+report-screenshot: demo report
+	$(PY) tools/browser.py screenshot out/report.html docs/report.png
 
 # Browse an OUTPUT_DIR's archive in pywb: make replay-ui [OUTPUT_DIR=out] [PORT=8080]
 replay-ui: venv pywb-venv

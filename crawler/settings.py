@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler import __version__
+from crawler.items import exported_field_names
 
 BOT_NAME = "ministry_news"
 
@@ -19,7 +20,7 @@ COMMANDS_MODULE = "crawler.commands"
 # Where the shipped seed files live; every *.toml there is a spider.
 SEEDS_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
 
-# Outputs (DESIGN.md, contract 2).
+# Outputs (docs/architecture.md, "Output directory").
 OUTPUT_DIR = "out"
 
 USER_AGENT = f"MinistryNewsArchive/{__version__} (news archive crawler for research; obeys robots.txt)"
@@ -56,7 +57,14 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 # Whether linked attachments (PDF, DOC, XLS, ZIP …) are downloaded (and so archived).
 FETCH_ATTACHMENTS = True
 
+# The components that write a run's outputs (WARC, JSONL, state, lock, manifest) run only
+# in `scrapy crawl` and `scrapy replay`, which set RUN_OUTPUTS_ENABLED; shell, fetch, view,
+# parse, check and bench leave OUTPUT_DIR alone (crawler/runoutputs.py). RUN_OUTPUTS_ENABLED
+# is not set here: a project-level value would override the commands' defaults.
+ADDONS = {"crawler.runoutputs.RunOutputs": 0}
+
 EXTENSIONS = {
+    "crawler.extensions.publicsuffix.OfflinePublicSuffixList": 50,
     "crawler.extensions.runlock.RunLock": 100,
     "crawler.extensions.manifest.RunManifest": 500,
     # Redirects the duplicate filter drops (a page redirecting to itself) are reported.
@@ -64,15 +72,24 @@ EXTENSIONS = {
 }
 DROPPED_REDIRECTS_ENABLED = True
 
-# The data flow of DESIGN.md: normalise -> spam -> dedup -> JSONL.
+# The data flow of docs/architecture.md: normalise -> spam -> dedup -> JSONL.
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.spam.SpamPipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.jsonl.JsonLinesWriter": 800,
+    # After the JSONL: loads what was written into LOAD_URL (off when unset).
+    "pipelines.load.LoadPipeline": 900,
 }
+# Live loading (README, "Loading into a database"): postgresql://…, duckdb:///FILE or parquet:DIR.
+LOAD_URL = ""
+LOAD_TABLE = "articles"
+LOAD_BATCH_SIZE = 500
 
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # robots.txt answering 5xx or not at all disallows the host, 4xx allows it (RFC 9309).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robotstxt.RobotsTxtMiddleware": 100,
     # Below RedirectMiddleware (600): validators go on every hop; a 304 ends the request here.
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 560,
     # Above HttpCompressionMiddleware (590): archives the raw bytes of every exchange.
@@ -81,6 +98,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     # reaches the errback (logged, counted) instead of vanishing.
     "crawler.middlewares.offsiteredirect.OffsiteRedirectMiddleware": 650,
 }
+
+# `scrapy check`: @start_url checks a callback on the spider's own seed (crawler/contracts.py).
+SPIDER_CONTRACTS = {"crawler.contracts.StartUrlContract": 10}
 
 SPIDER_MIDDLEWARES = {
     # Stops following list pages once DEDUP_STOP_AFTER_KNOWN_PAGES held only known articles.
@@ -93,5 +113,13 @@ URLLENGTH_LIMIT = 2083
 DEDUP_STOP_AFTER_KNOWN_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Feed exports (`scrapy crawl mca -O items.json`) hold the JSONL record's fields only, not the
+# item's working data (`extra`); the JSONL writer leaves the record as written in the item.
+FEED_EXPORT_FIELDS = exported_field_names()
 LOG_LEVEL = "INFO"
+# No control servers in a crawl or replay: Scrapy's telnet console and its
+# remote-control HTTP server (which runs any Python code POSTed to it) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# tldextract (cookie domains, surt) uses its bundled Public Suffix List, never downloads one.
+PUBLIC_SUFFIX_LIST_OFFLINE = True

@@ -194,6 +194,15 @@ class StateStore(ABC):
     def last_outcome(self, site: str, before_run: str) -> str | None:
         """Outcome of the latest run of ``site`` other than ``before_run`` (None: no earlier run)."""
 
+    # -- small per-site notes (the cloaking probe's memory) ---------------------
+    # Not abstract: a store that keeps no notes simply forgets between runs.
+    def get_site_note(self, site: str, key: str) -> str | None:
+        """A short value kept for ``site`` across runs; None when never set."""
+        return None
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        """Keep ``value`` for ``site`` (replacing the previous one)."""
+
     # -- lifecycle -----------------------------------------------------------
     @abstractmethod
     def flush(self) -> None:
@@ -1366,6 +1375,19 @@ class SQLiteStateStore(StateStore):
             (site, before_run),
         )
         return rows[0][0] if rows else None
+
+
+    # Site notes live in the ``meta`` table every schema version has, under
+    # "site:<site>:<key>": no new table, no migration.
+    def get_site_note(self, site: str, key: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"site:{site}:{key}",))
+        return rows[0][0] if rows else None
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        self._write(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (f"site:{site}:{key}", value),
+        )
 
 
 STATE_STORE_ATTRIBUTE = "_ministry_news_state_store"

@@ -1,4 +1,4 @@
-"""JSONL writer: one schema-v1 record per line (DESIGN.md, contracts 2 and 3).
+"""JSONL writer: one record per line, in the schema of docs/schema.md.
 
 Records go to ``OUTPUT_DIR/jsonl/<site>-<run_id>.jsonl.part``, flushed after
 each record, and the file is renamed to ``.jsonl`` when the spider closes:
@@ -226,6 +226,8 @@ class JsonLinesWriter:
         self._file.flush()
         self.crawler.stats.inc_value("jsonl/records")
         self.crawler.stats.inc_value("jsonl/bytes", len(line))
+        for name, value in record.items():  # feed exports after this pipeline get the record as written
+            adapter[name] = value
         return item
 
     def close_spider(self) -> None:

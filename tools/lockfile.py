@@ -19,7 +19,8 @@ def frozen(python: str) -> list[str]:
     out = subprocess.run(
         [python, "-m", "pip", "freeze", "--exclude-editable"], check=True, capture_output=True, text=True
     ).stdout
-    return sorted((line for line in out.splitlines() if line and not line.startswith("#")), key=str.lower)
+    lines = (line for line in out.splitlines() if line and not line.startswith("#"))
+    return sorted(lines, key=lambda line: _normalise(line.partition("==")[0]))
 
 
 def pins(path: Path) -> dict[str, str]:
