@@ -14,6 +14,7 @@ from typing import Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from parsel import Selector
+from w3lib.url import safe_url_string
 
 from crawler.seeds import Seed, host_in_domains
 
@@ -58,6 +59,33 @@ class Link:
     kind: LinkKind
 
 
+@dataclass(frozen=True)
+class InvalidLink:
+    """A link that cannot be requested: its ``href`` as written and why."""
+
+    href: str
+    reason: str
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be requested (the check Scrapy's ``Request`` would fail), or None.
+
+    Each link is checked on its own so one bad link (a host that NFKC-normalises
+    into other characters, a port out of range) never costs the rest of a page.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+        safe_url_string(url)
+    except ValueError as exc:
+        return str(exc) or type(exc).__name__
+    if parts.scheme not in ("http", "https"):
+        return f"scheme {parts.scheme!r} is not http(s)"
+    if not parts.hostname:
+        return "no host"
+    return None
+
+
 def is_attachment(url: str) -> bool:
     return bool(ATTACHMENT_RE.search(urlsplit(url).path))
 
@@ -92,18 +120,34 @@ def classify(url: str, seed: Seed, text: str = "", in_dated_list_item: bool = Fa
     return None
 
 
-def extract_links(html: str | Selector, base_url: str, seed: Seed) -> Iterator[Link]:
-    """Links on a list page, classified; off-site links are yielded with kind None filtered out."""
+def extract_links(
+    html: str | Selector, base_url: str, seed: Seed, invalid: list[InvalidLink] | None = None
+) -> Iterator[Link]:
+    """Links on a list page, classified; links of no kind are left out.
+
+    A link that cannot be requested is not yielded but appended to ``invalid``.
+    """
     selector = html if isinstance(html, Selector) else Selector(text=html)
     seen: set[str] = set()
     for anchor in selector.xpath("//a[@href]"):
         href = (anchor.attrib.get("href") or "").strip()
         if not href or href.lower().startswith(NON_PAGE_SCHEMES):
             continue
-        url = urldefrag(urljoin(base_url, href))[0]
-        if url in seen or urlsplit(url).scheme not in ("http", "https"):
+        try:
+            url = urldefrag(urljoin(base_url, href))[0]
+            scheme = urlsplit(url).scheme
+        except ValueError as exc:
+            if invalid is not None:
+                invalid.append(InvalidLink(href, str(exc) or type(exc).__name__))
+            continue
+        if url in seen or scheme not in ("http", "https"):
             continue
         seen.add(url)
+        problem = url_problem(url)
+        if problem is not None:
+            if invalid is not None:
+                invalid.append(InvalidLink(href, problem))
+            continue
         text = " ".join(anchor.xpath(".//text()").getall()).strip() or (anchor.attrib.get("title") or "")
         in_dated_item = _in_dated_list_item(anchor)
         kind = classify(url, seed, text, in_dated_item)

@@ -44,6 +44,12 @@ CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# Lower caps for what is extracted (the WARC keeps the whole response up to DOWNLOAD_MAXSIZE):
+# only the first EXTRACT_MAXSIZE bytes of a page are parsed, and a record's body is cut at a
+# paragraph break before EXTRACT_MAX_BODY_CHARS characters. Both counted (extract/parse_truncated,
+# extract/body_truncated) and listed in the run manifest. 0 turns a cap off.
+EXTRACT_MAXSIZE = 8 * 1024 * 1024
+EXTRACT_MAX_BODY_CHARS = 500_000
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 HTTPERROR_ALLOWED_CODES: list[int] = []
@@ -61,7 +67,10 @@ EXTENSIONS = {
     "crawler.extensions.publicsuffix.OfflinePublicSuffixList": 50,
     "crawler.extensions.runlock.RunLock": 100,
     "crawler.extensions.manifest.RunManifest": 500,
+    # Redirects the duplicate filter drops (a page redirecting to itself) are reported.
+    "crawler.extensions.droppedrequests.DroppedRedirects": 510,
 }
+DROPPED_REDIRECTS_ENABLED = True
 
 # The data flow of docs/architecture.md: normalise -> spam -> dedup -> JSONL.
 ITEM_PIPELINES = {
@@ -96,7 +105,11 @@ SPIDER_CONTRACTS = {"crawler.contracts.StartUrlContract": 10}
 SPIDER_MIDDLEWARES = {
     # Stops following list pages once DEDUP_STOP_AFTER_KNOWN_PAGES held only known articles.
     "crawler.middlewares.pagination.PaginationStopMiddleware": 800,
+    # Scrapy's URLLENGTH_LIMIT, with each dropped link logged and listed in the manifest.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "crawler.middlewares.urllength.ReportingUrlLengthMiddleware": 805,
 }
+URLLENGTH_LIMIT = 2083
 DEDUP_STOP_AFTER_KNOWN_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"

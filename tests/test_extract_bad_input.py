@@ -191,3 +191,41 @@ def test_mutated_corpus_pages_never_raise():
             assert "error" not in result.notes, (page.name, operation)
     finally:
         logging.disable(logging.NOTSET)
+
+
+def _nested(depth: int, tag: str = "div") -> bytes:
+    return ("<html><head><meta charset='utf-8'><title>深层嵌套页面</title></head><body>"
+            + f"<{tag} class='box'>" * depth + "<p>正文第一段：各地要做好冬春期间困难群众救助工作。</p><p>正文第二段：确保温暖过冬。</p>"
+            + f"</{tag}>" * depth + "</body></html>").encode("utf-8")
+
+
+@pytest.mark.parametrize("tag", ["div", "span", "section"])
+def test_a_page_nested_deeper_than_libxml2_builds_keeps_its_text(tag, caplog):
+    result = extract_article(_nested(10_000, tag), URL)
+    assert "正文第一段" in result.body and "确保温暖过冬" in result.body
+    assert result.title == "深层嵌套页面" and "flattened" in result.notes
+    assert _logged_with_url(caplog, "flattened")
+
+
+def test_a_page_too_deep_even_flattened_is_reported(caplog):
+    result = extract_article(_nested(5_000, "custom-box"), URL)
+    assert result.body == "" and "too_deep" in result.notes
+    assert _logged_with_url(caplog, "too_deep")
+
+
+def test_a_shallow_page_is_not_flattened():
+    result = extract_article(_nested(200), URL)
+    assert "正文第一段" in result.body and "flattened" not in result.notes
+
+
+def test_only_the_first_max_parse_bytes_are_parsed_and_the_body_is_capped(caplog):
+    paragraph = "<p>" + "民政部门要做好困难群众救助工作。" * 10 + "</p>\n"
+    page = ("<html><head><meta charset='utf-8'><title>很长的页面</title></head><body><div id='zoom'>"
+            + paragraph * 3000 + "<p>页面末尾的段落</p></div></body></html>").encode("utf-8")
+    result = extract_article(page, URL, max_parse_bytes=200_000, max_body_chars=10_000)
+    assert {"parse_truncated", "body_truncated"} <= set(result.notes)
+    assert "页面末尾的段落" not in result.body and "\ufffd" not in result.body
+    assert 0 < len(result.body) <= 10_000 and result.body.endswith("工作。")
+    assert _logged_with_url(caplog, "parse_truncated")
+    whole = extract_article(page, URL, max_parse_bytes=0, max_body_chars=0)
+    assert whole.body.endswith("页面末尾的段落") and "parse_truncated" not in whole.notes

@@ -88,12 +88,13 @@ def _pages() -> list[tuple[bytes, str, str | None]]:
 
 def test_default_class_lookup_extracts_what_lxml_html_parser_did(monkeypatch: pytest.MonkeyPatch) -> None:
     import crawler.extract as extract
+    import crawler.extract.parse  # noqa: F401 -- extract.parse below
 
     pages = _pages()
     assert len(pages) > 100
     ours = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
     plain_parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
-    monkeypatch.setattr(extract, "_parser", lambda: plain_parser)
+    monkeypatch.setattr(extract.parse, "html_parser", lambda: plain_parser)
     before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
     for (_, url, _), new, old in zip(pages, ours, before):
         assert new == old, url

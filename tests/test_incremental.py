@@ -317,3 +317,11 @@ def test_rel_canonical_off_site_ignored_on_site_honoured(tmp_path: Path, fresh_s
     assert by_url[mobile_named]["canonical_url"] == mobile_named  # m. host mapped back by the seed's url_aliases
     stats = latest_manifest(out)["stats"]
     assert stats["dedup/canonical_offsite"] == 1 and stats["dedup/canonical_from_link"] == 1
+
+
+def test_a_spider_callback_that_raised_fails_the_run():
+    # What the callback had still to yield (a list page's links) is lost: not a clean run.
+    outcome = RunOutcome(finish_reason="finished", stats={"spider/article_pages": 3, "spider_exceptions/count": 1,
+                                                          "spider_exceptions/ValueError": 1}, start_url_count=1)
+    status, reason = exit_status(outcome)
+    assert status == EXIT_FAILED and "callback" in reason

@@ -94,3 +94,28 @@ def test_tracking_query_does_not_hide_an_article_from_its_pattern():
     url = "http://www.mca.gov.cn/n152/n165/c1662004999979990005/content.html?from=timeline"
     assert classify(url, MCA) == "article"
     assert classify("http://www.gov.cn/xinwen/2019-12/19/content_5462345.htm?utm_source=x", GENERIC) == "article"
+
+
+def test_an_unusable_link_is_set_aside_and_the_others_go_on():
+    html = """<ul>
+    <li><a href="/n152/n165/c1/content.html">第一条新闻标题文字</a> 2023-12-19</li>
+    <li><a href="http://evil.example.com＃@www.mca.gov.cn/n152/n165/c9/content.html">全角井号</a> 2023-12-19</li>
+    <li><a href="http://www.mca.gov.cn:99999/n152/n165/c8/content.html">端口超出范围</a> 2023-12-18</li>
+    <li><a href="/n152/n165/c2/content.html">第二条新闻标题文字</a> 2023-12-18</li></ul>"""
+    invalid: list = []
+    links = list(extract_links(html, "http://www.mca.gov.cn/n152/n165/index.html", MCA, invalid))
+    assert [link.url for link in links] == [
+        "http://www.mca.gov.cn/n152/n165/c1/content.html", "http://www.mca.gov.cn/n152/n165/c2/content.html"]
+    assert [bad.href for bad in invalid] == [
+        "http://evil.example.com＃@www.mca.gov.cn/n152/n165/c9/content.html",
+        "http://www.mca.gov.cn:99999/n152/n165/c8/content.html"]
+    assert "NFKC" in invalid[0].reason and "Port out of range" in invalid[1].reason
+
+
+def test_url_problem_says_what_a_request_would_fail_on():
+    from crawler.links import url_problem
+
+    assert url_problem("http://www.mca.gov.cn/n152/index.html") is None
+    assert "Port out of range" in url_problem("http://www.mca.gov.cn:70000/a.html")
+    assert url_problem("http:///nohost") == "no host"
+    assert "not http" in url_problem("ftp://www.mca.gov.cn/a.pdf")

@@ -37,3 +37,31 @@ def test_manifest_collects_entries_by_kind_caps_them_and_is_written_after_engine
     assert written["entries"]["doorway"] == [{"url": "http://x/0"}, {"url": "http://x/1"}]
     assert written["entries_not_listed"] == {"doorway": 1}
     assert written["entries"]["failed"][0]["reason"] == "http_404"
+
+
+def test_a_raising_callback_is_listed_as_a_spider_error(tmp_path):
+    from scrapy import signals
+    from scrapy.http import Request, TextResponse
+    from twisted.python.failure import Failure
+
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(tmp_path), "RUN_ID": "r2"})
+    manifest = RunManifest.from_crawler(crawler)
+    spider = SimpleNamespace(name="mca", seed=None)
+    manifest.spider_opened(spider)
+
+    def parse_list(response):
+        raise ValueError("Port out of range 0-65535")
+
+    request = Request("http://www.mca.gov.cn/n152/n165/index.html", callback=parse_list)
+    response = TextResponse(request.url, body=b"<html></html>", request=request)
+    try:
+        parse_list(response)
+    except ValueError:
+        failure = Failure()
+    crawler.signals.send_catch_log(signals.spider_error, failure=failure, response=response, spider=spider)
+    manifest.spider_closed(spider, "finished")
+    manifest.engine_stopped()
+    written = json.loads((tmp_path / "runs" / "r2.json").read_text("utf-8"))
+    assert written["entries"]["spider_error"] == [{
+        "url": "http://www.mca.gov.cn/n152/n165/index.html", "callback": "parse_list",
+        "error": "ValueError: Port out of range 0-65535"}]

@@ -4,8 +4,8 @@
 0   the run finished (nothing new is still success)
 1   the run failed: no start URL reachable, every article request failed, the
     state store unusable (corrupt, locked too long, disk full), a record not
-    written because its WARC record could not be written, or the crawl could
-    not start for another reason
+    written because its WARC record could not be written, a spider callback
+    raised, or the crawl could not start for another reason
 2   usage error or invalid seed (unknown spider, bad seed file, bad -a)
 75  another run of the same seed into the same OUTPUT_DIR holds the lock
     (EX_TEMPFAIL: try again later)
@@ -80,6 +80,10 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
         return EXIT_FAILED, f"every article request failed ({failed_articles})"
     if outcome.finish_reason is None:
         return EXIT_FAILED, "the crawl never ran"
+    callback_errors = int(stats.get("spider_exceptions/count", 0) or 0)
+    if callback_errors:
+        # What a raising callback had still to yield (links, items) is lost.
+        return EXIT_FAILED, f"{callback_errors} spider callback(s) raised (see the log and the manifest's spider_error entries)"
     return EXIT_OK, f"finished ({outcome.finish_reason})"
 
 

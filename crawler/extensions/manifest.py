@@ -86,6 +86,7 @@ class RunManifest:
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(self.add_entry, signal=manifest_entry)
         crawler.signals.connect(self.add_output, signal=output_file)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -103,6 +104,17 @@ class RunManifest:
 
     def add_output(self, kind: str, path: str) -> None:
         self.output_files[kind].append(path)
+
+    def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
+        """A callback or errback raised: whatever it had still to yield is lost, so it is a problem of the run."""
+        request = getattr(response, "request", None) or getattr(failure, "request", None)
+        callback = getattr(request, "callback", None)
+        error = getattr(failure, "value", failure)
+        self.add_entry("spider_error", {
+            "url": getattr(response, "url", None) or getattr(request, "url", None),
+            "callback": getattr(callback, "__name__", None),
+            "error": f"{type(error).__name__}: {error}",
+        })
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         # Other spider_closed handlers (WARC writer, JSONL rename) may still be

@@ -12,9 +12,14 @@ Note codes (``Extracted.notes``; the spider counts each as ``extract/<code>``):
 - ``empty``: the response body is empty or only whitespace
 - ``binary``: the bytes are not HTML (NUL bytes, PDF/ZIP/image signatures)
 - ``large_page``: more than 2 MB of HTML (parsed anyway; libxml2 caps nesting depth)
+- ``parse_truncated``: more than ``max_parse_bytes`` of HTML; only the first part was parsed
+- ``body_truncated``: the body text was longer than ``max_body_chars`` and was cut
 - ``no_body_element``: the HTML has no ``<body>`` tag (parsed with one implied)
 - ``early_document_end``: elements follow an early ``</body>``/``</html>`` (repair.py drops those tags)
 - ``unparseable``: lxml could not build a tree at all
+- ``flattened``: the page nested deeper than libxml2 builds; parsed again with its
+  container tags flattened (parse.py)
+- ``too_deep``: nested too deeply even flattened; nothing extracted
 - ``encoding_mismatch``: the HTTP header charset was not the one the bytes are in
 - ``encoding_unknown``: a charset label Python does not know
 - ``decode_replaced``: no charset decoded cleanly; replacement characters remain
@@ -40,14 +45,12 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from crawler.extract import body as body_module
@@ -69,6 +72,7 @@ from crawler.extract.infoline import (
     trailing_source,
 )
 from crawler.extract.meta import PageMeta, read_meta
+from crawler.extract.parse import TooDeep, parse_document
 from crawler.extract.repair import drop_early_document_end
 from crawler.extract.titles import trim_title
 from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
@@ -81,9 +85,15 @@ logger = logging.getLogger(__name__)
 EXTRACTOR_VERSION = "extract-1.0"
 
 LARGE_PAGE_BYTES = 2 * 1024 * 1024
+# Memory stays bounded whatever a server sends (settings EXTRACT_MAXSIZE, EXTRACT_MAX_BODY_CHARS):
+# only the first MAX_PARSE_BYTES of a page are parsed (its tree and text cost many times the HTML), and a
+# record's body is cut at a paragraph break before MAX_BODY_CHARS. 0 turns a cap off.
+MAX_PARSE_BYTES = 8 * 1024 * 1024
+MAX_BODY_CHARS = 500_000
 # Notes that describe bad input; each is logged with the URL.
 BAD_INPUT_NOTES = frozenset(
-    ("empty", "binary", "large_page", "no_body_element", "early_document_end", "unparseable", "no_title",
+    ("empty", "binary", "large_page", "parse_truncated", "body_truncated", "no_body_element", "early_document_end",
+     "unparseable", "too_deep", "flattened", "no_title",
      "title_is_site_name", "no_date", "no_body", "error", "domspam_error", "decode_replaced")
 )
 
@@ -113,26 +123,6 @@ _TITLE_HINT = re.compile(
     r"xl[-_]?title|main-?title|title|tit|bt|ti|headline|biaoti)(?:$|[\s_\-\d])",
     re.IGNORECASE,
 )
-
-_local = threading.local()
-
-
-def _parser() -> Any:
-    # lxml parsers are not safe to share between threads; one per thread.
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
-        # lxml.html's own parser asks a Python method for the class of every element proxy
-        # it makes (~1 us each; an extraction makes thousands). Every element an HtmlElement,
-        # decided in C: the same methods (text_content, cssselect …), only <form>, <input>,
-        # <select>, <textarea> and <label> lose their form-handling extras, which nothing here uses.
-        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
-            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
-            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
-        ))
-        _local.parser = parser
-    return parser
-
 
 @dataclass
 class Extracted:
@@ -167,6 +157,8 @@ def extract_article(
     allowed_domains: Sequence[str] = (),
     language: str | None = None,
     stylesheets: Sequence[str] = (),
+    max_parse_bytes: int = MAX_PARSE_BYTES,
+    max_body_chars: int = MAX_BODY_CHARS,
 ) -> Extracted:
     """Turn an article page into fields. Never raises; problems become ``notes``.
 
@@ -174,7 +166,13 @@ def extract_article(
     spam stage (crawler/spam/stylesheets.py)."""
     result = Extracted(language=language or "und")
     try:
+        if max_parse_bytes and len(body) > max_parse_bytes:
+            body = _cut_for_parsing(body.encode("utf-8") if isinstance(body, str) else body, max_parse_bytes)
+            result.note("parse_truncated")
         _extract(result, body, url, declared_encoding, allowed_domains, language, stylesheets)
+        if max_body_chars and len(result.body) > max_body_chars:
+            result.body = _cut_body(result.body, max_body_chars)
+            result.note("body_truncated")
     except Exception:
         result.note("error")
         logger.exception("extract: failed on %s", url)
@@ -182,6 +180,19 @@ def extract_article(
     if problems:
         logger.warning("extract: %s on %s", ", ".join(problems), url)
     return result
+
+
+def _cut_for_parsing(body: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes of a page, ending after a ``>`` when there is one: never inside a
+    tag, nor inside a multi-byte character (``>`` is never part of one in UTF-8, GBK or GB18030)."""
+    end = body.rfind(b">", 0, limit)
+    return bytes(body[: end + 1 if end > 0 else limit])
+
+
+def _cut_body(body: str, limit: int) -> str:
+    """At most ``limit`` characters of a body, ending at a paragraph break when there is one."""
+    end = body.rfind("\n\n", 0, limit + 1)
+    return body[:end] if end > 0 else body[:limit]
 
 
 def _looks_binary(body: bytes) -> bool:
@@ -231,10 +242,15 @@ def _extract(
     if not _BODY_TAG.search(text):
         result.note("no_body_element")
     try:
-        root = lxml.html.document_fromstring(text, parser=_parser())
+        root, flattened = parse_document(text)
+    except TooDeep:
+        result.note("too_deep")
+        return
     except (etree.ParserError, ValueError):
         result.note("unparseable")
         return
+    if flattened:
+        result.note("flattened")
     if root is None:
         result.note("unparseable")
         return

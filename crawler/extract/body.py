@@ -11,6 +11,7 @@ table rows become text rows with cells joined by `` | ``; image captions stay.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from pipelines.normalize import collapse_spaces, normalize_lines
+
+logger = logging.getLogger(__name__)
 
 # (attribute, value) in preference order. An id is unique; a class may repeat, the first wins.
 KNOWN_CONTAINERS: tuple[tuple[str, str], ...] = (
@@ -313,11 +316,15 @@ def find_attachments(root: Any, container: Any | None, base_url: str) -> list[di
             href = (link.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
-            path = urlsplit(href).path.lower()
-            extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-            if extension not in ATTACHMENT_EXTENSIONS:
+            try:
+                path = urlsplit(href).path.lower()
+                extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+                if extension not in ATTACHMENT_EXTENSIONS:
+                    continue
+                absolute = urljoin(base_url, href)
+            except ValueError as exc:  # one unusable link must not cost the article's text
+                logger.warning("extract: invalid attachment link %r on %s (%s)", href, base_url, exc)
                 continue
-            absolute = urljoin(base_url, href)
             if absolute in seen:
                 continue
             seen.add(absolute)

@@ -54,6 +54,7 @@ LogLine = tuple[str, int, str]
 Precomputed = dict[str, tuple[Any, Any]]
 _captured: list[LogLine] = []
 _steps: list[PipelineStep] = []
+_limits: dict[str, int] = {}  # extract_article's max_parse_bytes / max_body_chars
 
 
 class _Capture(logging.Handler):
@@ -109,12 +110,21 @@ def emit_log_lines(lines: Sequence[LogLine]) -> None:
 _reader: list[RecordReader] = []
 
 
-def _worker_start(level: int, steps: Sequence[PipelineStep], parent_pid: int) -> None:
+def _worker_start(level: int, steps: Sequence[PipelineStep], parent_pid: int, limits: dict[str, int]) -> None:
     worker_initialise(parent_pid)
     root = logging.getLogger()
     root.handlers[:] = [_Capture()]
     root.setLevel(level)
     _steps[:] = steps
+    _limits.clear()
+    _limits.update(limits)
+
+
+def parse_prefix(body: bytes, limits: dict[str, int]) -> bytes:
+    """As much of ``body`` as extraction can use: one byte past ``max_parse_bytes``, so it still
+    sees that the page was longer (and a worker is not sent bytes it would not parse)."""
+    cap = limits.get("max_parse_bytes", 0)
+    return body[: cap + 1] if cap and len(body) > cap + 1 else body
 
 
 def precompute(steps: Sequence[PipelineStep], extracted: Extracted, url: str, language: str) -> Precomputed:
@@ -129,7 +139,7 @@ def _extract_in_worker(
     body: bytes, url: str, declared: str | None, allowed_domains: Sequence[str], language: str
 ) -> tuple[Extracted, Precomputed, list[LogLine]]:
     _captured.clear()
-    result = extract_article(body, url, declared, allowed_domains=allowed_domains, language=language)
+    result = extract_article(body, url, declared, allowed_domains=allowed_domains, language=language, **_limits)
     precomputed = precompute(_steps, result, url, language)
     lines = list(_captured)
     _captured.clear()
@@ -146,6 +156,7 @@ def _extract_archived(entry: IndexEntry, allowed_domains: Sequence[str], languag
     if header_value(headers, b"content-encoding") is not None:
         return None  # the crawl sees it decoded by HttpCompressionMiddleware: other bytes
     declared = declared_charset(header_value(headers, b"content-type") or b"")
+    body = parse_prefix(body, _limits)
     extracted, precomputed, lines = _extract_in_worker(body, entry.url, declared, allowed_domains, language)
     return ReadAhead(body_digest(body), entry.url, declared, extracted, precomputed, lines)
 
@@ -155,14 +166,17 @@ def _ready() -> bool:
 
 
 class ExtractionPool:
-    """``extract_article`` in ``processes`` spawned worker processes, and ``steps`` after it."""
+    """``extract_article`` in ``processes`` spawned worker processes, and ``steps`` after it.
 
-    def __init__(self, processes: int, steps: Sequence[PipelineStep] = ()) -> None:
+    ``limits`` are ``extract_article``'s ``max_parse_bytes`` / ``max_body_chars`` keywords.
+    """
+
+    def __init__(self, processes: int, steps: Sequence[PipelineStep] = (), limits: dict[str, int] | None = None) -> None:
         # spawn, not fork: the crawl process runs threads (Twisted's pool, the state writer).
         context = multiprocessing.get_context("spawn")
         self.executor = concurrent.futures.ProcessPoolExecutor(
             max_workers=processes, mp_context=context, initializer=_worker_start,
-            initargs=(logging.getLogger().getEffectiveLevel(), list(steps), os.getpid()),
+            initargs=(logging.getLogger().getEffectiveLevel(), list(steps), os.getpid(), dict(limits or {})),
         )
         self._start_workers(processes)
 

@@ -2,8 +2,9 @@
 
 Attachments are tiny but structurally valid (a PDF with an xref table, an
 OOXML workbook, an OLE2-headed Word file, a zip), and byte-for-byte
-deterministic so WARC digests are stable between runs. The large page and the
-gzip bomb are generated because committing them would bloat the repository.
+deterministic so WARC digests are stable between runs. The large pages, the
+gzip bombs and the deeply nested page are generated because committing them would
+bloat the repository.
 """
 
 from __future__ import annotations
@@ -130,6 +131,16 @@ def make_large_page(size: int = 3 * 1024 * 1024) -> bytes:
     chunk = paragraph.encode("utf-8")
     repeats = size // len(chunk) + 1
     return head.encode("utf-8") + chunk * repeats + b"</body></html>\n"
+
+
+def make_deep_page(depth: int = 10_000) -> bytes:
+    """An article page whose text sits inside ``depth`` nested ``<div>``s (deeper than libxml2 builds)."""
+    head = ('<html><head><meta charset="utf-8"><title>深层嵌套页面测试</title></head><body>\n'
+            "<h1>深层嵌套页面测试</h1>\n")
+    text = ("<p>本页用于检验解析器对深层嵌套结构的处理。正文位于多层嵌套的容器之中，"
+            "抓取程序应当完整取得这段文字，而不是写出一条正文为空的记录。</p>\n"
+            "<p>第二段正文：各地民政部门要做好冬春期间困难群众基本生活保障工作。</p>\n")
+    return (head + '<div class="level">' * depth + text + "</div>" * depth + "</body></html>\n").encode("utf-8")
 
 
 def make_gzip_bomb(inflated_size: int = 210 * 1024 * 1024) -> bytes:

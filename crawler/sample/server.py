@@ -155,7 +155,7 @@ class SampleSiteResource(Resource):
         if page.cloaked_body is not None and self._is_search_engine_view(request):
             body = page.cloaked_body
         if page.generate is not None:
-            body = self._generated_body(page.generate)
+            body = self._generated_body(page.generate, page.generate_size)
 
         headers = list(page.headers)
         status = page.status
@@ -198,7 +198,9 @@ class SampleSiteResource(Resource):
         modified = _parse_http_date(page.last_modified)
         return since is not None and modified is not None and modified <= since
 
-    def _generated_body(self, kind: str) -> bytes:
+    def _generated_body(self, kind: str, size: int | None = None) -> bytes:
+        if size is not None:  # made for each request: a 50 MB page is not kept in the server
+            return binaries.make_gzip_bomb(size) if kind == "bomb" else binaries.make_large_page(size)
         if kind not in self._generated:
             self._generated[kind] = binaries.make_gzip_bomb() if kind == "bomb" else binaries.make_large_page()
         return self._generated[kind]

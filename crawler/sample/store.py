@@ -25,7 +25,7 @@ ROUTES_FILE = "routes.toml"
 
 TEXT_SUFFIXES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".txt": "text/plain"}
 ETAG_MODES = {"content", "volatile"}
-GENERATORS = {"pdf", "xlsx", "doc", "zip", "large", "bomb"}
+GENERATORS = {"pdf", "xlsx", "doc", "zip", "large", "bomb", "deep"}
 
 
 class RouteError(ValueError):
@@ -59,6 +59,8 @@ class Page:
     truncate: int = 0
     #: body produced at serve time: "large" or "bomb" (kept out of the store)
     generate: str | None = None
+    #: bytes of the generated large page, or of the bomb once inflated (None: the generator's default)
+    generate_size: int | None = None
     #: the file the page came from, for error messages
     source: str = ""
 
@@ -203,6 +205,10 @@ def _build_page(url: str, file_path: Path | None, settings: dict[str, Any], site
         headers.append(("Content-Type", binaries.CONTENT_TYPES[generate]))
     elif generate in {"large", "bomb"}:
         page.generate = generate
+        page.generate_size = int(settings["size"]) if "size" in settings else None
+        headers.append(("Content-Type", "text/html; charset=utf-8"))
+    elif generate == "deep":
+        page.body = binaries.make_deep_page(int(settings.get("size", 10_000)))
         headers.append(("Content-Type", "text/html; charset=utf-8"))
     elif status in (301, 302, 303, 307, 308):
         target = str(settings.get("location", ""))

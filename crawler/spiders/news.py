@@ -33,11 +33,11 @@ from crawler.spam.cloaking import (
     probe_headers,
     remove_additions,
 )
-from crawler.extract import Extracted, extract_article
+from crawler.extract import MAX_BODY_CHARS, MAX_PARSE_BYTES, Extracted, extract_article
 from crawler.extract.fields import article_fields
-from crawler.extract.pool import ExtractionPool, Precomputed, ReadAhead, declared_charset
+from crawler.extract.pool import ExtractionPool, Precomputed, ReadAhead, declared_charset, parse_prefix
 from crawler.items import ArticleItem
-from crawler.links import Link, extract_links, offsite_links
+from crawler.links import InvalidLink, Link, extract_links, offsite_links, url_problem
 from crawler.precomputed import EXTRA_KEY as PRECOMPUTED
 from crawler.precomputed import pipeline_steps
 from crawler.middlewares.conditional import NotModified
@@ -49,6 +49,10 @@ from crawler.spam.stylesheets import MAX_STYLESHEET_BYTES, StylesheetCache, hidi
 from crawler.state import StateStoreError, open_state_store
 
 logger = logging.getLogger(__name__)
+
+# Extraction notes that mean part of a page was left out of its record (the WARC has it all),
+# and the setting that made it so.
+TRUNCATION_NOTES = {"parse_truncated": "EXTRACT_MAXSIZE", "body_truncated": "EXTRACT_MAX_BODY_CHARS"}
 
 
 class NewsSpider(scrapy.Spider):
@@ -91,7 +95,10 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("spider/list_not_html")
             logger.warning("List page is not HTML (%s): %s", response.headers.get("Content-Type", b"?").decode("latin-1"), response.url)
             return
-        inside, outside = offsite_links(extract_links(response.selector, response.url, self.seed), self.seed)
+        invalid: list[InvalidLink] = []
+        inside, outside = offsite_links(extract_links(response.selector, response.url, self.seed, invalid), self.seed)
+        for bad in invalid:
+            self._invalid_link(response.url, bad.href, bad.reason)
         if outside:
             stats.inc_value("spider/offsite_links", len(outside))
             logger.debug("Ignored %d off-site links on %s", len(outside), response.url)
@@ -101,16 +108,30 @@ class NewsSpider(scrapy.Spider):
             logger.warning("List page has no article links: %s", response.url)
         stats.inc_value("spider/article_links", len(articles))
         for link in inside:
-            yield self._request_for(link, referer=response.url)
+            request = self._request_for(link, referer=response.url)
+            if request is not None:
+                yield request
 
-    def _request_for(self, link: Link, referer: str) -> Request:
+    def _request_for(self, link: Link, referer: str) -> Request | None:
+        """The request for ``link``; None (reported) when it cannot be made, so the page's other links go on."""
         callbacks = {"article": self.parse_article, "list": self.parse_list, "attachment": self.parse_attachment}
-        return Request(
-            link.url,
-            callback=callbacks[link.kind],
-            errback=self.on_error,
-            meta={"page_kind": link.kind, "link_text": link.text[:200]},
-            headers={"Referer": referer},
+        try:
+            return Request(
+                link.url,
+                callback=callbacks[link.kind],
+                errback=self.on_error,
+                meta={"page_kind": link.kind, "link_text": link.text[:200]},
+                headers={"Referer": referer},
+            )
+        except ValueError as exc:
+            self._invalid_link(referer, link.url, str(exc) or type(exc).__name__)
+            return None
+
+    def _invalid_link(self, page: str, link: str, reason: str) -> None:
+        self.crawler.stats.inc_value("links/invalid")
+        logger.warning("Invalid link on %s: %r (%s)", page, link, reason)
+        self.crawler.signals.send_catch_log(
+            manifest_entry, kind="invalid_link", entry={"page": page, "link": link, "reason": reason}
         )
 
     # -- articles -----------------------------------------------------------------
@@ -181,7 +202,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("spider/stylesheets/applied")
         body, url, declared = self._extract_arguments(response)
         extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains,
-                                    language=self.seed.language, stylesheets=css)
+                                    language=self.seed.language, stylesheets=css, **self._extract_limits)
         yield from self._article_outputs(response, extracted)
 
     # -- extraction in worker processes (EXTRACT_PROCESSES > 0) -----------------------
@@ -200,11 +221,19 @@ class NewsSpider(scrapy.Spider):
         if processes <= 0:
             return
         steps = pipeline_steps(self.crawler) if self.settings.getbool("EXTRACT_PRECOMPUTE", True) else []
-        self._pool = ExtractionPool(processes, steps)
+        self._pool = ExtractionPool(processes, steps, self._extract_limits)
         self.crawler.signals.connect(self._prefetch_extraction, signal=signals.response_received)
         logger.info("Extracting articles in %d worker processes%s", processes,
                     f" (with the steps of {', '.join(step.name for step in steps)})" if steps else "")
         self._start_read_ahead()
+
+    @property
+    def _extract_limits(self) -> dict[str, int]:
+        """Caps on what a page costs to extract; the WARC still keeps up to DOWNLOAD_MAXSIZE."""
+        return {
+            "max_parse_bytes": self.settings.getint("EXTRACT_MAXSIZE", MAX_PARSE_BYTES),
+            "max_body_chars": self.settings.getint("EXTRACT_MAX_BODY_CHARS", MAX_BODY_CHARS),
+        }
 
     # -- replay: extraction started when an article request is scheduled ------------
     # Answered from an archive, a request's response is known before it is downloaded:
@@ -283,7 +312,8 @@ class NewsSpider(scrapy.Spider):
         if future is not None and self._worker_finished(future, response):
             return ExtractionPool.result(future)
         body, url, declared = self._extract_arguments(response)
-        extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains, language=self.seed.language)
+        extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains,
+                                    language=self.seed.language, **self._extract_limits)
         return extracted, None
 
     def _worker_finished(self, future: Future[Any], response: Response) -> bool:
@@ -312,7 +342,7 @@ class NewsSpider(scrapy.Spider):
         return False
 
     def _extract_arguments(self, response: Response) -> tuple[bytes, str, str | None]:
-        return response.body, response.url, declared_encoding(response)
+        return parse_prefix(response.body, self._extract_limits), response.url, declared_encoding(response)
 
     def closed(self, reason: str) -> None:
         cache: StylesheetCache | None = getattr(self, "_stylesheet_cache", None)
@@ -346,11 +376,18 @@ class NewsSpider(scrapy.Spider):
         # The extractor logs each note with the URL; here they are counted.
         for note in extracted.notes:
             stats.inc_value(f"extract/{note}")
+            if note in TRUNCATION_NOTES:
+                setting = TRUNCATION_NOTES[note]
+                self.crawler.signals.send_catch_log(manifest_entry, kind="truncated", entry={
+                    "url": response.url, "note": note, "setting": setting, "limit": self.settings.getint(setting)})
+        if not extracted.body.strip():
+            self._empty_record(response.url, extracted)
+            return
         canonical = canonicalize_url(response.url)
         fields = article_fields(extracted, self.seed.language)
         extra = fields.pop("extra")
         # -- issue 6 hook: dedup honours an on-site rel=canonical (pipelines/dedup.py) --
-        extra["link_canonical"] = find_link_canonical(response.text)
+        extra["link_canonical"] = find_link_canonical(self._page_text(response))
         if precomputed:
             extra[PRECOMPUTED] = precomputed
         item = ArticleItem(
@@ -366,13 +403,35 @@ class NewsSpider(scrapy.Spider):
         if self.settings.getbool("FETCH_ATTACHMENTS"):
             for attachment in item.attachments:
                 link = Link(url=attachment["url"], text=attachment.get("title", ""), kind="attachment")
-                if self.seed.allows_host(urlsplit(link.url).hostname or ""):
-                    yield self._request_for(link, referer=response.url)
+                problem = url_problem(link.url)
+                if problem is not None:
+                    self._invalid_link(response.url, link.url, problem)
+                elif self.seed.allows_host(urlsplit(link.url).hostname or ""):
+                    request = self._request_for(link, referer=response.url)
+                    if request is not None:
+                        yield request
         probe = self._cloaking_probe(response, item)  # issue 5: the probe yields the item when it is done
         if probe is not None:
             yield probe
             return
         yield item
+
+    def _page_text(self, response: TextResponse) -> str:
+        """The page's text, or for a page over EXTRACT_MAXSIZE the text of the part that was parsed
+        (decoding all of a 50 MB page would cost several times that in this process)."""
+        cap = self._extract_limits["max_parse_bytes"]
+        if not cap or len(response.body) <= cap:
+            return response.text
+        return response.body[:cap].decode(response.encoding, "replace")
+
+    def _empty_record(self, url: str, extracted: Extracted) -> None:
+        """An article page with no text (only scripts, too deep, not HTML…): no record, a problem in the manifest."""
+        notes = ", ".join(extracted.notes) or "no text"
+        problem = f"body: empty ({notes})"
+        self.crawler.stats.inc_value("spider/invalid_record")
+        self.crawler.stats.inc_value("spider/invalid_record/empty_body")
+        logger.warning("No article text on %s (%s): no record written", url, notes)
+        self.crawler.signals.send_catch_log(manifest_entry, kind="invalid_record", entry={"url": url, "problem": problem})
 
     # -- cloaking probe (issues 5, 17; rules in crawler/spam/cloaking.py) -------------
     # Settings (docs/spam.md): CLOAKING_PROBE_ENABLED (default False), CLOAKING_PROBE_UNTIL_CLEAN
