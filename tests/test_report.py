@@ -107,20 +107,22 @@ def test_bad_lines_are_reported_and_the_rest_is_read(tmp_path: Path) -> None:
 
 def test_ten_times_the_records_take_at_most_twelve_times_the_time_and_no_more_memory(tmp_path: Path) -> None:
     small, large = tmp_path / "small", tmp_path / "large"
-    synthetic_archive(small, 1_000)
-    synthetic_archive(large, 10_000)
+    synthetic_archive(small, 2_000)
+    synthetic_archive(large, 20_000)
 
     def measure(out: Path) -> tuple[float, int]:
-        started = time.process_time()
-        write_report([out], out / "report.html")
-        cpu = time.process_time() - started
+        # Best of three: CPU time of a run this short still carries the machine's noise.
+        cpu = []
+        for _ in range(3):
+            started = time.process_time()
+            write_report([out], out / "report.html")
+            cpu.append(time.process_time() - started)
         tracemalloc.start()
         collect([out])
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        return cpu, peak
+        return min(cpu), peak
 
-    measure(small)  # warm imports and caches
     (small_cpu, small_peak), (large_cpu, large_peak) = measure(small), measure(large)
     assert large_cpu <= 12 * small_cpu, (small_cpu, large_cpu)
     # The same 40 distinct units: memory follows units, not records.
