@@ -27,7 +27,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.extensions.runlock import RunLocked
 from crawler.seeds import SeedError
-from crawler.state import StateStoreError
+from crawler.dedup.state import StateStoreError
 
 logger = logging.getLogger(__name__)
 
