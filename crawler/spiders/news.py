@@ -24,7 +24,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from crawler.canonical import find_link_canonical
+from crawler.dedup.canonical import find_link_canonical
 from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
 from crawler.extract import Extracted, extract_article
 from crawler.extract.fields import article_fields
