@@ -1,13 +1,11 @@
 """Dedup pipeline (priority 300): one record per article across URLs, sites and runs.
 
-A thin Scrapy wrapper over :mod:`crawler.dedup.decide` (which documents the
-decisions: new, changed, unchanged, duplicate, near duplicate). It fills
-``canonical_url``, ``id`` and ``body_sha1``, drops repeats, counts every
-outcome under ``dedup/`` and lists duplicates in the run manifest. A record is
-written to the state store only once the JSONL writer has written it
-(``item_scraped``); a killed run's JSONL lines are read back at the next start,
-so a killed and restarted crawl emits every article exactly once.
-``DEDUP_ENABLED = False`` switches it off.
+A thin Scrapy wrapper over :mod:`crawler.dedup.decide`, which documents the
+decisions. It fills ``canonical_url``, ``id`` and ``body_sha1``, drops repeats,
+counts outcomes under ``dedup/`` and lists duplicates in the run manifest. A
+record is stored only once the JSONL writer wrote it (``item_scraped``); a
+killed run's JSONL is read back at the next start. ``DEDUP_ENABLED = False``
+switches it off.
 """
 
 from __future__ import annotations
@@ -22,13 +20,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.dedup.canonical import Canonicalizer, CanonicalURLError, load_tracking_params
 from crawler.dedup.decide import Decision, Deduplicator, read_jsonl_records
-from crawler.dedup.near import (
-    DEFAULT_MIN_CHARS,
-    DEFAULT_NEAR_DUP_THRESHOLD,
-    DEFAULT_NUM_PERM,
-    DEFAULT_SHINGLE_SIZE,
-    NearDuplicateIndex,
-)
+from crawler.dedup.near import NearDuplicateIndex
 from crawler.dedup.state import StateStore, StateStoreError, open_state_store
 from crawler.runinfo import output_dir, run_id
 from crawler.signals import manifest_entry
@@ -37,11 +29,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-
-def _spider_site(spider: Any) -> str:
-    seed = getattr(spider, "seed", None)
-    return str(getattr(seed, "name", None) or getattr(spider, "name", "") or "")
 
 
 class DedupPipeline:
@@ -63,15 +50,7 @@ class DedupPipeline:
         tracking = load_tracking_params(settings.get("CANONICAL_TRACKING_PARAMS_FILE") or None)
         tracking += [str(name) for name in settings.getlist("CANONICAL_TRACKING_PARAMS")]
         store = open_state_store(crawler)  # raises StateStoreError: the run cannot start
-        near = None
-        if settings.getbool("NEAR_DUP_ENABLED", True):
-            near = NearDuplicateIndex(
-                store,
-                threshold=settings.getfloat("NEAR_DUP_THRESHOLD", DEFAULT_NEAR_DUP_THRESHOLD),
-                num_perm=settings.getint("NEAR_DUP_NUM_PERM", DEFAULT_NUM_PERM),
-                shingle_size=settings.getint("NEAR_DUP_SHINGLE_SIZE", DEFAULT_SHINGLE_SIZE),
-                min_chars=settings.getint("NEAR_DUP_MIN_CHARS", DEFAULT_MIN_CHARS),
-            )
+        near = NearDuplicateIndex.from_settings(store, settings) if settings.getbool("NEAR_DUP_ENABLED", True) else None
         deduplicator = Deduplicator(
             store,
             run_id=run_id(crawler),
@@ -88,7 +67,8 @@ class DedupPipeline:
 
     # -- lifecycle -------------------------------------------------------------
     def open_spider(self) -> None:
-        self.site = _spider_site(self.crawler.spider)
+        spider = self.crawler.spider
+        self.site = str(getattr(getattr(spider, "seed", None), "name", None) or getattr(spider, "name", "") or "")
         try:
             killed = self.store.begin_session(self.dedup.run_id, self.site)
             for session in killed:
@@ -111,12 +91,8 @@ class DedupPipeline:
     def _reconcile_killed_run(self, killed_run: str) -> None:
         directory = output_dir(self.crawler.settings) / "jsonl"
         files = sorted(directory.glob(f"*-{killed_run}.jsonl")) + sorted(directory.glob(f"*-{killed_run}.jsonl.part"))
-        logger.warning(
-            "Run %s of %s ended without closing the state store (killed?); re-reading %d JSONL file(s)",
-            killed_run,
-            self.site,
-            len(files),
-        )
+        logger.warning("Run %s of %s ended without closing the state store (killed?); re-reading %d JSONL file(s)",
+                       killed_run, self.site, len(files))
         self.stats.inc_value("dedup/killed_runs")
         for path in files:
             for record in read_jsonl_records(path, lambda: self.stats.inc_value("dedup/reconcile_bad_line")):
@@ -135,10 +111,7 @@ class DedupPipeline:
         link_canonical = extra.get("link_canonical")
         try:
             decision = self.dedup.classify(
-                url=url,
-                body=body,
-                site=str(adapter.get("site") or self.site),
-                link_canonical=link_canonical,
+                url=url, body=body, site=str(adapter.get("site") or self.site), link_canonical=link_canonical,
                 allowed_domains=list(getattr(spider, "allowed_domains", None) or ()),
                 url_aliases=getattr(seed, "url_aliases", None),
             )
@@ -162,15 +135,9 @@ class DedupPipeline:
             if decision.near_duplicate_of:
                 adapter["near_duplicate_of"] = decision.near_duplicate_of
                 self.stats.inc_value("dedup/near_duplicate")
-                self._manifest(
-                    "near_duplicate",
-                    {
-                        "url": url,
-                        "id": decision.id,
-                        "near_duplicate_of": decision.near_duplicate_of,
-                        "similarity": round(decision.near_similarity or 0.0, 3),
-                    },
-                )
+                similarity = round(decision.near_similarity or 0.0, 3)
+                self._manifest("near_duplicate", {"url": url, "id": decision.id,
+                                                  "near_duplicate_of": decision.near_duplicate_of, "similarity": similarity})
             return item
         try:
             self.dedup.record(decision)
@@ -207,22 +174,9 @@ class DedupPipeline:
     def _remember_links(self, item: Any, response: Any) -> None:
         """Every URL that led to this article (redirect sources, a page naming another canonical)."""
         adapter = ItemAdapter(item)
-        article_id = str(adapter.get("id") or "")
-        canonical = adapter.get("canonical_url")
-        if not article_id:
-            return
-        urls = [str(adapter.get("url") or "")]
-        meta = getattr(response, "meta", None) if response is not None else None
-        if meta:
-            urls += [str(u) for u in meta.get("redirect_urls") or ()]
-        canonicalizer = self.dedup.canonicalizer_for(getattr(getattr(self.crawler.spider, "seed", None), "url_aliases", None))
-        for url in urls:
-            try:
-                link = canonicalizer.canonicalize(url)
-            except CanonicalURLError:
-                continue
-            if link != canonical:
-                self.store.put_link(link, article_id)
+        urls = [str(adapter.get("url") or ""), *(getattr(response, "meta", None) or {}).get("redirect_urls", ())]
+        aliases = getattr(getattr(self.crawler.spider, "seed", None), "url_aliases", None)
+        self.dedup.remember_links(str(adapter.get("id") or ""), str(adapter.get("canonical_url") or ""), urls, aliases)
 
     # -- helpers -------------------------------------------------------------------
     def _count_canonical(self, decision: Decision) -> None:
@@ -234,7 +188,6 @@ class DedupPipeline:
 
     def _manifest(self, kind: str, entry: dict[str, Any]) -> None:
         self.crawler.signals.send_catch_log(manifest_entry, kind=kind, entry=entry)
-
     def _state_failed(self, exc: StateStoreError, url: str | None) -> None:
         logger.error("State store unusable%s: %s", f" while handling {url}" if url else "", exc)
         self.stats.inc_value("dedup/state_error")

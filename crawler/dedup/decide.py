@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from crawler.dedup.canonical import Canonicalizer, choose_canonical
+from crawler.dedup.canonical import Canonicalizer, CanonicalURLError, choose_canonical
 from crawler.dedup.fingerprint import normalise_for_digest
 from crawler.dedup.near import NearDuplicateIndex
 from crawler.dedup.state import ArticleState, StateStore
@@ -181,6 +181,21 @@ class Deduplicator:
 
     def in_flight(self, article_id: str) -> Decision | None:
         return self._in_flight.get(article_id)
+
+    def remember_links(
+        self, article_id: str, canonical_url: str, urls: Sequence[str], url_aliases: Mapping[str, str] | None = None
+    ) -> None:
+        """Remember every URL that led to an article (redirect sources, a page naming another canonical)."""
+        if not article_id:
+            return
+        canonicalizer = self.canonicalizer_for(url_aliases)
+        for url in urls:
+            try:
+                link = canonicalizer.canonicalize(str(url))
+            except CanonicalURLError:
+                continue
+            if link != canonical_url:
+                self.store.put_link(link, article_id)
 
     def reconcile(self, record: Mapping[str, Any], run_id: str) -> bool:
         """Store a record found in a killed run's JSONL file if the store missed it; True when it did."""

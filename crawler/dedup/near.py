@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +39,17 @@ class NearDuplicateIndex:
         self.min_chars = min_chars
         self.max_candidates = max_candidates
         self.bands, self.rows = minhash.band_layout(threshold, num_perm)
+
+    @classmethod
+    def from_settings(cls, store: StateStore, settings: Any) -> NearDuplicateIndex:
+        """An index configured by the ``NEAR_DUP_*`` settings."""
+        return cls(
+            store,
+            threshold=settings.getfloat("NEAR_DUP_THRESHOLD", DEFAULT_NEAR_DUP_THRESHOLD),
+            num_perm=settings.getint("NEAR_DUP_NUM_PERM", DEFAULT_NUM_PERM),
+            shingle_size=settings.getint("NEAR_DUP_SHINGLE_SIZE", DEFAULT_SHINGLE_SIZE),
+            min_chars=settings.getint("NEAR_DUP_MIN_CHARS", DEFAULT_MIN_CHARS),
+        )
 
     def signature(self, normalised: str) -> np.ndarray | None:
         """MinHash signature of a normalised body; None when it is too short to compare."""

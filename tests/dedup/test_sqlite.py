@@ -15,7 +15,6 @@ from crawler.dedup.sqlite import SQLiteStateStore
 from crawler.dedup.state import (
     ArticleState,
     ListPageState,
-    StateStore,
     StateStoreCorrupt,
     StateStoreError,
     StateStoreLocked,
