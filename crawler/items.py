@@ -1,6 +1,6 @@
 """The article item: one news article as it flows through the pipelines.
 
-Fields mirror JSONL schema v1 (DESIGN.md, contract 3); the JSON Schema that
+Fields are those of the JSONL record (docs/schema.md); the JSON Schema that
 ships in ``crawler/schema/`` is generated from this class (see
 :mod:`crawler.schema`), so the two cannot drift apart. ``extra`` carries
 working data between components (title candidates, extraction notes) and is

@@ -1,4 +1,4 @@
-"""Seed files: one TOML file per site says what to crawl (DESIGN.md, contract 1).
+"""Seed files: one TOML file per site says what to crawl (docs/architecture.md, "Seed files").
 
 A seed is data, not code. Loading validates every field and refuses a bad
 file with one message naming the file and the field, so a typo never turns

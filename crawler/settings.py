@@ -19,7 +19,7 @@ COMMANDS_MODULE = "crawler.commands"
 # Where the shipped seed files live; every *.toml there is a spider.
 SEEDS_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
 
-# Outputs (DESIGN.md, contract 2).
+# Outputs (docs/architecture.md, "Output directory").
 OUTPUT_DIR = "out"
 
 USER_AGENT = f"MinistryNewsArchive/{__version__} (news archive crawler for research; obeys robots.txt)"
@@ -51,11 +51,12 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 FETCH_ATTACHMENTS = True
 
 EXTENSIONS = {
+    "crawler.extensions.publicsuffix.OfflinePublicSuffixList": 50,
     "crawler.extensions.runlock.RunLock": 100,
     "crawler.extensions.manifest.RunManifest": 500,
 }
 
-# The data flow of DESIGN.md: normalise -> spam -> dedup -> JSONL.
+# The data flow of docs/architecture.md: normalise -> spam -> dedup -> JSONL.
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.spam.SpamPipeline": 200,
@@ -63,7 +64,10 @@ ITEM_PIPELINES = {
     "pipelines.jsonl.JsonLinesWriter": 800,
 }
 
-DOWNLOADER_MIDDLEWARES: dict[str, int] = {
+DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
+    # robots.txt answering 5xx or not at all disallows the host, 4xx allows it (RFC 9309).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robotstxt.RobotsTxtMiddleware": 100,
     # Below RedirectMiddleware (600): validators go on every hop; a 304 ends the request here.
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 560,
     # Above HttpCompressionMiddleware (590): archives the raw bytes of every exchange.
@@ -97,4 +101,9 @@ STATE_LOCK_TIMEOUT = 30.0  # seconds to wait for another process's write lock
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# No control servers in a crawl or replay: Scrapy's telnet console and its
+# remote-control HTTP server (which runs any Python code POSTed to it) stay off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# tldextract (cookie domains, surt) uses its bundled Public Suffix List, never downloads one.
+PUBLIC_SUFFIX_LIST_OFFLINE = True

@@ -1,4 +1,4 @@
-"""JSONL writer: one schema-v1 record per line (DESIGN.md, contracts 2 and 3).
+"""JSONL writer: one record per line, in the schema of docs/schema.md.
 
 Records go to ``OUTPUT_DIR/jsonl/<site>-<run_id>.jsonl.part``, flushed after
 each record, and the file is renamed to ``.jsonl`` when the spider closes:

@@ -8,6 +8,7 @@ and compares them with the bytes the sample server sends, then stops it by PID.
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import signal
 import socket
@@ -17,8 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_timestamp
+from warcio.warcwriter import WARCWriter
 
 try:  # tests/ as a package or as a plain folder on sys.path
     from tests.test_pywb import ACCEPT_ENCODING, PYWB_BIN, fetch_from_sample_site, free_port
@@ -26,7 +30,7 @@ except ImportError:
     from test_pywb import ACCEPT_ENCODING, PYWB_BIN, fetch_from_sample_site, free_port
 
 from crawler.demo import ROOT
-from crawler.replay.ui import build_collection
+from crawler.replay.ui import PYWB_CONFIG, build_collection, write_config
 
 
 def archived(warc_dir: Path, pointer: dict[str, Any]) -> tuple[str, bytes, str | None]:
@@ -112,3 +116,37 @@ def test_missing_pywb_is_reported(sample_crawl: Any, tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 1 and "make pywb-venv" in result.stderr
+
+
+def write_one_page_warc(path: Path, url: str, html: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(html), http_headers=headers))
+
+
+@pytest.mark.e2e
+def test_replay_ui_starts_without_a_config_error(tmp_path: Path) -> None:
+    url = "http://www.mca.gov.cn/n152/n165/c1/content.html"
+    write_one_page_warc(tmp_path / "out" / "warc" / "page.warc.gz", url, "<html><body><p>民政部召开会议</p></body></html>".encode())
+    root, port, log_path = tmp_path / "pywb", free_port(), tmp_path / "ui.log"
+    command = [sys.executable, "-m", "crawler.replay.ui", str(tmp_path / "out"), "--root", str(root), "--port", str(port),
+               "--pywb-bin", str(PYWB_BIN)]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(process, port, log_path)
+        assert get(port, "/archive/")[0] == 200
+    finally:
+        stop(process)
+    output = log_path.read_text(errors="replace")
+    assert "Browse http://127.0.0.1:" in output
+    assert "config.yaml" not in output and "No such file" not in output, output
+    assert (root / "config.yaml").read_text("utf-8") == PYWB_CONFIG
+
+
+def test_an_edited_pywb_config_is_kept(tmp_path: Path) -> None:
+    assert write_config(tmp_path).read_text("utf-8") == PYWB_CONFIG
+    (tmp_path / "config.yaml").write_text("collections_root: collections\nframed_replay: false\n", encoding="utf-8")
+    assert write_config(tmp_path).read_text("utf-8") == "collections_root: collections\nframed_replay: false\n"

@@ -104,7 +104,7 @@ def host_in_domains(host: str, domains: Iterable[str]) -> bool:
 
 
 def url_id(canonical_url: str) -> str:
-    """The record id: SHA-1 hex digest of the canonical URL (DESIGN.md, contract 3)."""
+    """The record id: SHA-1 hex digest of the canonical URL (``id`` in docs/schema.md)."""
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()
 
 

@@ -4,7 +4,9 @@ Builds a pywb collection from the run's WARC files with pywb's own
 ``wb-manager`` and starts ``wayback`` on 127.0.0.1, both from the separate
 pywb venv (``make pywb-venv``; pywb pins packages that break Scrapy). The
 collection lives in ``OUTPUT_DIR/pywb`` unless ``--root`` says otherwise;
-running again adds only WARC files the collection does not have yet.
+running again adds only WARC files the collection does not have yet. The
+root gets a ``config.yaml`` (kept if it is already there): ``wayback`` reads
+one from its working directory and prints an error when there is none.
 ``wayback`` replaces this process, so stopping it (Ctrl-C, or SIGTERM to
 the PID) stops everything.
 
@@ -30,6 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_PYWB_BIN = ROOT / ".venv-pywb" / "bin"
 
 
+# pywb's own defaults apply to everything not named here.
+PYWB_CONFIG = """\
+# pywb settings for browsing this archive, written by `make replay-ui` (crawler/replay/ui.py).
+# Edit freely: the file is kept. Only the collections under collections/ are served; nothing is fetched live.
+collections_root: collections
+debug: false
+"""
+
+
 class ReplayUIError(RuntimeError):
     """The collection could not be built or pywb is not there."""
 
@@ -51,11 +62,20 @@ def build_collection(warcs: list[Path], root: Path, collection: str, pywb_bin: P
     archive_dir = root / "collections" / collection / "archive"
     if not archive_dir.is_dir():
         _run([str(manager), "init", collection], root, env)
+    write_config(root)
     have = {path.name for path in archive_dir.iterdir()} if archive_dir.is_dir() else set()
     new = [path for path in warcs if path.name not in have]
     if new:
         _run([str(manager), "add", collection, *map(str, new)], root, env)
     return new
+
+
+def write_config(root: Path) -> Path:
+    """``root/config.yaml`` for ``wayback``, unless one is there already."""
+    path = root / "config.yaml"
+    if not path.exists():
+        path.write_text(PYWB_CONFIG, encoding="utf-8")
+    return path
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> None:
