@@ -226,6 +226,8 @@ class JsonLinesWriter:
         self._file.flush()
         self.crawler.stats.inc_value("jsonl/records")
         self.crawler.stats.inc_value("jsonl/bytes", len(line))
+        for name, value in record.items():  # feed exports after this pipeline get the record as written
+            adapter[name] = value
         return item
 
     def close_spider(self) -> None:

@@ -264,3 +264,27 @@ def test_log_forwarding_thread_ends_quietly_when_the_queue_is_torn_down():
             raise ValueError("Queue is closed")
 
     assert ProcessRunner._forward_logs(SimpleNamespace(_log_queue=TornDownQueue())) is None
+
+
+def test_warcinfo_names_the_run_and_holds_the_seed_file_text(tmp_path: Path) -> None:
+    from crawler.replay.inputs import inspect_input
+    from crawler.seeds import seed_from_text
+
+    text = (Path(__file__).resolve().parent.parent / "seeds" / "mca.toml").read_text("utf-8")
+
+    class SeedFileSpider(Spider):
+        name = "mca"
+        seed = seed_from_text(text, "seeds/mca.toml")
+
+    crawler = get_crawler(SeedFileSpider, {"OUTPUT_DIR": str(tmp_path), "WARC_WRITER": "thread", "RUN_ID": "r-42"})
+    crawler.spider = SeedFileSpider()
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    capture.spider_opened()
+    request = Request("http://www.mca.gov.cn/a.html")
+    capture.process_request(request)
+    capture.process_response(request, response_for(request))
+    finish(capture)
+    (path,) = (tmp_path / "warc").glob("*.warc.gz")
+    archived = inspect_input(path)
+    assert archived.run_id == "r-42" and archived.seed == "mca"
+    assert archived.seed_text == text  # byte for byte, comments and Chinese included

@@ -11,7 +11,9 @@
 ==  ==========================================================================
 
 The deciding is done by :func:`exit_status` over plain data, so it is tested
-without running a crawl.
+without running a crawl. A usage error (unknown spider, bad seed file, bad
+``-a``) is found before Scrapy starts: the one-line error is all the command
+prints, so it is the last line a scheduler's log shows.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import argparse
 import logging
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from crawler.extensions.runlock import RunLocked
 from crawler.seeds import SeedError
@@ -77,6 +80,8 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
 
 
 class Command(ScrapyCrawlCommand):
+    default_settings: ClassVar[dict[str, Any]] = {"RUN_OUTPUTS_ENABLED": True}  # crawler/runoutputs.py
+
     def short_desc(self) -> str:
         return "Run a spider (exit status: 0 ok, 1 failed run, 2 usage/invalid seed, 75 locked)"
 
@@ -87,6 +92,31 @@ class Command(ScrapyCrawlCommand):
             "invalid seed; 75 another run of this seed into this OUTPUT_DIR is in progress."
         )
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) == 1:
+            self._check_spider(args[0], opts.spargs)
+
+    def _check_spider(self, name: str, spider_args: dict[str, Any]) -> None:
+        """Build the spider once, before Scrapy starts: a usage error ends the command with one line."""
+        assert self.settings is not None
+        loader = get_spider_loader(self.settings)
+        try:
+            spider_class = loader.load(name)
+        except KeyError:
+            self._usage_error(name, f"no spider {name!r} (see 'scrapy list')")
+        except SeedError as exc:
+            self._usage_error(name, f"invalid seed: {exc}")
+        try:
+            spider_class(**spider_args)  # the spider's own checks: seed file, -a arguments
+        except (SeedError, ValueError, TypeError) as exc:
+            self._usage_error(name, f"invalid seed or spider arguments: {exc}")
+
+    @staticmethod
+    def _usage_error(name: str, reason: str) -> NoReturn:
+        print(f"scrapy crawl {name}: error: {reason} (exit status {EXIT_USAGE})", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 1:
             raise UsageError
@@ -95,8 +125,10 @@ class Command(ScrapyCrawlCommand):
         assert self.crawler_process
         try:
             crawler = self._create_crawler(args[0])
-        except KeyError as exc:
-            raise UsageError(f"no spider {args[0]!r} (see 'scrapy list'): {exc}", print_help=False) from exc
+        except (KeyError, SeedError) as exc:  # checked in process_options; here only when called directly
+            self.exitcode = EXIT_USAGE
+            print(f"scrapy crawl {args[0]}: error: {exc} (exit status {self.exitcode})", file=sys.stderr)
+            return
         outcome = RunOutcome()
 
         def failed(failure: Any) -> None:
@@ -123,11 +155,11 @@ class Command(ScrapyCrawlCommand):
             spider = crawler.spider
         except RuntimeError:  # the spider could not be created
             spider = None
-            outcome.spider_created = False
+        outcome.spider_created = spider is not None
         seed = getattr(spider, "seed", None)
         outcome.start_url_count = len(getattr(seed, "start_urls", ()) or getattr(spider, "start_urls", ()) or ())
         self.exitcode, reason = exit_status(outcome)
         if self.exitcode == EXIT_OK:
             logger.info("crawl %s: exit status 0, %s", args[0], reason)
         else:
-            print(f"scrapy crawl {args[0]}: {reason} (exit status {self.exitcode})", file=sys.stderr)
+            print(f"scrapy crawl {args[0]}: error: {reason} (exit status {self.exitcode})", file=sys.stderr)

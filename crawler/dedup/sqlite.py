@@ -100,8 +100,7 @@ def _url_key(url: str) -> bytes:
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+    yield from (items[start : start + _CHUNK] for start in range(0, len(items), _CHUNK))
 
 
 class SQLiteStateStore(StateStore):
@@ -487,3 +486,15 @@ class SQLiteStateStore(StateStore):
             (site, before_run),
         )
         return rows[0][0] if rows else None
+
+    # -- site notes ------------------------------------------------------------
+    # In the ``meta`` table under "site:<site>:<key>": no table of their own.
+    def get_site_note(self, site: str, key: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"site:{site}:{key}",))
+        return rows[0][0] if rows else None
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        self._write(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [(f"site:{site}:{key}", value)],
+        )

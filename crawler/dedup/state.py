@@ -171,6 +171,15 @@ class StateStore(ABC):
     def last_outcome(self, site: str, before_run: str) -> str | None:
         """Outcome of the latest run of ``site`` other than ``before_run`` (None: no earlier run)."""
 
+    # -- small per-site notes (the cloaking probe's memory) ---------------------
+    # Not abstract: a store that keeps no notes simply forgets between runs.
+    def get_site_note(self, site: str, key: str) -> str | None:
+        """A short value kept for ``site`` across runs; None when never set."""
+        return None
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        """Keep ``value`` for ``site`` (replacing the previous one)."""
+
     # -- lifecycle -----------------------------------------------------------
     @abstractmethod
     def flush(self) -> None:

@@ -54,6 +54,7 @@ from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from crawler.runinfo import WARCINFO_RUN_ID, WARCINFO_SEED_TOML, run_id, warcinfo_text
 from crawler.warc.backend import BackendConfig, make_runner
 from crawler.warc.records import CapturedExchange
 
@@ -194,6 +195,7 @@ class WarcCaptureMiddleware:
         seed = getattr(spider, "seed", None)
         seed_name = getattr(seed, "name", None) or getattr(spider, "name", None) or ""
         site_name = getattr(seed, "site_name", None) or ""
+        seed_text = getattr(seed, "text", None) or ""
         robots = "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"
         fields = {
             "software": _software(),
@@ -207,6 +209,9 @@ class WarcCaptureMiddleware:
             "http-header-user-agent": str(settings.get("USER_AGENT") or ""),
             "operator": str(settings.get("WARC_OPERATOR") or ""),
             "description": str(settings.get("WARC_DESCRIPTION") or ""),
+            # The archive describes itself: a replay groups files by run and crawls from this seed.
+            WARCINFO_RUN_ID: run_id(self.crawler),
+            WARCINFO_SEED_TOML: warcinfo_text(seed_text) if seed_text else "",
         }
         return {key: value for key, value in fields.items() if value}
 
