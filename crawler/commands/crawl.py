@@ -3,8 +3,9 @@
 ==  ==========================================================================
 0   the run finished (nothing new is still success)
 1   the run failed: no start URL reachable, every article request failed, the
-    state store unusable (corrupt, locked too long, disk full), or the crawl
-    could not start for another reason
+    state store unusable (corrupt, locked too long, disk full), a record not
+    written because its WARC record could not be written, or the crawl could
+    not start for another reason
 2   usage error or invalid seed (unknown spider, bad seed file, bad -a)
 75  another run of the same seed into the same OUTPUT_DIR holds the lock
     (EX_TEMPFAIL: try again later)
@@ -66,6 +67,9 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
     stats = outcome.stats
     if outcome.finish_reason == "state_store_error" or stats.get("dedup/state_error"):
         return EXIT_FAILED, f"state store unusable: {stats.get('dedup/state_error_message', 'see log')}"
+    warc_failed = int(stats.get("jsonl/warc_write_failed", 0) or 0)
+    if warc_failed:
+        return EXIT_FAILED, f"{warc_failed} record(s) not written: their WARC records could not be written"
     failed_starts = int(stats.get("spider/failed_start_urls", 0) or 0)
     if outcome.start_url_count and failed_starts >= outcome.start_url_count:
         return EXIT_FAILED, f"no start URL reachable ({failed_starts} of {outcome.start_url_count} failed)"
