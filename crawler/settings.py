@@ -112,6 +112,22 @@ SPIDER_MIDDLEWARES = {
 URLLENGTH_LIMIT = 2083
 DEDUP_STOP_AFTER_KNOWN_PAGES = 2
 
+# -- dedup and the state store (crawler/dedup/, docs/scheduling.md) --------------
+DEDUP_ENABLED = True  # False: no dedup pipeline; every extracted article is written
+DEDUP_EMIT_UNCHANGED = False  # True: unchanged articles are written again in every run
+CANONICAL_TRACKING_PARAMS_FILE = None  # None: the shipped list of tracking query parameters
+CANONICAL_TRACKING_PARAMS: list[str] = []  # more tracking parameters to strip
+NEAR_DUP_ENABLED = True
+NEAR_DUP_THRESHOLD = 0.4  # estimated Jaccard similarity of 5-character shingles
+NEAR_DUP_NUM_PERM = 128
+NEAR_DUP_SHINGLE_SIZE = 5
+NEAR_DUP_MIN_CHARS = 80  # shorter bodies are not compared
+STATE_PATH = None  # None: OUTPUT_DIR/state/state.sqlite
+STATE_STORE_CLASS = None  # another StateStore with from_crawler (e.g. a shared store)
+STATE_COMMIT_EVERY = 50000  # writes per committed batch
+STATE_COMMIT_INTERVAL = 2.0  # seconds an uncommitted batch may wait
+STATE_LOCK_TIMEOUT = 30.0  # seconds to wait for another process's write lock
+
 FEED_EXPORT_ENCODING = "utf-8"
 # Feed exports (`scrapy crawl mca -O items.json`) hold the JSONL record's fields only, not the
 # item's working data (`extra`); the JSONL writer leaves the record as written in the item.

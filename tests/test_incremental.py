@@ -18,7 +18,7 @@ from crawler.commands.crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 from crawler.demo import LOOPBACK_SETTINGS, ROOT, crawl_env
 from crawler.extensions.runlock import RunLocked, acquire, release
 from crawler.seeds import SeedError
-from crawler.state import StateStoreCorrupt
+from crawler.dedup.state import StateStoreCorrupt
 
 MCA = EXPECTED["mca"]
 MCA_LIST_PAGES = MCA["list_pages"]
@@ -165,7 +165,7 @@ def test_corrupt_state_file_fails_the_run_and_is_kept(tmp_path: Path, fresh_samp
 
 def test_locked_state_file_fails_the_run(tmp_path: Path, fresh_sample_site: Any) -> None:
     out = tmp_path / "out"
-    from crawler.state import SQLiteStateStore
+    from crawler.dedup.sqlite import SQLiteStateStore
 
     SQLiteStateStore(out / "state" / "state.sqlite").close()
     holder = sqlite3.connect(out / "state" / "state.sqlite", isolation_level=None)

@@ -36,7 +36,7 @@ def test_replay_with_extraction_workers_writes_what_the_inline_replay_writes(
         assert not any(key.startswith("extract/precomputed_stale/") for key in stats[seed]), seed
     assert compared == len(sample_crawl.all_records())
     total = {key: sum(s.get(key, 0) for s in stats.values()) for key in (
-        "extract/precomputed/normalize", "extract/precomputed/spam", "extract/precomputed/dedup",
+        "extract/precomputed/normalize", "extract/precomputed/spam",
         "extract/read_ahead_used", "extract/pool_ready", "extract/pool_waited", "extract/pool_taken_back")}
     print(total)
     # Pages a worker extracted (those the crawl process took back it extracted itself) ...

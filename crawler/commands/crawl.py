@@ -31,7 +31,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.extensions.runlock import RunLocked
 from crawler.seeds import SeedError
-from crawler.state import StateStoreError
+from crawler.dedup.state import StateStoreError
 
 logger = logging.getLogger(__name__)
 

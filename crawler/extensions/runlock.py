@@ -13,7 +13,7 @@ on a clean shutdown. After a SIGKILL they are stale: requests that were in
 the queue are gone while their fingerprints say "seen", so a plain resume
 would silently skip articles. A run that finds its predecessor was killed
 moves those two files aside and walks the site again from the start URLs;
-the state store (``crawler/state.py``) makes sure every article is still
+the state store (``crawler/dedup/state.py``) makes sure every article is still
 emitted exactly once.
 """
 

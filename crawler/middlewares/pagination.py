@@ -26,8 +26,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from crawler.canonical import Canonicalizer, CanonicalURLError, load_tracking_params
-from crawler.state import ListPageState, StateStore, StateStoreError, open_state_store
+from crawler.dedup.canonical import Canonicalizer, CanonicalURLError, load_tracking_params
+from crawler.dedup.state import ListPageState, StateStore, StateStoreError, open_state_store
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -24,7 +24,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from crawler.canonical import find_link_canonical
+from crawler.dedup.canonical import find_link_canonical
 from crawler.spam.cloaking import (
     PROBE_META_KEY,
     CloakingPolicy,
@@ -46,7 +46,7 @@ from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
 from crawler.signals import manifest_entry
 from crawler.spam.stylesheets import MAX_STYLESHEET_BYTES, StylesheetCache, hiding_css, linked_stylesheets
-from crawler.state import StateStoreError, open_state_store
+from crawler.dedup.state import StateStoreError, open_state_store
 
 logger = logging.getLogger(__name__)
 

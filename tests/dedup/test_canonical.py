@@ -1,4 +1,4 @@
-"""Canonical URLs (crawler/canonical.py): one spelling per page, one id per article."""
+"""Canonical URLs (crawler/dedup/canonical.py): one spelling per page, one id per article."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from crawler.canonical import (
+from crawler.dedup.canonical import (
     Canonicalizer,
     CanonicalURLError,
     ParamMatcher,

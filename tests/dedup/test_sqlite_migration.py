@@ -1,26 +1,23 @@
-"""A state file written by schema 1 (before the key-indexed layout) keeps working after the upgrade."""
+"""State files written by older schemas (1: clustered by digest, 2: key-prefix index) keep working after the upgrade to 3."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import sqlite3
+import struct
 from pathlib import Path
 
 import pytest
 
-from crawler.state import SCHEMA_VERSION, SQLiteStateStore, StateStoreError, digest_key
-from pipelines.dedup import Deduplicator, body_digest
+from crawler.dedup.sqlite import SCHEMA_VERSION, SQLiteStateStore
+from crawler.dedup.state import StateStoreError
+from crawler.dedup.decide import Deduplicator
+from crawler.dedup.fingerprint import body_digest
 
-# The schema-1 layout as the first release created it (articles and bodies
-# clustered by their 20-byte digests); the other tables did not change.
-SCHEMA_1 = """
+# The tables that kept their layout in every schema.
+COMMON = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE articles (
-    id BLOB PRIMARY KEY, body_sha1 BLOB NOT NULL, duplicate_of BLOB, site TEXT NOT NULL,
-    first_seen REAL NOT NULL, last_seen REAL NOT NULL, last_run TEXT NOT NULL, canonical_url TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE bodies (body_sha1 BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE links (url_key BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE listed_links (url_key BLOB PRIMARY KEY, first_run TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE signatures (id BLOB PRIMARY KEY, signature BLOB NOT NULL) WITHOUT ROWID;
@@ -37,6 +34,29 @@ CREATE TABLE sessions (
     PRIMARY KEY (run_id, site)
 );
 """
+# Schema 1: articles and bodies clustered by their 20-byte digests.
+SCHEMA_1 = COMMON + """
+CREATE TABLE articles (
+    id BLOB PRIMARY KEY, body_sha1 BLOB NOT NULL, duplicate_of BLOB, site TEXT NOT NULL,
+    first_seen REAL NOT NULL, last_seen REAL NOT NULL, last_run TEXT NOT NULL, canonical_url TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE bodies (body_sha1 BLOB PRIMARY KEY, id BLOB NOT NULL) WITHOUT ROWID;
+"""
+# Schema 2: rows appended, found through an index on the digest's first 8 bytes.
+SCHEMA_2 = COMMON + """
+CREATE TABLE articles (
+    id_key INTEGER NOT NULL, id BLOB NOT NULL, body_sha1 BLOB NOT NULL, duplicate_of BLOB, site TEXT NOT NULL,
+    first_seen REAL NOT NULL, last_seen REAL NOT NULL, last_run TEXT NOT NULL, canonical_url TEXT NOT NULL
+);
+CREATE INDEX articles_by_key ON articles (id_key);
+CREATE TABLE bodies (body_key INTEGER NOT NULL, body_sha1 BLOB NOT NULL, id BLOB NOT NULL);
+CREATE INDEX bodies_by_key ON bodies (body_key);
+"""
+
+
+def digest_key(digest: bytes) -> int:
+    return struct.unpack(">q", digest[:8])[0]
+
 
 ARTICLES = [
     (f"http://www.mca.gov.cn/article/xw/{n}.shtml", f"第{n}篇。民政部召开会议，部署养老服务工作。" * 3) for n in range(300)
@@ -48,52 +68,72 @@ def sha1(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
 
 
-def write_schema_1_store(path: Path) -> None:
-    """A store as schema-1 code left it after one finished run of "mca"."""
+def write_old_store(path: Path, version: int) -> None:
+    """A store as schema-``version`` code left it after one finished run of "mca"."""
     db = sqlite3.connect(path)
-    db.executescript(SCHEMA_1)
+    db.executescript(SCHEMA_1 if version == 1 else SCHEMA_2)
     db.execute("PRAGMA application_id = 1296974129")  # "MNA1"
     db.execute("PRAGMA journal_mode = WAL")
-    db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(version),))
+
+    def article(id_: bytes, body: bytes, dup: bytes | None, site: str, first: float, last: float, url: str) -> None:
+        if version == 1:
+            db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, 'r1', ?)", (id_, body, dup, site, first, last, url))
+        else:
+            db.execute("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, 'r1', ?)",
+                       (digest_key(id_), id_, body, dup, site, first, last, url))
+
+    def first_body(digest: bytes, id_: bytes) -> None:
+        if version == 1:
+            db.execute("INSERT INTO bodies VALUES (?, ?)", (digest, id_))
+        else:
+            db.execute("INSERT INTO bodies VALUES (?, ?, ?)", (digest_key(digest), digest, id_))
+
     for n, (url, body) in enumerate(ARTICLES):
         digest = bytes.fromhex(body_digest(body))
-        db.execute(
-            "INSERT INTO articles VALUES (?, ?, NULL, 'mca', ?, ?, 'r1', ?)", (sha1(url), digest, 1000.0 + n, 2000.0, url)
-        )
-        db.execute("INSERT INTO bodies VALUES (?, ?)", (digest, sha1(url)))
+        article(sha1(url), digest, None, "mca", 1000.0 + n, 2000.0, url)
+        first_body(digest, sha1(url))
     # A republication recorded as a duplicate, and a redirect source.
-    db.execute(
-        "INSERT INTO articles VALUES (?, ?, ?, 'gov', 3000, 3000, 'r1', ?)",
-        (sha1(REPUBLISHED_URL), bytes.fromhex(body_digest(ARTICLES[0][1])), sha1(ARTICLES[0][0]), REPUBLISHED_URL),
-    )
+    article(sha1(REPUBLISHED_URL), bytes.fromhex(body_digest(ARTICLES[0][1])), sha1(ARTICLES[0][0]), "gov", 3000, 3000,
+            REPUBLISHED_URL)
+    if version == 2:
+        # Schema 2 could hold a later row for an id (two writers at once): the later state wins, the first sighting stays;
+        # and a later row for a body, whose first owner stays.
+        article(sha1(ARTICLES[9][0]), bytes.fromhex(body_digest(ARTICLES[9][1])), None, "mca", 5000, 5000, ARTICLES[9][0])
+        first_body(bytes.fromhex(body_digest(ARTICLES[5][1])), sha1(REPUBLISHED_URL))
     db.execute("INSERT INTO links VALUES (?, ?)", (sha1("http://www.mca.gov.cn/old/1.htm"), sha1(ARTICLES[1][0])))
     db.execute("INSERT INTO sessions VALUES ('r1', 'mca', 1, 1000, 2000, 'finished')")
     db.commit()
     db.close()
 
 
-def test_schema_1_store_is_upgraded_and_answers_as_before(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_store_is_upgraded_and_answers_as_before(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, version: int
+) -> None:
     path = tmp_path / "state.sqlite"
-    write_schema_1_store(path)
-    caplog.set_level(logging.INFO, logger="crawler.state")
-    store = SQLiteStateStore(path, background_writes=True)
-    assert SCHEMA_VERSION == 2
-    assert sum("upgrading schema 1" in record.getMessage() for record in caplog.records) == 1
+    write_old_store(path, version)
+    caplog.set_level(logging.INFO, logger="crawler.dedup.sqlite")
+    store = SQLiteStateStore(path)
+    assert SCHEMA_VERSION == 3
+    assert sum(f"upgrading schema {version}" in record.getMessage() for record in caplog.records) == 1
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
         assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == len(ARTICLES) + 1
         assert db.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == len(ARTICLES)
-        keys = db.execute("SELECT id_key, id FROM articles").fetchall()
-        assert all(key == digest_key(blob) for key, blob in keys)
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert not {"articles_schema1", "bodies_schema1"} & tables
+        assert not {"articles_old", "bodies_old"} & tables
+        assert [row[1] for row in db.execute("PRAGMA table_info(articles)")][:2] == ["id", "body_sha1"]
 
     first_id = sha1(ARTICLES[0][0]).hex()
     article = store.get_article(first_id)
     assert article is not None and article.site == "mca" and article.first_seen == 1000.0 and article.last_run == "r1"
+    ninth = store.get_article(sha1(ARTICLES[9][0]).hex())
+    assert ninth is not None and ninth.first_seen == 1009.0
+    assert ninth.last_seen == (5000.0 if version == 2 else 2000.0)
     republished = store.get_article(sha1(REPUBLISHED_URL).hex())
     assert republished is not None and republished.duplicate_of == first_id
-    assert store.find_body(body_digest(ARTICLES[5][1])) == sha1(ARTICLES[5][0]).hex()
+    assert store.find_body(body_digest(ARTICLES[5][1])) == sha1(ARTICLES[5][0]).hex()  # the first owner
     assert store.known_articles([first_id, "f" * 40]) == {first_id}
     assert store.known_links(["http://www.mca.gov.cn/old/1.htm", ARTICLES[2][0], "http://x.cn/"]) == {
         "http://www.mca.gov.cn/old/1.htm",
@@ -112,9 +152,7 @@ def test_schema_1_store_is_upgraded_and_answers_as_before(tmp_path: Path, caplog
     dedup.record(changed)
     store.close()
 
-    # Reopened: no second migration, the change kept, first_seen kept from schema 1.
-    with sqlite3.connect(path) as db:
-        rowids = db.execute("SELECT rowid, id FROM articles ORDER BY rowid").fetchall()
+    # Reopened: no second upgrade, the change kept, first_seen kept from the old schema.
     caplog.clear()
     store = SQLiteStateStore(path)
     assert not [record for record in caplog.records if "upgrad" in record.getMessage()]
@@ -122,31 +160,27 @@ def test_schema_1_store_is_upgraded_and_answers_as_before(tmp_path: Path, caplog
     assert updated is not None and updated.body_sha1 == body_digest("全文更正。" * 30)
     assert updated.first_seen == 1003.0 and updated.last_run == "r2"
     store.close()
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == len(ARTICLES) + 1
-        assert db.execute("SELECT rowid, id FROM articles ORDER BY rowid").fetchall() == rowids  # not copied again
 
 
 def test_new_store_is_created_at_the_current_schema(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "state.sqlite"
-    caplog.set_level(logging.INFO, logger="crawler.state")
+    caplog.set_level(logging.INFO, logger="crawler.dedup.sqlite")
     for _ in range(2):
         SQLiteStateStore(path).close()
     assert not [record for record in caplog.records if "upgrad" in record.getMessage()]
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
-        columns = [row[1] for row in db.execute("PRAGMA table_info(articles)")]
-    assert columns[:2] == ["id_key", "id"]
 
 
-def test_failed_upgrade_leaves_the_schema_1_file_as_it_was(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_failed_upgrade_leaves_the_old_file_as_it_was(tmp_path: Path, version: int) -> None:
     path = tmp_path / "state.sqlite"
-    write_schema_1_store(path)
+    write_old_store(path, version)
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE articles_schema1 (x)")  # in the way of the rename: the upgrade must fail
+        db.execute("CREATE TABLE articles_old (x)")  # in the way of the rename: the upgrade must fail
     before = sqlite3.connect(path).execute("SELECT id, body_sha1 FROM articles ORDER BY id").fetchall()
     with pytest.raises(StateStoreError):
         SQLiteStateStore(path)
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(version)
         assert db.execute("SELECT id, body_sha1 FROM articles ORDER BY id").fetchall() == before

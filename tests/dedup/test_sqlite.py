@@ -1,8 +1,8 @@
-"""State store (crawler/state.py): durable, shared, and never overwritten when damaged."""
+"""SQLite state store (crawler/dedup/sqlite.py): durable, shared, and never overwritten when damaged."""
 
 from __future__ import annotations
 
-import random
+import hashlib
 import sqlite3
 import time
 from pathlib import Path
@@ -11,11 +11,10 @@ import pytest
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
-from crawler.state import (
+from crawler.dedup.sqlite import SQLiteStateStore
+from crawler.dedup.state import (
     ArticleState,
     ListPageState,
-    SQLiteStateStore,
-    StateStore,
     StateStoreCorrupt,
     StateStoreError,
     StateStoreLocked,
@@ -95,34 +94,26 @@ def test_validators_and_list_pages(tmp_path: Path) -> None:
     store.close()
 
 
-def test_validators_are_read_from_the_open_batch_without_committing_it(tmp_path: Path) -> None:
+def test_reads_see_the_open_batch_without_committing_it(tmp_path: Path) -> None:
     """get_validators runs before every article request: it must not end the batch (one commit per article)."""
-    import sqlite3
-
     path = tmp_path / "s.sqlite"
-    store = SQLiteStateStore(path, background_writes=True, commit_every=1000, commit_interval=1e9)
+    store = SQLiteStateStore(path, commit_every=1000, commit_interval=1e9)
     url, other = "http://www.mca.gov.cn/article/xw/a.shtml", "http://www.mca.gov.cn/article/xw/b.shtml"
     store.put_validators(url, Validators(etag='"v1"', last_modified=None, body_sha1=B))
     store.flush()  # stored: etag v1 with a body digest
     store.put_validators(url, Validators(etag='"v2"', last_modified="Wed, 08 Nov 2023 08:00:00 GMT"))
     store.put_validators(other, Validators(etag='"o1"', last_modified=None))
-    assert store.get_validators(url) == Validators('"v2"', "Wed, 08 Nov 2023 08:00:00 GMT", B)  # digest from the table
+    store.put_article(_article(C, B))
+    assert store.get_validators(url) == Validators('"v2"', "Wed, 08 Nov 2023 08:00:00 GMT", B)  # digest kept by SQL
     assert store.get_validators(other) == Validators('"o1"', None, None)
+    assert store.get_article(C) is not None and store.known_articles([C]) == {C}
     reader = sqlite3.connect(path)
-    assert reader.execute("SELECT COUNT(*) FROM validators").fetchone()[0] == 1  # the batch is still open
-    assert [row[0] for row in reader.execute("SELECT etag FROM validators")] == ['"v1"']
-    # A batch handed to the writer is still answered while it commits, and a digest given in it is kept.
-    store.put_validators(other, Validators(etag='"o2"', last_modified=None, body_sha1=A))
-    store._hand_off()
-    store.put_validators(other, Validators(etag='"o3"', last_modified=None))
-    assert store.get_validators(other) == Validators('"o3"', None, A)
+    assert [row[0] for row in reader.execute("SELECT etag FROM validators")] == ['"v1"']  # the batch is still open
+    assert reader.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 0
     store.close()
     rows = dict(reader.execute("SELECT url, etag FROM validators").fetchall())
-    assert rows == {url: '"v2"', other: '"o3"'}
+    assert rows == {url: '"v2"', other: '"o1"'}
     reader.close()
-    reopened = SQLiteStateStore(path)
-    assert reopened.get_validators(other) == Validators('"o3"', None, A)
-    reopened.close()
 
 
 def test_sessions_report_killed_runs_per_site(tmp_path: Path) -> None:
@@ -149,40 +140,6 @@ def test_sessions_report_killed_runs_per_site(tmp_path: Path) -> None:
     assert store.last_outcome("mca", "r4") == "shutdown"
     assert store.last_outcome("nobody", "r4") is None
     store.close()
-
-
-@pytest.mark.parametrize("background", [False, True])
-def test_record_article_stores_what_put_article_and_add_body_store(tmp_path: Path, background: bool) -> None:
-    """The SQLite store's one-call record_article against the interface's two calls, over batch boundaries."""
-    rng = random.Random(11)
-    ids, bodies = [f"{n:040x}" for n in range(1, 60)], [f"{n:040x}"[::-1] for n in range(1, 25)]
-    stores = {
-        fused: SQLiteStateStore(
-            tmp_path / f"{fused}.sqlite", commit_every=7, commit_interval=3600, background_writes=background
-        )
-        for fused in (True, False)
-    }
-    for n in range(600):
-        article_id, body = rng.choice(ids), rng.choice(bodies)
-        article = _article(article_id, body, site=f"s{n % 3}", last_run=f"r{n // 200}", first_seen=n + 0.5,
-                           last_seen=n + 0.5, duplicate_of=None if n % 5 else rng.choice(ids))
-        with_body, looked_up = rng.random() < 0.7, rng.random() < 0.6
-        for fused, store in stores.items():
-            if looked_up:  # as dedup does: the lookup marks a surely new id and body for the put that follows
-                store.lookup(article_id, body)
-            if fused:
-                store.record_article(article, with_body)
-            else:
-                StateStore.record_article(store, article, with_body)  # put_article, then add_body
-    tables = {}
-    for fused, store in stores.items():
-        store.close()
-        db = sqlite3.connect(tmp_path / f"{fused}.sqlite")
-        # Every column; not the rowid order: a batch goes in digest order, and the two ways may end batches apart.
-        tables[fused] = [sorted(db.execute(f"SELECT * FROM {table}").fetchall()) for table in ("articles", "bodies")]
-        db.close()
-    assert tables[True] == tables[False]
-    assert len(tables[True][0]) == len(ids) and len(tables[True][1]) == len(bodies)
 
 
 def test_record_article_counts_the_body_as_a_second_write(tmp_path: Path) -> None:
@@ -227,7 +184,7 @@ def test_writes_are_batched_then_committed(tmp_path: Path) -> None:
 def test_an_old_batch_is_committed_without_waiting_for_another_write(tmp_path: Path) -> None:
     """What a crawl killed during a quiet spell keeps: writes older than commit_interval."""
     path = tmp_path / "s.sqlite"
-    store = SQLiteStateStore(path, commit_every=1000, commit_interval=0.2, background_writes=True)
+    store = SQLiteStateStore(path, commit_every=1000, commit_interval=0.2)
     other = sqlite3.connect(path)
 
     def visible() -> int:
@@ -235,13 +192,9 @@ def test_an_old_batch_is_committed_without_waiting_for_another_write(tmp_path: P
 
     store.add_body(A, A)
     store.commit_if_due()  # too young: stays in the batch
-    time.sleep(0.05)
     assert visible() == 0
-    time.sleep(0.2)
+    time.sleep(0.25)
     store.commit_if_due()
-    deadline = time.monotonic() + 10
-    while visible() == 0 and time.monotonic() < deadline:  # the writer thread commits it
-        time.sleep(0.01)
     assert visible() == 1
     other.close()
     store.close()
@@ -354,7 +307,8 @@ def test_default_path_is_under_output_dir(tmp_path: Path) -> None:
 
 def test_links_make_redirect_sources_known(tmp_path: Path) -> None:
     store = SQLiteStateStore(tmp_path / "s.sqlite")
-    from crawler.canonical import url_id
+    def url_id(url: str) -> str:
+        return hashlib.sha1(url.encode()).hexdigest()
 
     article_url = "http://www.mca.gov.cn/n152/c11/content.html"
     old_url = "http://www.mca.gov.cn/n152/c10/content.html"
@@ -367,21 +321,7 @@ def test_links_make_redirect_sources_known(tmp_path: Path) -> None:
     store.close()
 
 
-def test_digest_filter_never_misses_and_rarely_lies() -> None:
-    import hashlib
-
-    from crawler.state import DigestFilter
-
-    digest_filter = DigestFilter(20_000)
-    stored = [hashlib.sha1(f"in-{n}".encode()).digest() for n in range(20_000)]
-    for digest in stored:
-        digest_filter.add(digest)
-    assert all(digest in digest_filter for digest in stored)
-    false_positives = sum(hashlib.sha1(f"out-{n}".encode()).digest() in digest_filter for n in range(20_000))
-    assert false_positives < 60  # the filter is at most a third full here: far under 0.3%
-
-
-def test_lookup_after_reopen_finds_rows_through_the_filter(tmp_path: Path) -> None:
+def test_lookup_after_reopen_finds_stored_rows(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite"
     store = SQLiteStateStore(path)
     store.put_article(_article(last_run="r1"))
@@ -393,4 +333,45 @@ def test_lookup_after_reopen_finds_rows_through_the_filter(tmp_path: Path) -> No
     article, first = store.lookup(C, B)  # unknown id, known body
     assert article is None and first == A
     assert store.lookup(C, C) == (None, None)
+    store.close()
+
+
+def test_crawlers_in_one_process_share_one_store_per_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    # Two connections in one thread: the second waits for a write lock only the first could release.
+    first, second = SQLiteStateStore(path, lock_timeout=0.2), SQLiteStateStore(path, lock_timeout=0.2)
+    first.add_body(A, A)
+    with pytest.raises(StateStoreLocked):
+        second.add_body(B, B)
+    first.close()
+    second.close()
+    mca, gov = SQLiteStateStore.shared(path, lock_timeout=0.2), SQLiteStateStore.shared(path, lock_timeout=0.2)
+    assert mca is gov
+    mca.add_body(A, A)
+    gov.add_body(B, B)
+    mca.close()  # gov still uses it: committed, not closed
+    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 2
+    gov.add_body(C, C)
+    gov.close()
+    with pytest.raises(StateStoreError, match="closed"):
+        gov.add_body(A, B)
+    assert SQLiteStateStore.shared(path) is not gov  # closed by its last user: the next opens afresh
+
+
+def test_a_batch_asks_for_its_commit_when_it_starts(tmp_path: Path) -> None:
+    """A crawl commits each batch at the end of the reactor turn that began it: the lock is never held long."""
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path, commit_every=1000, commit_interval=3600)
+    scheduled: list[object] = []
+    store.schedule_commit = scheduled.append
+    store.add_body(A, A)
+    store.add_body(B, B)
+    assert len(scheduled) == 1  # once per batch
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 0
+    scheduled[0]()  # the reactor runs it
+    assert other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 2
+    store.add_body(C, C)
+    assert len(scheduled) == 2
+    other.close()
     store.close()
