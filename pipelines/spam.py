@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "crawler" / "spam" / "data"
 DEFAULT_LEXICON_FILES = (DATA_DIR / "spam_lexicon.txt",)
 DEFAULT_ALLOWLIST_FILES = (DATA_DIR / "spam_allowlist.txt",)
 VARIANTS_FILE = DATA_DIR / "spam_variants.txt"
