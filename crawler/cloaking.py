@@ -24,7 +24,9 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract.domspam import remove_dom_spam
-from pipelines.spam import Lexicon, default_lexicon, find_spam_spans, has_spam_candidates, title_spam_spans
+from crawler.spam.lexicon import Lexicon, default_lexicon, has_spam_candidates
+from crawler.spam.spans import find_spam_spans
+from crawler.spam.units import title_spam_spans
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Text-level spam rules (pipelines/spam.py): spans, context, titles, doorways, the pipeline."""
+"""Text-level spam rules (crawler/spam/, pipelines/spam.py): spans, context, titles, doorways, the pipeline."""
 
 from __future__ import annotations
 
@@ -12,17 +12,10 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from crawler.signals import manifest_entry
-from pipelines.spam import (
-    DEFAULT_LEXICON_FILES,
-    SpamPipeline,
-    check_article,
-    choose_title,
-    clean_body,
-    clean_paragraph,
-    default_lexicon,
-    find_spam_spans,
-    load_lexicon,
-)
+from crawler.spam.lexicon import DEFAULT_LEXICON_FILES, default_lexicon, load_lexicon
+from crawler.spam.spans import find_spam_spans
+from crawler.spam.units import check_article, choose_title, clean_body, clean_paragraph
+from pipelines.spam import SpamPipeline
 
 SEED_HEADLINE = (
     "The second plenary meeting of the Inter-Ministerial Joint Meeting on Care and Protection of Rural "

@@ -29,13 +29,9 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 from lxml import etree
 
-from pipelines.spam import (
-    Lexicon,
-    default_lexicon,
-    has_spam_candidates,
-    score_spans,
-    title_spam_spans,
-)
+from crawler.spam.lexicon import Lexicon, default_lexicon, has_spam_candidates
+from crawler.spam.spans import score_spans
+from crawler.spam.units import title_spam_spans
 
 logger = logging.getLogger(__name__)
 
