@@ -5,7 +5,7 @@ machine is shared; each variant keeps its best round):
 
 - extraction alone: ``extract_article`` with the DOM spam stage switched off;
 - extraction with spam checking: ``extract_article`` as the spider calls it
-  (DOM stage on) followed by the text-level ``crawler.spam.units.check_article``
+  (DOM stage on) followed by the text-level ``crawler.spam.article.check_article``
   the SpamPipeline runs.
 
 Prints the per-page time of each and the overhead (target: under 20%), on the
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import crawler.extract.domspam as domspam  # noqa: E402
 from crawler.extract import extract_article  # noqa: E402
 from crawler.spam.lexicon import default_lexicon  # noqa: E402
-from crawler.spam.units import check_article  # noqa: E402
+from crawler.spam.article import check_article  # noqa: E402
 
 
 @dataclass

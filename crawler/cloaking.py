@@ -26,7 +26,7 @@ from lxml import etree
 from crawler.extract.domspam import remove_dom_spam
 from crawler.spam.lexicon import Lexicon, default_lexicon, has_spam_candidates
 from crawler.spam.spans import find_spam_spans
-from crawler.spam.units import title_spam_spans
+from crawler.spam.titles import lexicon_title_spans as title_spam_spans
 
 logger = logging.getLogger(__name__)
 

@@ -38,8 +38,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import signals as our_signals
 from crawler.precomputed import step_result
+from pipelines.normalize import KNOWN_SITE_NAMES
 from crawler.spam.lexicon import DEFAULT_ALLOWLIST_FILES, DEFAULT_LEXICON_FILES, Lexicon, default_lexicon, load_lexicon
-from crawler.spam.units import ItemVerdict, check_article
+from crawler.spam.article import ItemVerdict, check_article
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -69,12 +70,14 @@ class SpamCheck:
             extra.get("title_candidates") or [],
             adapter.get("spam_removed") or [],
             adapter.get("language"),
+            (*KNOWN_SITE_NAMES, str(extra["site_name"])) if extra.get("site_name") else KNOWN_SITE_NAMES,
         )
 
     def compute(self, key: tuple[Any, ...]) -> ItemVerdict:
-        title, body, candidates, dom_removals, language = key
+        title, body, candidates, dom_removals, language, site_names = key
         return check_article(
             title, body, candidates, dom_removals, self.lexicon or default_lexicon(), language=language,
+            site_names=site_names,
             min_spam_ratio=self.min_spam_ratio, max_clean_chars=self.max_clean_chars,
         )
 

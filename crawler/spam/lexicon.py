@@ -29,6 +29,8 @@ VARIANTS_FILE = DATA_DIR / "spam_variants.txt"
 STRONG_WEIGHT = 3.0
 WEAK_WEIGHT = 1.0
 CATEGORIES = ("gambling", "lottery", "cards", "porn", "fake")
+# The category of terms an operator declares spam (SPAM_EXTRA_TERMS): a verdict, not a clue.
+DECLARED = "declared"
 
 # Characters a spammer puts between the characters of a term to dodge keyword
 # filters, zero-width ones included.  Chinese sentence punctuation is not among
@@ -245,7 +247,7 @@ def load_lexicon(
                     terms[term.text] = term
     for entry in extra_terms:
         if entry.strip():
-            terms[fold(entry)] = Term(fold(entry), "strong", "gambling")
+            terms[fold(entry)] = Term(fold(entry), "strong", DECLARED)
 
     allowed: set[str] = set()
     context: dict[str, set[str]] = {}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from crawler.spam.lexicon import (
     CJK,
     CJK_RE,
+    DECLARED,
     SEPARATOR_CLASS,
     STRONG_WEIGHT,
     Lexicon,
@@ -268,6 +269,7 @@ def score_spans(
             if token.kind in {"strong", "weak"}:
                 term_weight += token.weight
                 categories.add(token.category)
+                hard = hard or token.category == DECLARED
             elif token.kind == "hard-affix":
                 affix_bonus += 2.0
                 hard = True

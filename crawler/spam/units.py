@@ -1,34 +1,39 @@
-"""Units: what goes from a title and a body, and the audit entry for each removal.
+"""Units of a body: what goes from each paragraph, and the audit entry for each removal.
 
-A brand dropped into a legitimate sentence is cut and the sentence stays; an
-advert sentence or paragraph goes whole; a spam headline segment goes and the
-headline comes from a clean candidate.  Doorway pages (wholly spam) are
-recognised here too.  See docs/spam.md.
+Each sentence (and a paragraph of several) is scored by the register classifier
+(crawler/spam/classifier.py): an advert sentence goes whole, a paragraph whose
+sentences all read as adverts goes whole.  In a sentence that reads as news, a
+lexicon span (crawler/spam/spans.py) is cut and the sentence stays, when it was
+visibly inserted (a Chinese run in English prose, a chunk set off by spaces, a
+domain, a contact) or reads as solicitation on its own; a bare term in a news
+sentence ("降低对博彩业的过度依赖") stays.  See docs/spam.md.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.spam.lexicon import CJK_RE, STRONG_WEIGHT, Lexicon, default_lexicon, topic_counts
-from crawler.spam.spans import (
-    SENTENCE_END_RE,
-    TOPIC_MIN_CHARS,
-    SpamSpan,
-    find_spam_spans,
-    score_spans,
-)
+from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_model
+from crawler.spam.lexicon import CJK_RE, Lexicon, default_lexicon, topic_counts
+from crawler.spam.spans import SENTENCE_END_RE, TOPIC_MIN_CHARS, SpamSpan, find_spam_spans
+
+NEWS_PROBABILITY = 0.3  # below: the sentence reads as news
+MIN_UNIT_CHARS = 4  # a unit with fewer letters is not scored on its own (too little to read)
 
 
 def _is_cjk(char: str) -> bool:
     return bool(CJK_RE.match(char))
 
 
-def _significant_length(text: str) -> int:
-    return sum(1 for c in text if c.isalnum() or _is_cjk(c))
+_INSIGNIFICANT_RE = re.compile(r"[\W_]+")
+
+
+def significant_length(text: str) -> int:
+    """Letters, digits and Chinese characters in ``text``."""
+    return len(text) - sum(len(run) for run in _INSIGNIFICANT_RE.findall(text))
 
 
 def _is_wide(char: str) -> bool:
@@ -36,7 +41,7 @@ def _is_wide(char: str) -> bool:
     return _is_cjk(char) or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef" or char in "“”‘’《》"
 
 
-def _cut(text: str, spans: Sequence[SpamSpan]) -> str:
+def cut(text: str, spans: Sequence[SpamSpan]) -> str:
     """Remove spans, closing the gap the way the sentence reads best."""
     pieces: list[str] = []
     cursor = 0
@@ -55,283 +60,128 @@ def _cut(text: str, spans: Sequence[SpamSpan]) -> str:
     return out.strip()
 
 
+def removal(text: str, where: str, rule: str, score: float) -> dict[str, Any]:
+    """One ``spam_removed`` entry; ``score`` is the register classifier's probability of the removed text."""
+    return {"text": text.strip(), "where": where, "rule": rule, "score": round(score, 3)}
+
+
+def register_probability(text: str, model: RegisterModel) -> float:
+    return model.probability(text) if significant_length(text) >= MIN_UNIT_CHARS else 0.0
+
+
+def confirmed(span: SpamSpan, model: RegisterModel) -> bool:
+    """Is a lexicon span removed? Visible insertion evidence is enough; otherwise the
+    span itself must read as solicitation: a bare term in a news sentence is news."""
+    return span.hard or register_probability(span.text, model) >= SPAM_PROBABILITY
+
+
 @dataclass
 class CleanResult:
     text: str
-    removals: list[dict[str, str]]
+    removals: list[dict[str, Any]]
     removed_chars: int
     original_chars: int
+    scores: list[float] = field(default_factory=list)
+
+
+def sentence_bounds(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence that has letters."""
+    bounds: list[tuple[int, int]] = []
+    cursor = 0
+    for match in SENTENCE_END_RE.finditer(paragraph):
+        bounds.append((cursor, match.end()))
+        cursor = match.end()
+    if cursor < len(paragraph):
+        bounds.append((cursor, len(paragraph)))
+    return [(s, e) for s, e in bounds if significant_length(paragraph[s:e])]
 
 
 def clean_paragraph(
     paragraph: str,
     lexicon: Lexicon | None = None,
     *,
+    model: RegisterModel | None = None,
     language: str | None = None,
     where: str = "body",
     topics: dict[str, int] | None = None,
 ) -> CleanResult:
-    """Remove spam spans from one paragraph; drop whole injected sentences.
+    """Remove injected units from one paragraph.
 
-    A sentence goes as a whole when spam covers at least 60% of it, or when it
-    holds two or more spam spans one of which carries hard evidence (a
-    domain, a contact, a bonus) - an injected advertisement, not a sentence
-    with a phrase in it.  Otherwise only the spans go.
+    A sentence the classifier reads as solicitation goes whole (``<where>:sentence:register``);
+    so does one that lexicon spans cover for 60% or more, or that holds two spans one with
+    a domain, contact or bonus.  When every sentence goes, the paragraph goes as one entry
+    (``<where>:paragraph``).  Otherwise confirmed spans are cut and their sentences stay.
     """
     lexicon = lexicon or default_lexicon()
-    original_chars = _significant_length(paragraph)
+    model = model or default_model()
+    original_chars = significant_length(paragraph)
+    sentences = sentence_bounds(paragraph)
+    if not sentences:
+        return CleanResult(paragraph, [], 0, original_chars)
+    probabilities = [register_probability(paragraph[s:e], model) for s, e in sentences]
+    flagged = sum(p >= SPAM_PROBABILITY for p in probabilities)
+    # An advert paragraph: most sentences read as adverts and none clearly as news.
+    if len(sentences) > 1 and flagged * 2 >= len(sentences) and min(probabilities) >= NEWS_PROBABILITY:
+        whole = register_probability(paragraph, model)
+        if whole >= SPAM_PROBABILITY:
+            return CleanResult("", [removal(paragraph, where, f"{where}:paragraph:register", whole)],
+                               original_chars, original_chars)
     if topics is None and original_chars >= TOPIC_MIN_CHARS:
         topics = topic_counts(paragraph, lexicon)
-    spans = find_spam_spans(paragraph, lexicon, language=language, topics=topics)
-    if not spans:
-        return CleanResult(paragraph, [], 0, original_chars)
-    sentences: list[tuple[int, int]] = []
-    cursor = 0
-    for match in SENTENCE_END_RE.finditer(paragraph):
-        sentences.append((cursor, match.end()))
-        cursor = match.end()
-    if cursor < len(paragraph):
-        sentences.append((cursor, len(paragraph)))
+    spans = [s for s in find_spam_spans(paragraph, lexicon, language=language, topics=topics) if confirmed(s, model)]
     cut_spans: list[SpamSpan] = []
-    removals: list[dict[str, str]] = []
-    whole_sentences: list[tuple[int, int]] = []
-    for s_start, s_end in sentences:
+    removals: list[dict[str, Any]] = []
+    whole_sentences: list[tuple[int, int, str, float]] = []
+    for (s_start, s_end), probability in zip(sentences, probabilities):
+        sentence = paragraph[s_start:s_end]
         inside = [s for s in spans if s_start <= s.start < s_end]
+        if probability >= SPAM_PROBABILITY:
+            whole_sentences.append((s_start, s_end, "register", probability))
+            continue
         if not inside:
             continue
-        sentence_len = max(_significant_length(paragraph[s_start:s_end]), 1)
-        covered = sum(_significant_length(s.text) for s in inside)
+        covered = sum(significant_length(s.text) for s in inside)
         hard = any(any(r in {"domain", "contact", "bonus"} for r in s.reasons) for s in inside)
-        leftover = paragraph[s_start:s_end]
+        leftover = sentence
         for s in inside:
             leftover = leftover.replace(s.text, "")
-        if covered / sentence_len >= 0.6 or (len(inside) >= 2 and hard) or _significant_length(leftover) <= 2:
-            whole_sentences.append((s_start, s_end))
-            cut_spans.append(SpamSpan(s_start, s_end, paragraph[s_start:s_end], 0.0, True, "sentence"))
+        if covered / max(significant_length(sentence), 1) >= 0.6 or (len(inside) >= 2 and hard) or significant_length(leftover) <= 2:
+            whole_sentences.append((s_start, s_end, inside[0].rule, probability))
         else:
             for s in inside:
                 cut_spans.append(s)
-                removals.append({"text": s.text.strip(), "where": where, "rule": f"{where}:{s.rule}"})
-    if whole_sentences:
-        if len(whole_sentences) == len([s for s in sentences if _significant_length(paragraph[s[0]:s[1]])]):
-            text = paragraph.strip()
-            removals = [{"text": text, "where": where, "rule": f"{where}:paragraph"}]
-            return CleanResult("", removals, original_chars, original_chars)
-        for s_start, s_end in whole_sentences:
-            removals.append({"text": paragraph[s_start:s_end].strip(), "where": where, "rule": f"{where}:sentence"})
-    cleaned = _cut(paragraph, cut_spans)
-    removed = original_chars - _significant_length(cleaned)
+                removals.append(removal(s.text, where, f"{where}:{s.rule}", register_probability(s.text, model)))
+    if whole_sentences and len(whole_sentences) == len(sentences):
+        score = max(p for *_, p in whole_sentences)
+        return CleanResult("", [removal(paragraph, where, f"{where}:paragraph", score)], original_chars, original_chars)
+    for s_start, s_end, rule, probability in whole_sentences:
+        cut_spans.append(SpamSpan(s_start, s_end, paragraph[s_start:s_end], 0.0, True, "sentence"))
+        removals.append(removal(paragraph[s_start:s_end], where, f"{where}:sentence:{rule}", probability))
+    if not cut_spans:
+        return CleanResult(paragraph, [], 0, original_chars)
+    cleaned = cut(paragraph, cut_spans)
+    removed = original_chars - significant_length(cleaned)
     return CleanResult(cleaned, removals, removed, original_chars)
 
 
-def clean_body(body: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> CleanResult:
+def clean_body(
+    body: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None = None, language: str | None = None
+) -> CleanResult:
     """Clean a body whose paragraphs are separated by blank lines."""
     lexicon = lexicon or default_lexicon()
     if not body:
         return CleanResult(body, [], 0, 0)
     # Too short a text says nothing about its subject.
-    topics = topic_counts(body, lexicon) if _significant_length(body) >= TOPIC_MIN_CHARS else None
-    paragraphs = re.split(r"\n\s*\n", body)
+    topics = topic_counts(body, lexicon) if significant_length(body) >= TOPIC_MIN_CHARS else None
     kept: list[str] = []
-    removals: list[dict[str, str]] = []
+    removals: list[dict[str, Any]] = []
     removed_chars = 0
     original_chars = 0
-    for paragraph in paragraphs:
-        result = clean_paragraph(paragraph, lexicon, language=language, topics=topics)
+    for paragraph in re.split(r"\n\s*\n", body):
+        result = clean_paragraph(paragraph, lexicon, model=model, language=language, topics=topics)
         removals.extend(result.removals)
         removed_chars += result.removed_chars
         original_chars += result.original_chars
         if result.text.strip():
             kept.append(result.text)
     return CleanResult("\n\n".join(kept), removals, removed_chars, original_chars)
-
-
-def title_spam_spans(title: str, lexicon: Lexicon | None = None, *, language: str | None = None) -> list[SpamSpan]:
-    """Spam spans in a headline.
-
-    A headline is short and has no neighbourhood, so a strong term is enough
-    unless the headline itself reads as a legitimate report (context words).
-    """
-    lexicon = lexicon or default_lexicon()
-    result = []
-    # Each part of a "<spam>_<headline>_<site>" title is judged on its own:
-    # the headline's context words must not excuse the spam glued in front.
-    for segment_start, segment in _title_segments(title):
-        found = []
-        for span in score_spans(segment, lexicon, language=language):
-            if span.hard and span.is_spam:
-                found.append(span)
-            elif span.in_context:
-                # "警方提醒：网络私彩是陷阱" reports on the word.
-                continue
-            elif span.is_spam or span.score >= STRONG_WEIGHT:
-                span.is_spam = True
-                found.append(span)
-        covered = sum(_significant_length(span.text) for span in found)
-        if found and covered * 2 >= _significant_length(segment):
-            # A segment that is mostly spam is the injected unit ("澳门六合彩开奖记录").
-            lead = len(segment) - len(segment.lstrip())
-            whole = segment.strip()
-            found = [SpamSpan(lead, lead + len(whole), whole, max(s.score for s in found), True,
-                              found[0].rule, [r for s in found for r in s.reasons], any(s.hard for s in found))]
-        for span in found:
-            span.start += segment_start
-            span.end += segment_start
-            result.append(span)
-    return result
-
-
-_TITLE_SEPARATOR_RE = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
-
-
-def _title_segments(title: str) -> list[tuple[int, str]]:
-    segments = []
-    cursor = 0
-    for match in _TITLE_SEPARATOR_RE.finditer(title):
-        segments.append((cursor, title[cursor : match.start()]))
-        cursor = match.end()
-    segments.append((cursor, title[cursor:]))
-    return [(start, text) for start, text in segments if text.strip()]
-
-
-def choose_title(
-    current: str,
-    candidates: Sequence[Sequence[str]],
-    lexicon: Lexicon | None = None,
-    *,
-    language: str | None = None,
-) -> tuple[str, list[dict[str, str]]]:
-    """The headline to publish and the title removals to record.
-
-    Every tampered candidate is recorded (the audit shows that the page was
-    tampered with even when a clean source exists).  When ``current`` is
-    tampered the most trusted clean candidate replaces it; when none is clean
-    the most trusted one is cleaned by cutting the spam spans.
-    """
-    lexicon = lexicon or default_lexicon()
-    removals: list[dict[str, str]] = []
-    seen: set[str] = set()
-    clean: list[tuple[str, str]] = []
-    cleaned_fallback: list[tuple[str, str]] = []
-
-    def note(source: str, spans: list[SpamSpan]) -> None:
-        for span in spans:
-            text = span.text.strip()
-            if text and text not in seen:
-                seen.add(text)
-                removals.append({"text": text, "where": "title", "rule": f"title:{source}:{span.rule}"})
-
-    for pair in candidates:
-        if len(pair) != 2 or not isinstance(pair[1], str):
-            continue
-        source, text = str(pair[0]), pair[1].strip()
-        if not text:
-            continue
-        spans = title_spam_spans(text, lexicon, language=language)
-        if spans:
-            note(source, spans)
-            remainder = _cut(text, spans)
-            if _significant_length(remainder) >= 4:
-                cleaned_fallback.append((source, remainder.strip(" _-|—–:：")))
-        else:
-            clean.append((source, text))
-    current_spans = title_spam_spans(current, lexicon, language=language) if current else []
-    if current_spans:
-        note("item", current_spans)
-    if not current_spans and current:
-        return current, removals
-    if clean:
-        return clean[0][1], removals
-    if cleaned_fallback:
-        return cleaned_fallback[0][1], removals
-    if current_spans:
-        return _cut(current, current_spans), removals
-    return current, removals
-
-
-# --------------------------------------------------------------------------
-# Doorway pages
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class DoorwayVerdict:
-    is_doorway: bool
-    reason: str
-    spam_ratio: float
-    clean_chars: int
-
-
-def assess_doorway(
-    clean_body_text: str,
-    removals: Sequence[dict[str, str]],
-    title_tampered: bool,
-    title_clean_available: bool,
-    *,
-    min_spam_ratio: float = 0.6,
-    max_clean_chars: int = 200,
-) -> DoorwayVerdict:
-    """Is the page wholly spam?
-
-    Counted against each other: the significant characters of the clean body
-    and of everything removed from body, hidden blocks and link farms.  A
-    page is a doorway when spam dominates (``min_spam_ratio``) and little
-    clean text is left (``max_clean_chars``), or when its body is empty after
-    cleaning and its headline was spam with no clean source.
-    """
-    if not removals and not title_tampered:
-        return DoorwayVerdict(False, "", 0.0, -1)
-    clean_chars = _significant_length(clean_body_text)
-    removed_chars = sum(
-        _significant_length(r.get("text", "")) for r in removals if r.get("where") in {"body", "hidden", "link"}
-    )
-    total = clean_chars + removed_chars
-    ratio = removed_chars / total if total else 0.0
-    if clean_chars <= max_clean_chars and ratio >= min_spam_ratio:
-        return DoorwayVerdict(True, f"spam {ratio:.0%} of the text, {clean_chars} clean characters left", ratio, clean_chars)
-    if title_tampered and not title_clean_available and clean_chars <= max_clean_chars and removed_chars:
-        return DoorwayVerdict(True, "spam headline with no clean source and almost no clean text", ratio, clean_chars)
-    return DoorwayVerdict(False, "", ratio, clean_chars)
-
-
-# --------------------------------------------------------------------------
-# Scrapy component
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class ItemVerdict:
-    title: str
-    body: str
-    removals: list[dict[str, str]]
-    doorway: DoorwayVerdict
-
-
-def check_article(
-    title: str,
-    body: str,
-    title_candidates: Sequence[Sequence[str]],
-    dom_removals: Sequence[dict[str, str]],
-    lexicon: Lexicon | None = None,
-    *,
-    language: str | None = None,
-    min_spam_ratio: float = 0.6,
-    max_clean_chars: int = 200,
-) -> ItemVerdict:
-    """The whole text-level check of one article, as plain data."""
-    lexicon = lexicon or default_lexicon()
-    new_title, title_removals = choose_title(title, title_candidates, lexicon, language=language)
-    body_result = clean_body(body, lexicon, language=language)
-    title_tampered = bool(title_removals)
-    clean_title_available = bool(new_title) and not title_spam_spans(new_title, lexicon, language=language)
-    removals = list(title_removals) + body_result.removals
-    verdict = assess_doorway(
-        body_result.text,
-        list(dom_removals) + body_result.removals,
-        title_tampered,
-        clean_title_available,
-        min_spam_ratio=min_spam_ratio,
-        max_clean_chars=max_clean_chars,
-    )
-    return ItemVerdict(new_title, body_result.text, removals, verdict)
-
