@@ -149,6 +149,74 @@ def _en(rng: random.Random, family: str) -> str:
     return rng.choice(forms)()
 
 
+# How any advert sells, whatever the product: speed, promises, urgency, the reader addressed.
+SPEED_ZH = ["三分钟审核", "当日到账", "半小时上门", "当天发货", "极速出结果", "随时可提", "两天见效", "五天取件", "即刻开通"]
+PROMISE_ZH = ["无效退款", "不成功不收费", "全程保密", "满意再结算", "无任何风险", "包你满意", "输了包赔", "假一赔十"]
+URGENCY_ZH = ["限时优惠", "名额不多", "仅剩十位", "今晚截止", "先到先得", "本周最后一批", "手慢无", "赶紧抢"]
+AUDIENCE_ZH = ["新人专享八八折", "新会员送体验券", "老用户返现", "首单立减一百", "好友同享福利", "您的专属顾问已上线", "亲，包您满意"]
+CONTACT_WORDS = ["热线", "咨询电话", "客服微", "私信", "预约电话", "订购热线", "联系人"]
+SPEED_EN = ["approved within minutes", "delivered the same day", "results in 48 hours", "paid out instantly", "ready fast"]
+PROMISE_EN = ["money back if it fails", "no fee unless you win", "100% confidential", "risk-free", "satisfaction guaranteed"]
+URGENCY_EN = ["Limited places", "Offer ends tonight", "Only a few spots left", "Hurry", "Last chance"]
+
+
+def _generic_zh(rng: random.Random, family: str) -> str:
+    p, b, c = rng.choice(PRODUCTS[family]), _brand(rng), _contact(rng)
+    forms: list[Callable[[], str]] = [
+        lambda: f"{b}{p}，{rng.choice(SPEED_ZH)}，{rng.choice(PROMISE_ZH)}，{rng.choice(URGENCY_ZH)}！{rng.choice(CONTACT_WORDS)}{c}",
+        lambda: f"{rng.choice(AUDIENCE_ZH)}，{p}{rng.choice(SPEED_ZH)}，{rng.choice(PROMISE_ZH)}。",
+        lambda: f"{rng.choice(URGENCY_ZH)}：{b}{p}{rng.choice(AUDIENCE_ZH)}，{rng.choice(CONTACT_WORDS)}{c}",
+        lambda: f"{p}就找{b}，{rng.choice(PROMISE_ZH)}，{rng.choice(SPEED_ZH)}。",
+        lambda: f"{b}专业{p}{rng.randint(3, 20)}年，{rng.choice(PROMISE_ZH)}，{rng.choice(CONTACT_WORDS)}{rng.randint(13000000000, 18999999999)}。",
+    ]
+    return rng.choice(forms)()
+
+
+REGIONS = ["亚洲", "全国", "东南亚", "业内", "全网", "本地", "华南地区"]
+SUPERLATIVES = ["人气最高", "规模最大", "口碑最好", "最受欢迎", "最专业", "顶级", "排名第一"]
+PLACES = ["平台", "品牌", "社区", "机构", "服务商", "俱乐部", "工作室"]
+AUDIENCES = ["急需用钱的朋友", "广大玩家", "成功人士", "上班族", "彩民朋友", "单身男士", "中老年朋友"]
+QUALITIES = ["进口原料", "原厂材料", "顶级配置", "专业团队", "独家技术", "军工级加密"]
+
+
+def _descriptive_zh(rng: random.Random, family: str) -> str:
+    """The sentences that open an advert paragraph: they describe, they do not yet sell."""
+    b = _brand(rng)
+    products = rng.sample(PRODUCTS[family], 3)
+    forms: list[Callable[[], str]] = [
+        lambda: f"{b}是{rng.choice(REGIONS)}{rng.choice(SUPERLATIVES)}的{products[0]}{rng.choice(PLACES)}。",
+        lambda: f"{products[0]}、{products[1]}、{products[2]}应有尽有，一站式满足您的需求。",
+        lambda: f"{b}专为{rng.choice(AUDIENCES)}打造，{rng.choice(CLAIMS)}。",
+        lambda: f"{b}汇聚{rng.randint(2, 90)}{rng.choice(['万', '千', '百'])}{rng.choice(['会员', '用户', '资源', '款产品'])}，{rng.choice(PROMISES[family])}。",
+        lambda: f"全部采用{rng.choice(QUALITIES)}，{rng.choice(PROMISE_ZH)}。",
+        lambda: f"{b}新一代{products[0]}独家上线，业内首选。",
+    ]
+    return rng.choice(forms)()
+
+
+def _descriptive_en(rng: random.Random, family: str) -> str:
+    brand = rng.choice(LATIN_BRANDS).capitalize() + rng.choice([" Club", " Lounge", " Pro", " House", ""])
+    products = rng.sample(EN_PRODUCTS[family], 3)
+    forms: list[Callable[[], str]] = [
+        lambda: f"{brand} is {rng.choice(['Asia', 'the region', 'the country', 'the city'])}'s {rng.choice(['hottest', 'largest', 'leading', 'number one', 'most trusted'])} place for {products[0]}.",
+        lambda: f"{products[0].capitalize()}, {products[1]} and {products[2]}, all in one place.",
+        lambda: f"{brand} is built for {rng.choice(['busy people', 'real players', 'people in a hurry', 'discerning clients'])}, {rng.choice(PROMISE_EN)}.",
+        lambda: f"Every order uses {rng.choice(['premium materials', 'imported ingredients', 'top-grade equipment'])}, {rng.choice(PROMISE_EN)}.",
+    ]
+    return rng.choice(forms)()
+
+
+def _generic_en(rng: random.Random, family: str) -> str:
+    p, d = rng.choice(EN_PRODUCTS[family]), _domain(rng)
+    brand = rng.choice(LATIN_BRANDS).capitalize() + rng.choice([" Club", " Online", " Pro", " Express", ""])
+    forms: list[Callable[[], str]] = [
+        lambda: f"{brand}: {p} {rng.choice(SPEED_EN)}, {rng.choice(PROMISE_EN)}. {rng.choice(URGENCY_EN)} - {rng.choice(EN_CTAS)} {d}",
+        lambda: f"{rng.choice(URGENCY_EN)}! Your {p} {rng.choice(SPEED_EN)}, {rng.choice(PROMISE_EN)}.",
+        lambda: f"Need {p}? We have you covered, {rng.choice(SPEED_EN)} and {rng.choice(PROMISE_EN)}, call +{rng.randint(60, 99)} {rng.randint(10000000, 99999999)}.",
+    ]
+    return rng.choice(forms)()
+
+
 def disguise(text: str, rng: random.Random) -> str:
     """One of the injectors' disguises, or none."""
     how = rng.random()
@@ -172,6 +240,10 @@ def disguise(text: str, rng: random.Random) -> str:
 FAMILIES = tuple(PRODUCTS)
 PER_FAMILY_ZH = 150
 PER_FAMILY_EN = 35
+PER_FAMILY_GENERIC_ZH = 60
+PER_FAMILY_GENERIC_EN = 25
+PER_FAMILY_DESCRIPTIVE_ZH = 30
+PER_FAMILY_DESCRIPTIVE_EN = 15
 
 
 def advert_sentences(seed: int = 17) -> list[tuple[str, str]]:
@@ -180,7 +252,9 @@ def advert_sentences(seed: int = 17) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for family in FAMILIES:
-        for make, count in ((_zh, PER_FAMILY_ZH), (_en, PER_FAMILY_EN)):
+        for make, count in ((_zh, PER_FAMILY_ZH), (_en, PER_FAMILY_EN), (_generic_zh, PER_FAMILY_GENERIC_ZH),
+                            (_generic_en, PER_FAMILY_GENERIC_EN), (_descriptive_zh, PER_FAMILY_DESCRIPTIVE_ZH),
+                            (_descriptive_en, PER_FAMILY_DESCRIPTIVE_EN)):
             made = tries = 0
             while made < count and tries < count * 20:
                 tries += 1

@@ -67,6 +67,13 @@ def _general_zh(rng: random.Random) -> str:
         lambda: f"{p}{rng.choice(['各地', '各级民政部门', '有关部门'])}要压实工作责任，加强督促指导，确保政策落实到位。",
         lambda: f"活动现场，工作人员向居民发放宣传资料{_num(rng, 200, 5000)}份，解答政策咨询{_num(rng, 50, 900)}人次。",
         lambda: f"{rng.randint(2019, 2025)}年{rng.choice(MONTHS)}，{o}印发《关于进一步做好{rng.choice(WORK)}工作的通知》。",
+        lambda: f"群众可拨打服务热线{rng.choice(['12345', '12349', '96156'])}，工作人员将在{_num(rng, 1, 5)}个工作日内答复。",
+        lambda: f"为方便您办理业务，{o}推出“不见面审批”，{rng.choice(['当天受理、当天办结', '材料齐全的即时办结', '最多跑一次'])}。",
+        lambda: f"本次培训名额有限，请各单位于{_date(rng)}前报送参训人员名单。",
+        lambda: f"活动现场为{_num(rng, 50, 900)}名老年人提供免费体检和健康咨询，受到群众欢迎。",
+        lambda: "消费者如遇商品质量问题，可依法要求经营者退款或者更换，也可拨打12315投诉。",
+        lambda: f"{c}市开展“新市民”服务月活动，为新就业人员提供免费技能培训{_num(rng, 1, 9)}万人次。",
+        lambda: f"您如需了解{rng.choice(WORK)}政策，可登录政务服务网或前往就近的社区服务中心咨询。",
         lambda: f"{o}{rng.choice(LEADERS)}{rng.choice(['一行', ''])}赴{p}调研{rng.choice(WORK)}工作，实地走访{rng.choice(['养老院', '儿童福利院', '社区服务中心', '救助管理站', '彩票销售网点'])}。",
     ]
     return rng.choice(forms)()
@@ -136,6 +143,9 @@ def _anti_gambling_zh(rng: random.Random) -> str:
         lambda: "公安部部署开展打击整治网络淫秽色情、制售假证假发票等违法犯罪专项行动。",
         lambda: f"{p}网警查处一批冒用政府网站发布赌博广告的违法网站，关停违法账号{_num(rng, 50, 3000)}个。",
         lambda: "群众发现涉赌线索，可通过110或“全国打击治理跨境赌博举报平台”举报。",
+        lambda: f"如发现有人{rng.choice(['组织、宣传网络赌博', '非法销售彩票', '兜售假证假发票', '推销非法贷款', '发布招嫖信息', '销售假药'])}，请立即拨打{rng.choice(['110', '12345', '12315', '12389'])}举报。",
+        lambda: f"请广大群众提高警惕，切勿{rng.choice(['点击不明链接', '添加陌生人微信', '扫描来历不明的二维码', '轻信高额回报'])}，如遇可疑情况请及时报警。",
+        lambda: f"警方提示：凡是要求“先交钱、后办证”“先充值、再返利”的，都是诈骗。",
         lambda: "办案民警介绍，赌博平台常以“注册送彩金”“充值返利”为诱饵引诱群众参赌。",
         lambda: f"{p}开展打击非法集资、电信网络诈骗和非法放贷集中宣传，发放宣传手册{_num(rng, 1, 90)}万册。",
         lambda: "市场监管部门查处非法销售处方药、假冒保健品案件，维护群众用药安全。",
@@ -188,6 +198,10 @@ def _english(rng: random.Random) -> str:
         lambda: f"Minister {rng.choice(['Li', 'Wang', 'Zhang', 'Liu', 'Chen'])} stressed that {t} bears on the well-being of the people and must be done well.",
         lambda: f"By the end of {rng.choice(['June', 'September', 'December'])}, {n} thousand people had received subsidies for {t}.",
         lambda: f"The campaign against match-fixing and illegal betting on football will run until the end of {rng.randint(2024, 2026)}.",
+        lambda: f"Residents can call the hotline 12345 and will receive a reply within {rng.randint(2, 5)} working days.",
+        lambda: "You can apply online, and most applications are processed on the same day.",
+        lambda: f"Places on the free training course are limited, and applications close on {rng.choice(['Friday', 'May 30', 'June 15'])}.",
+        lambda: f"Members of the public who spot illegal adverts are asked to report them to the police at once.",
         lambda: f"Volunteers visited {n} families in {c} to learn about their needs and help them apply for assistance.",
     ]
     return rng.choice(forms)()

@@ -66,7 +66,7 @@ from crawler.extract.infoline import (
 )
 from crawler.extract.meta import PageMeta, read_meta
 from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
-from crawler.spam.titles import lexicon_title_spans as title_spam_spans
+from crawler.spam.titles import title_spam_spans
 
 __all__ = ["EXTRACTOR_VERSION", "Extracted", "extract_article"]
 

@@ -82,7 +82,7 @@ def check_article(
     lexicon = lexicon or default_lexicon()
     model = model or default_model()
     new_title, title_removals = choose_title(title, title_candidates, lexicon, model=model, language=language,
-                                             site_names=site_names)
+                                             site_names=site_names, body=body)
     body_result = clean_body(body, lexicon, model=model, language=language)
     title_tampered = bool(title_removals)
     clean_title_available = bool(new_title) and not title_spam_spans(new_title, lexicon, model=model, language=language)

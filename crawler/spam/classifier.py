@@ -25,7 +25,7 @@ from crawler.spam.features import FEATURE_NAMES, normalise, prepare, register_fe
 from crawler.spam.lexicon import DATA_DIR, Lexicon, default_lexicon
 
 MODEL_FILE = DATA_DIR / "register_model.json"
-SPAM_PROBABILITY = 0.7  # at or above: the unit reads as solicitation
+SPAM_PROBABILITY = 0.5  # at or above: the unit reads as solicitation
 
 
 @dataclass

@@ -39,6 +39,27 @@ CLAIMS = (
     "稳赚 必中 包过 可查 不看征信 秒批 下款 无需 私密 正品 信誉 靠谱 最高 全网 百分百 保证 无忧 "
     "guarantee|guaranteed|instant|best|cheap|discreet|no credit|no prescription|24/7|vip|hot"
 )
+# Promises, urgency, speed and the reader addressed: how any advert sells, whatever the product.
+PROMISES = (
+    "退款 退全款 不收费 满意 保密 无风险 包邮 见效 回本 稳拿 放心 "
+    "money back|no fee|guaranteed|risk-free|satisfied|no questions asked|discreet"
+)
+URGENCY = (
+    "限时 名额 仅剩 最后 截止 先到先得 今晚 仅限 抢 赶紧 速度 "
+    "limited|only|last chance|today|now|hurry|tonight|while"
+)
+SPEEDS = (
+    "分钟 秒级 当天 当日 小时内 即刻 随时 极速 快速 三天 七天 "
+    "minutes|instant|instantly|same day|within the hour|fast|quick|in seconds"
+)
+AUDIENCE = (
+    "你 您 新人 新会员 会员 老用户 首单 首次 好友 亲 "
+    "you|your|members|newcomer|newcomers|friends"
+)
+SUPERLATIVES = (
+    "最高 最大 最好 最旺 最全 最专业 最受欢迎 顶级 独家 一站式 应有尽有 新一代 首选 第一 王牌 "
+    "best|top|leading|number one|exclusive|all in one|hottest|largest|most trusted|premium"
+)
 OFFICIALS = (
     "会议 部署 工作 推进 落实 要求 强调 指出 有关 依法 部门 机关 政府 办公厅 通知 意见 规定 条例 同比 增长 公安 警方 打击 "
     "查处 破获 抓获 犯罪 案件 提醒 公益 责任 管理 服务 保障 群众 社会 发展 锦标赛 比赛 运动员 棋手 "
@@ -59,6 +80,11 @@ BONUS_WORDS_RE = trie_regex(_words(BONUSES), separators=False)
 BONUS_RE = re.compile(r"送\s*[0-9]+|充\s*[0-9]+|[0-9]+\s*(?:%|折)")
 CLAIM_RE = trie_regex(_words(CLAIMS), separators=False)
 OFFICIAL_RE = trie_regex(_words(OFFICIALS), separators=False)
+PROMISE_RE = trie_regex(_words(PROMISES), separators=False)
+URGENCY_RE = trie_regex(_words(URGENCY), separators=False)
+SPEED_RE = trie_regex(_words(SPEEDS), separators=False)
+AUDIENCE_RE = trie_regex(_words(AUDIENCE), separators=False)
+SUPERLATIVE_RE = trie_regex(_words(SUPERLATIVES), separators=False)
 CONTACT_RE = re.compile(
     r"(?:微信|qq|v信|威信|vx|加v|客服v|tg|飞机|whatsapp|telegram)\s*[:：@]?\s*@?[a-z0-9_]{3,}|"
     r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])|\+[0-9]{2,3}\s?[0-9]{6,}|@[a-z][a-z0-9_]{2,}"
@@ -67,6 +93,8 @@ AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|亿)?\s*(?:元|块|\$|usdt
 URL_RE = re.compile(r"(?:https?://|www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,6})(?![a-z])")
 _EXCLAIM_RE = re.compile("[!！]")
 _BRACKET_RE = re.compile("[【】〖〗]")
+# A quoted name (所谓“稳赚计划”) is reported on, not advertised.
+_QUOTED_RE = re.compile("[“「『\"][^”」』\"]{1,20}[”」』\"]")
 _SYMBOLS = "\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff\U0001f000-\U0001faff"
 _SYMBOL_RE = re.compile(f"[{_SYMBOLS}]+")
 _LATIN_RE = re.compile("[a-z]")
@@ -74,7 +102,8 @@ _HOMOGLYPH_RE = re.compile("[аеорсухіјѕкмтвнАВЕКМНОРСТ�
 FEATURE_NAMES = (
     "call_to_action", "contact", "bonus", "amount", "url", "non_government_domain", "spam_domain", "claim",
     "official", "exclamation", "emoji", "brackets", "separated_cjk", "zero_width", "lookalike", "traditional",
-    "lexicon", "short", "official_full_stop", "digits",
+    "lexicon", "short", "official_full_stop", "digits", "promise", "urgency", "speed", "audience",
+    "superlative", "quoted",
 )
 
 
@@ -141,6 +170,12 @@ def register_features(text: str, lexicon: Lexicon, prepared: tuple[str, str, str
         1.0 / (1.0 + length / 12),
         float(raw.rstrip().endswith(("。", "."))),
         min(digits / length * 4, 1.0),
+        min(len(PROMISE_RE.findall(joined)), 2) / 2,
+        min(len(URGENCY_RE.findall(joined)), 2) / 2,
+        min(len(SPEED_RE.findall(joined)), 2) / 2,
+        min(len(AUDIENCE_RE.findall(joined)), 2) / 2,
+        min(len(SUPERLATIVE_RE.findall(joined)), 2) / 2,
+        min(len(_QUOTED_RE.findall(raw)), 2) / 2,
     ]
 
 

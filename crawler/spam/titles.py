@@ -21,6 +21,10 @@ from crawler.spam.units import cut, register_probability, removal, significant_l
 
 # Below this a headline segment reads as news, and a lexicon term in it is reported, not advertised.
 NEWS_HEADLINE_PROBABILITY = 0.2
+# A segment that nothing else on the page repeats (not the body, not another title
+# candidate, not a site name) is suspect: at or above this it goes.
+SUSPECT_PROBABILITY = 0.25
+CORROBORATED_SHARE = 0.3  # share of a segment's character pairs the page repeats
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
 _STRIP = " _-|｜—–:："
 
@@ -35,11 +39,27 @@ def title_segments(title: str) -> list[tuple[int, str]]:
     return [(start, text) for start, text in segments if text.strip()]
 
 
+def _pairs(text: str) -> set[str]:
+    compact = "".join(text.split()).casefold()
+    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+
+
+def corroborated(segment: str, page_pairs: set[str] | None) -> bool:
+    """Does the rest of the page repeat ``segment`` (a real headline is repeated by the text and the other sources)?"""
+    if page_pairs is None:
+        return True
+    pairs = _pairs(segment)
+    return not pairs or len(pairs & page_pairs) >= CORROBORATED_SHARE * len(pairs)
+
+
 def title_spam_spans(
     title: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None | bool = None,
-    language: str | None = None,
+    language: str | None = None, page_pairs: set[str] | None = None,
 ) -> list[SpamSpan]:
-    """Spam spans in a headline (``model=False``: by the lexicon rules alone)."""
+    """Spam spans in a headline (``model=False``: by the lexicon rules alone).
+
+    ``page_pairs``: the character pairs of the body and the other title sources; a
+    segment they do not repeat is judged at SUSPECT_PROBABILITY."""
     lexicon = lexicon or default_lexicon()
     register = None if model is False else (model if isinstance(model, RegisterModel) else default_model())
     result = []
@@ -48,9 +68,11 @@ def title_spam_spans(
         probability = register_probability(segment, register) if register else NEWS_HEADLINE_PROBABILITY
         lead = len(segment) - len(segment.lstrip())
         whole = segment.strip()
-        if probability >= SPAM_PROBABILITY:
+        threshold = SPAM_PROBABILITY if corroborated(whole, page_pairs) else SUSPECT_PROBABILITY
+        if register and probability >= threshold:
+            rule = "register" if threshold == SPAM_PROBABILITY else "register-uncorroborated"
             result.append(SpamSpan(segment_start + lead, segment_start + lead + len(whole), whole, probability, True,
-                                   "register", [f"p={probability:.3f}"], False))
+                                   rule, [f"p={probability:.3f}"], False))
             continue
         found = []
         for span in score_spans(segment, lexicon, language=language):
@@ -104,6 +126,7 @@ def choose_title(
     model: RegisterModel | None = None,
     language: str | None = None,
     site_names: Sequence[str] = (),
+    body: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The headline to publish and the title removals to record.
 
@@ -127,13 +150,27 @@ def choose_title(
                 seen.add(text)
                 removals.append(removal(text, "title", f"title:{source}:{span.rule}", register_probability(text, model)))
 
+    texts = [str(pair[1]) for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
+
+    def others(own: str) -> set[str] | None:
+        """What the rest of the page says, for a candidate's segments (None: no body to compare with)."""
+        if body is None:
+            return None
+        pairs = _pairs(body)
+        for text in texts:
+            if text.strip() != own:
+                pairs |= _pairs(text)
+        for name in site_names:
+            pairs |= _pairs(name)
+        return pairs
+
     for pair in candidates:
         if len(pair) != 2 or not isinstance(pair[1], str):
             continue
         source, text = str(pair[0]), pair[1].strip()
         if not text:
             continue
-        spans = title_spam_spans(text, lexicon, model=model, language=language)
+        spans = title_spam_spans(text, lexicon, model=model, language=language, page_pairs=others(text))
         if spans:
             note(source, spans)
             remainder = without_site_name(cut(text, spans).strip(_STRIP), site_names)
@@ -141,7 +178,8 @@ def choose_title(
                 cleaned_fallback.append(remainder)
         else:
             clean.append(text)
-    current_spans = title_spam_spans(current, lexicon, model=model, language=language) if current else []
+    current_spans = (title_spam_spans(current, lexicon, model=model, language=language, page_pairs=others(current))
+                     if current else [])
     if current_spans:
         note("item", current_spans)
     if not current_spans and current:

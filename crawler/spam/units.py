@@ -20,7 +20,7 @@ from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_mod
 from crawler.spam.lexicon import CJK_RE, Lexicon, default_lexicon, topic_counts
 from crawler.spam.spans import SENTENCE_END_RE, TOPIC_MIN_CHARS, SpamSpan, find_spam_spans
 
-NEWS_PROBABILITY = 0.3  # below: the sentence reads as news
+NEWS_PROBABILITY = 0.1  # below: the sentence reads as news
 MIN_UNIT_CHARS = 4  # a unit with fewer letters is not scored on its own (too little to read)
 
 
@@ -120,8 +120,8 @@ def clean_paragraph(
         return CleanResult(paragraph, [], 0, original_chars)
     probabilities = [register_probability(paragraph[s:e], model) for s, e in sentences]
     flagged = sum(p >= SPAM_PROBABILITY for p in probabilities)
-    # An advert paragraph: most sentences read as adverts and none clearly as news.
-    if len(sentences) > 1 and flagged * 2 >= len(sentences) and min(probabilities) >= NEWS_PROBABILITY:
+    # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does.
+    if len(sentences) > 1 and flagged and min(probabilities) >= NEWS_PROBABILITY:
         whole = register_probability(paragraph, model)
         if whole >= SPAM_PROBABILITY:
             return CleanResult("", [removal(paragraph, where, f"{where}:paragraph:register", whole)],
