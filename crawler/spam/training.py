@@ -52,10 +52,26 @@ def read_examples(directory: Path = TRAINING_DIR) -> list[Example]:
 
 def train(examples: Sequence[Example], lexicon: Lexicon | None = None) -> RegisterModel:
     """Fit the model on ``examples``; scored with ``lexicon`` (default: the shipped one)."""
+    return fit(examples, lexicon)[0]
+
+
+def design_matrix(texts: Sequence[str], vectorizer: Any, lexicon: Lexicon) -> Any:
+    """The matrix scikit-learn scores: TF-IDF of the normalised texts, then the register features."""
+    import numpy as np
+    from scipy import sparse
+
+    grams = vectorizer.transform([normalise(text, lexicon) for text in texts])
+    features = sparse.csr_matrix(np.array([register_features(text, lexicon) for text in texts], dtype=np.float64))
+    return sparse.hstack([grams, features], format="csr")
+
+
+def fit(examples: Sequence[Example], lexicon: Lexicon | None = None) -> tuple[RegisterModel, Any, Any]:
+    """The model, and the fitted scikit-learn vectorizer and regression it was exported from."""
     import numpy as np
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     lexicon = lexicon or default_lexicon()
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE, min_df=MIN_DF, sublinear_tf=True,
@@ -66,7 +82,10 @@ def train(examples: Sequence[Example], lexicon: Lexicon | None = None) -> Regist
     matrix = sparse.hstack([grams, features], format="csr")
     labels = np.array([example.label for example in examples])
     regression = LogisticRegression(C=REGULARISATION, class_weight="balanced", solver="lbfgs", max_iter=5000)
-    regression.fit(matrix, labels)
+    # One thread: the fit is small, and BLAS threads fighting over a shared machine's
+    # cores made it a hundred times slower.
+    with threadpool_limits(limits=1):
+        regression.fit(matrix, labels)
     weights = regression.coef_[0]
     names = vectorizer.get_feature_names_out()
     idf = vectorizer.idf_
@@ -77,7 +96,7 @@ def train(examples: Sequence[Example], lexicon: Lexicon | None = None) -> Regist
         "features": {name: round(float(w), 6) for name, w in zip(FEATURE_NAMES, weights[len(names):])},
         "vocabulary": {gram: list(pair) for gram, pair in vocabulary.items()},
     }
-    return model_from_json(data, lexicon)
+    return model_from_json(data, lexicon), vectorizer, regression
 
 
 def train_without(families: Collection[str], examples: Sequence[Example] | None = None) -> RegisterModel:
