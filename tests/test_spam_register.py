@@ -153,8 +153,12 @@ def test_clean_segment_is_the_headline_without_the_site_suffix() -> None:
 
 
 def test_uncorroborated_headline_segment_goes_at_a_lower_score() -> None:
+    spam = "蜜桃夜语本市约见"
+    assert 0.25 <= default_model().probability(spam) < 0.5  # not enough on its own
     body = "湖南省体育彩票管理中心召开开奖公证监督工作座谈会。公证、审计和纪检部门代表参加会议。"
-    candidates = [["content:h1", "湖南省体育彩票开奖公证监督工作座谈会召开"], ["title", "紫微神算下期精选三码免费看"]]
-    title, removals = choose_title("紫微神算下期精选三码免费看", candidates, body=body)
+    candidates = [["content:h1", "湖南省体育彩票开奖公证监督工作座谈会召开"], ["title", spam]]
+    title, removals = choose_title(spam, candidates, body=body)
     assert title == "湖南省体育彩票开奖公证监督工作座谈会召开"
     assert removals and removals[0]["rule"].endswith("register-uncorroborated")
+    # The page repeating it (its body speaks of it) is what keeps such a segment.
+    assert choose_title(spam, [["title", spam]], body=f"{spam}。{body}")[0] == spam

@@ -18,7 +18,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.spam.features import FEATURE_NAMES, normalise, prepare, register_features
@@ -26,6 +26,7 @@ from crawler.spam.lexicon import DATA_DIR, Lexicon, default_lexicon
 
 MODEL_FILE = DATA_DIR / "register_model.json"
 SPAM_PROBABILITY = 0.5  # at or above: the unit reads as solicitation
+_RECENT = 64  # scores kept for texts seen again soon
 
 
 @dataclass
@@ -37,6 +38,7 @@ class RegisterModel:
     feature_weights: list[float]
     intercept: float
     lexicon: Lexicon
+    _recent: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def ngram_counts(self, text: str) -> Counter[str]:
         """Every n-gram of ``text`` (in the vocabulary or not) and how often it occurs."""
@@ -67,10 +69,18 @@ class RegisterModel:
 
     def probability(self, text: str) -> float:
         """Probability that ``text`` is solicitation/advertising (0 for text without letters)."""
+        cached = self._recent.get(text)
+        if cached is not None:
+            return cached
         if not any(c.isalnum() for c in text):
             return 0.0
         decision = self.decision(text)
-        return 1.0 / (1.0 + math.exp(-decision)) if decision > -30 else 0.0
+        probability = 1.0 / (1.0 + math.exp(-decision)) if decision > -30 else 0.0
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
+        # An article's title candidates repeat the same headline (meta, og:title, h1, <title>).
+        self._recent[text] = probability
+        return probability
 
     def probabilities(self, texts: Iterable[str]) -> list[float]:
         return [self.probability(text) for text in texts]

@@ -11,7 +11,7 @@ clean segments of the most trusted tampered one, without the site name.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_model
@@ -44,17 +44,17 @@ def _pairs(text: str) -> set[str]:
     return {compact[i:i + 2] for i in range(len(compact) - 1)}
 
 
-def corroborated(segment: str, page_pairs: set[str] | None) -> bool:
+def corroborated(segment: str, page_pairs: Callable[[], set[str]] | None) -> bool:
     """Does the rest of the page repeat ``segment`` (a real headline is repeated by the text and the other sources)?"""
     if page_pairs is None:
         return True
     pairs = _pairs(segment)
-    return not pairs or len(pairs & page_pairs) >= CORROBORATED_SHARE * len(pairs)
+    return not pairs or len(pairs & page_pairs()) >= CORROBORATED_SHARE * len(pairs)
 
 
 def title_spam_spans(
     title: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None | bool = None,
-    language: str | None = None, page_pairs: set[str] | None = None,
+    language: str | None = None, page_pairs: Callable[[], set[str]] | None = None,
 ) -> list[SpamSpan]:
     """Spam spans in a headline (``model=False``: by the lexicon rules alone).
 
@@ -68,7 +68,9 @@ def title_spam_spans(
         probability = register_probability(segment, register) if register else NEWS_HEADLINE_PROBABILITY
         lead = len(segment) - len(segment.lstrip())
         whole = segment.strip()
-        threshold = SPAM_PROBABILITY if corroborated(whole, page_pairs) else SUSPECT_PROBABILITY
+        threshold = SPAM_PROBABILITY
+        if SUSPECT_PROBABILITY <= probability < SPAM_PROBABILITY and not corroborated(whole, page_pairs):
+            threshold = SUSPECT_PROBABILITY
         if register and probability >= threshold:
             rule = "register" if threshold == SPAM_PROBABILITY else "register-uncorroborated"
             result.append(SpamSpan(segment_start + lead, segment_start + lead + len(whole), whole, probability, True,
@@ -151,17 +153,19 @@ def choose_title(
                 removals.append(removal(text, "title", f"title:{source}:{span.rule}", register_probability(text, model)))
 
     texts = [str(pair[1]) for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
+    page: dict[str, set[str]] = {}
 
-    def others(own: str) -> set[str] | None:
+    def others(own: str) -> Callable[[], set[str]] | None:
         """What the rest of the page says, for a candidate's segments (None: no body to compare with)."""
         if body is None:
             return None
-        pairs = _pairs(body)
-        for text in texts:
-            if text.strip() != own:
-                pairs |= _pairs(text)
-        for name in site_names:
-            pairs |= _pairs(name)
+
+        def pairs() -> set[str]:
+            if own not in page:
+                if "" not in page:
+                    page[""] = _pairs(body).union(*(_pairs(name) for name in site_names))
+                page[own] = page[""].union(*(_pairs(text) for text in texts if text.strip() != own))
+            return page[own]
         return pairs
 
     for pair in candidates:
