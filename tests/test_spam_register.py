@@ -153,8 +153,11 @@ def test_clean_segment_is_the_headline_without_the_site_suffix() -> None:
 
 
 def test_uncorroborated_headline_segment_goes_at_a_lower_score() -> None:
-    spam = "蜜桃夜语本市约见"
-    assert 0.25 <= default_model().probability(spam) < 0.5  # not enough on its own
+    candidates_in_range = [text for text in ("蜜桃夜语本市约见", "琥珀湾牌桌社区首充双倍", "星链矿池每日收益百分之三",
+                                             "紫微神算连红二十八期", "鸿鹄学历服务中心急件当天取", "金钥匙快借凭身份证借二十万")
+                           if 0.25 <= default_model().probability(text) < 0.5]  # not enough on their own
+    assert candidates_in_range
+    spam = candidates_in_range[0]
     body = "湖南省体育彩票管理中心召开开奖公证监督工作座谈会。公证、审计和纪检部门代表参加会议。"
     candidates = [["content:h1", "湖南省体育彩票开奖公证监督工作座谈会召开"], ["title", spam]]
     title, removals = choose_title(spam, candidates, body=body)

@@ -79,6 +79,38 @@ def _general_zh(rng: random.Random) -> str:
     return rng.choice(forms)()
 
 
+SECTORS = ["农业农村", "交通运输", "生态环境", "卫生健康", "教育", "科技", "商务", "水利", "自然资源", "住房城乡建设",
+           "工业和信息化", "文化旅游", "市场监管", "税务", "统计", "气象", "林业草原", "粮食和物资储备"]
+ACTIONS = ["抢抓农时", "做好春耕备耕", "推广节水灌溉技术", "加快项目建设进度", "推进老旧小区改造", "开展安全生产大检查",
+           "提升公共服务水平", "推动产业转型升级", "加强生态环境保护", "做好防汛抗旱准备", "促进消费持续恢复",
+           "稳定就业基本盘", "推进数字政府建设", "加强耕地保护", "推广绿色低碳技术"]
+HEADINGS = ["一、总体情况", "二、主要做法", "三、存在问题", "四、下一步工作", "（一）加强组织领导", "（二）强化资金保障",
+            "（三）严格监督考核", "第一条", "第二章 总则", "附件1", "附件：", "主要指标", "基本情况", "工作成效", "典型经验"]
+COLUMNS = ["滚动新闻", "部内要闻", "工作动态", "地方动态", "新闻发布", "政策解读", "通知公告", "图片新闻", "要闻", "专题专栏",
+           "政务公开", "媒体报道", "暂无信息", "首页 上一页 1 2 3 下一页 尾页", "首页 1 2 3 下一页 尾页", "按页码浏览",
+           "News", "Latest news", "Press releases", "Policies", "Photos", "Home"]
+
+
+def _sectors_zh(rng: random.Random) -> str:
+    """Other ministries' news, so the register learnt is official prose, not one ministry's topics."""
+    sector, p = rng.choice(SECTORS), rng.choice(PROVINCES)
+    forms: list[Callable[[], str]] = [
+        lambda: f"今年{rng.choice(['春播', '秋播', '夏收', '汛期', '一季度', '上半年'])}期间，各地{rng.choice(ACTIONS)}，{rng.choice(['质量明显提高', '进度快于往年', '取得阶段性成效', '总体平稳有序'])}。",
+        lambda: f"{p}{sector}部门{rng.choice(ACTIONS)}，累计完成投资{_money(rng)}亿元，同比增长{_num(rng, 1, 30)}.{_num(rng, 1, 9)}%。",
+        lambda: f"{rng.choice(['据统计', '数据显示', '初步测算'])}，{rng.randint(2020, 2025)}年全国{sector}领域{rng.choice(['新增', '累计建成', '完成'])}{_num(rng, 10, 9000)}{rng.choice(UNITS)}项目。",
+        lambda: f"{rng.choice(ORGS)}将会同{sector}等部门，{rng.choice(ACTIONS)}，{rng.choice(GOALS)}。",
+        lambda: f"{p}{rng.choice(['大力推广', '积极推进', '加快推广'])}{rng.choice(['测土配方施肥', '水肥一体化', '保护性耕作', '装配式建筑', '新能源公交', '智慧灌溉'])}等技术，{rng.choice(['效果明显', '覆盖面持续扩大', '群众满意度提升'])}。",
+        lambda: f"{rng.choice(PROVINCES)} | {_num(rng, 100, 9999)} | {_num(rng, 1, 30)}.{_num(rng, 1, 9)}%",
+        lambda: f"附件：{rng.choice(['统计表', '申报指南', '名单', '实施方案'])}.{rng.choice(['pdf', 'doc', 'xlsx', 'docx'])}",
+        lambda: f"Attachment: {rng.choice(['Annex', 'Statistics', 'Guidelines', 'List'])}.{rng.choice(['pdf', 'xlsx', 'doc'])}",
+        lambda: rng.choice(HEADINGS),
+        lambda: rng.choice(COLUMNS),
+        lambda: f"来源：{rng.choice(['新华社', '人民日报', '中国社会报', '央视新闻', rng.choice(ORGS) + '网站'])}",
+        lambda: f"发布时间：{rng.randint(2019, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+    ]
+    return rng.choice(forms)()
+
+
 def _lottery_zh(rng: random.Random) -> str:
     kind = rng.choice(["福利彩票", "体育彩票"])
     forms: list[Callable[[], str]] = [
@@ -232,6 +264,7 @@ HEADLINES_ZH = [
 
 FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "civil": _general_zh,
+    "sectors": _sectors_zh,
     "lottery": _lottery_zh,
     "chess": _chess_zh,
     "macao": _macao_zh,
@@ -240,7 +273,7 @@ FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "english": _english,
     "headline": lambda rng: rng.choice(HEADLINES_ZH)(rng),
 }
-SHARES = {"civil": 700, "lottery": 300, "chess": 200, "macao": 120, "anti-gambling": 350, "esports": 120,
+SHARES = {"civil": 700, "sectors": 500, "lottery": 300, "chess": 200, "macao": 120, "anti-gambling": 350, "esports": 120,
           "english": 550, "headline": 600}
 FRAGMENTS = 400  # clauses of the sentences above: units are sometimes cut at ； or ，
 

@@ -45,7 +45,7 @@ PROMISES = (
     "money back|no fee|guaranteed|risk-free|satisfied|no questions asked|discreet"
 )
 URGENCY = (
-    "限时 名额 仅剩 最后 截止 先到先得 今晚 仅限 抢 赶紧 速度 "
+    "限时 名额 仅剩 最后 截止 先到先得 今晚 仅限 抢购 赶紧 手慢无 "
     "limited|only|last chance|today|now|hurry|tonight|while"
 )
 SPEEDS = (

@@ -17,7 +17,7 @@ from typing import Any
 from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_model
 from crawler.spam.lexicon import STRONG_WEIGHT, Lexicon, default_lexicon
 from crawler.spam.spans import SpamSpan, score_spans
-from crawler.spam.units import cut, register_probability, removal, significant_length
+from crawler.spam.units import MIN_UNIT_CHARS, cut, register_probability, removal, significant_length
 
 # Below this a headline segment reads as news, and a lexicon term in it is reported, not advertised.
 NEWS_HEADLINE_PROBABILITY = 0.2
@@ -65,7 +65,10 @@ def title_spam_spans(
     result = []
     for segment_start, segment in title_segments(title):
         # Without the classifier every segment counts as possibly spam (the lexicon rules decide).
-        probability = register_probability(segment, register) if register else NEWS_HEADLINE_PROBABILITY
+        # Too short a segment to read, like a headline without the classifier, is left to the lexicon rules.
+        probability = NEWS_HEADLINE_PROBABILITY
+        if register and significant_length(segment) >= MIN_UNIT_CHARS:
+            probability = register.probability(segment)
         lead = len(segment) - len(segment.lstrip())
         whole = segment.strip()
         threshold = SPAM_PROBABILITY
@@ -150,7 +153,7 @@ def choose_title(
             text = span.text.strip()
             if text and text not in seen:
                 seen.add(text)
-                removals.append(removal(text, "title", f"title:{source}:{span.rule}", register_probability(text, model)))
+                removals.append(removal(text, "title", f"title:{source}:{span.rule}", model.probability(text)))
 
     texts = [str(pair[1]) for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
     page: dict[str, set[str]] = {}

@@ -21,7 +21,9 @@ from crawler.spam.lexicon import CJK_RE, Lexicon, default_lexicon, topic_counts
 from crawler.spam.spans import SENTENCE_END_RE, TOPIC_MIN_CHARS, SpamSpan, find_spam_spans
 
 NEWS_PROBABILITY = 0.1  # below: the sentence reads as news
-MIN_UNIT_CHARS = 4  # a unit with fewer letters is not scored on its own (too little to read)
+MIN_UNIT_CHARS = 6  # a sentence or segment with fewer letters is not scored (headings, column names)
+SPAN_PROBABILITY = 0.25  # a lexicon span that reads at least this much like an advert is cut
+MIN_SPAN_CHARS = 4  # a bare term shorter than this ("赌球") is not confirmed by the classifier
 
 
 def _is_cjk(char: str) -> bool:
@@ -72,7 +74,10 @@ def register_probability(text: str, model: RegisterModel) -> float:
 def confirmed(span: SpamSpan, model: RegisterModel) -> bool:
     """Is a lexicon span removed? Visible insertion evidence is enough; otherwise the
     span itself must read as solicitation: a bare term in a news sentence is news."""
-    return span.hard or register_probability(span.text, model) >= SPAM_PROBABILITY
+    if span.hard:
+        return True
+    # The lexicon rules already call it spam: the classifier only has to not read it as news.
+    return significant_length(span.text) >= MIN_SPAN_CHARS and model.probability(span.text) >= SPAN_PROBABILITY
 
 
 @dataclass
@@ -82,6 +87,17 @@ class CleanResult:
     removed_chars: int
     original_chars: int
     scores: list[float] = field(default_factory=list)
+
+
+def _inserted(span: SpamSpan) -> bool:
+    """Was the span visibly dropped into its sentence (a Chinese run in English prose, a chunk set off by spaces)?"""
+    return any(reason in {"cjk-in-english", "space-delimited"} for reason in span.reasons)
+
+
+def _without(sentence: str, spans: Sequence[SpamSpan]) -> str:
+    for span in spans:
+        sentence = sentence.replace(span.text, "")
+    return sentence
 
 
 def sentence_bounds(paragraph: str) -> list[tuple[int, int]]:
@@ -118,7 +134,14 @@ def clean_paragraph(
     sentences = sentence_bounds(paragraph)
     if not sentences:
         return CleanResult(paragraph, [], 0, original_chars)
-    probabilities = [register_probability(paragraph[s:e], model) for s, e in sentences]
+    if topics is None and original_chars >= TOPIC_MIN_CHARS:
+        topics = topic_counts(paragraph, lexicon)
+    spans = [s for s in find_spam_spans(paragraph, lexicon, language=language, topics=topics) if confirmed(s, model)]
+    inside = [[span for span in spans if s <= span.start < e] for s, e in sentences]
+    # A sentence is read without the phrases visibly dropped into it: a brand in a news
+    # sentence must not make the sentence read as an advert.
+    probabilities = [register_probability(_without(paragraph[s:e], [span for span in own if _inserted(span)]), model)
+                     for (s, e), own in zip(sentences, inside)]
     flagged = sum(p >= SPAM_PROBABILITY for p in probabilities)
     # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does.
     if len(sentences) > 1 and flagged and min(probabilities) >= NEWS_PROBABILITY:
@@ -126,31 +149,25 @@ def clean_paragraph(
         if whole >= SPAM_PROBABILITY:
             return CleanResult("", [removal(paragraph, where, f"{where}:paragraph:register", whole)],
                                original_chars, original_chars)
-    if topics is None and original_chars >= TOPIC_MIN_CHARS:
-        topics = topic_counts(paragraph, lexicon)
-    spans = [s for s in find_spam_spans(paragraph, lexicon, language=language, topics=topics) if confirmed(s, model)]
     cut_spans: list[SpamSpan] = []
     removals: list[dict[str, Any]] = []
     whole_sentences: list[tuple[int, int, str, float]] = []
-    for (s_start, s_end), probability in zip(sentences, probabilities):
+    for (s_start, s_end), probability, own in zip(sentences, probabilities, inside):
         sentence = paragraph[s_start:s_end]
-        inside = [s for s in spans if s_start <= s.start < s_end]
         if probability >= SPAM_PROBABILITY:
             whole_sentences.append((s_start, s_end, "register", probability))
             continue
-        if not inside:
+        if not own:
             continue
-        covered = sum(significant_length(s.text) for s in inside)
-        hard = any(any(r in {"domain", "contact", "bonus"} for r in s.reasons) for s in inside)
-        leftover = sentence
-        for s in inside:
-            leftover = leftover.replace(s.text, "")
-        if covered / max(significant_length(sentence), 1) >= 0.6 or (len(inside) >= 2 and hard) or significant_length(leftover) <= 2:
-            whole_sentences.append((s_start, s_end, inside[0].rule, probability))
+        covered = sum(significant_length(s.text) for s in own)
+        hard = any(any(r in {"domain", "contact", "bonus"} for r in s.reasons) for s in own)
+        if (covered / max(significant_length(sentence), 1) >= 0.6 or (len(own) >= 2 and hard)
+                or significant_length(_without(sentence, own)) <= 2):
+            whole_sentences.append((s_start, s_end, own[0].rule, register_probability(sentence, model)))
         else:
-            for s in inside:
+            for s in own:
                 cut_spans.append(s)
-                removals.append(removal(s.text, where, f"{where}:{s.rule}", register_probability(s.text, model)))
+                removals.append(removal(s.text, where, f"{where}:{s.rule}", model.probability(s.text)))
     if whole_sentences and len(whole_sentences) == len(sentences):
         score = max(p for *_, p in whole_sentences)
         return CleanResult("", [removal(paragraph, where, f"{where}:paragraph", score)], original_chars, original_chars)
