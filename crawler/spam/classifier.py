@@ -43,24 +43,24 @@ class RegisterModel:
     def ngram_counts(self, text: str) -> Counter[str]:
         """Every n-gram of ``text`` (in the vocabulary or not) and how often it occurs."""
         low, high = self.ngram_range
-        counts: Counter[str] = Counter(text) if low == 1 else Counter()
+        grams: list[str] = list(text) if low == 1 else []
         for n in range(max(low, 2), high + 1):
-            counts.update([text[i:i + n] for i in range(len(text) - n + 1)])
-        return counts
+            grams += [text[i:i + n] for i in range(len(text) - n + 1)]
+        return Counter(grams)
 
     def decision(self, text: str) -> float:
         """The logistic regression's decision value (log-odds of spam)."""
         prepared = prepare(text, self.lexicon)
         total = 0.0
         square = 0.0
-        vocabulary = self.vocabulary
-        counts = self.ngram_counts(normalise(text, self.lexicon, prepared))
-        for gram, count in counts.items():
-            entry = vocabulary.get(gram)
+        get = self.vocabulary.get
+        log = math.log
+        for gram, count in self.ngram_counts(normalise(text, self.lexicon, prepared)).items():
+            entry = get(gram)
             if entry is None:
                 continue
             idf, weight = entry
-            value = idf if count == 1 else (1.0 + math.log(count)) * idf
+            value = idf if count == 1 else (1.0 + log(count)) * idf
             square += value * value
             total += weight * value
         value = total / math.sqrt(square) if square else 0.0

@@ -86,7 +86,9 @@ SPEED_RE = trie_regex(_words(SPEEDS), separators=False)
 AUDIENCE_RE = trie_regex(_words(AUDIENCE), separators=False)
 SUPERLATIVE_RE = trie_regex(_words(SUPERLATIVES), separators=False)
 CONTACT_RE = re.compile(
-    r"(?:微信|qq|v信|威信|vx|加v|客服v|tg|飞机|whatsapp|telegram)\s*[:：@]?\s*@?[a-z0-9_]{3,}|"
+    # Homophones injectors write to dodge filters: 薇信, 扣扣 (QQ), 企鹅, 纸飞机 (Telegram) …
+    r"(?:微信|薇信|徽信|威信|v信|vx|加v|加微|加薇|客服v|qq|扣扣|企鹅|tg|飞机|纸飞机|电报|whatsapp|telegram)"
+    r"\s*[:：@]?\s*@?[a-z0-9_]{3,}|"
     r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])|\+[0-9]{2,3}\s?[0-9]{6,}|@[a-z][a-z0-9_]{2,}"
 )
 AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|亿)?\s*(?:元|块|\$|usdt|u\b)|\$\s*[0-9]+")
