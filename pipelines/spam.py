@@ -1,9 +1,9 @@
 """SpamPipeline: the text-level spam check wired into Scrapy.
 
 The logic lives in ``crawler/spam/`` (plain functions over plain data, see
-docs/spam.md): this pipeline runs ``check_article`` on each item, publishes the
-clean title and body, appends the removals to ``spam_removed``, counts them and
-drops doorway pages.
+docs/spam.md): this pipeline runs ``check_article`` on each item (lexicon rules
+and the register classifier), publishes the clean title and body, appends the
+removals to ``spam_removed``, counts them and drops doorway pages.
 
 Settings (all optional):
 
@@ -17,7 +17,7 @@ Settings (all optional):
     ``crawler/spam/data/spam_allowlist.txt``)
 ``SPAM_EXTRA_ALLOWLIST_FILES`` (list of paths, default ``[]``)
 ``SPAM_EXTRA_TERMS`` (list of str, default ``[]``)
-    Extra strong spam terms (weight 3, category "gambling").
+    Extra spam terms, declared by the operator: removed wherever they stand.
 ``SPAM_EXTRA_ALLOWED`` (list of str, default ``[]``)
     Extra allow-listed phrases.
 ``SPAM_DOORWAY_MIN_SPAM_RATIO`` (float, default 0.6)
@@ -38,9 +38,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import signals as our_signals
 from crawler.precomputed import step_result
-from pipelines.normalize import KNOWN_SITE_NAMES
-from crawler.spam.lexicon import DEFAULT_ALLOWLIST_FILES, DEFAULT_LEXICON_FILES, Lexicon, default_lexicon, load_lexicon
 from crawler.spam.article import ItemVerdict, check_article
+from crawler.spam.lexicon import DEFAULT_ALLOWLIST_FILES, DEFAULT_LEXICON_FILES, Lexicon, default_lexicon, load_lexicon
+from pipelines.normalize import KNOWN_SITE_NAMES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -29,50 +29,50 @@ _DIGITS_RE = re.compile(r"[0-9]")
 _SPACES_RE = re.compile(r"\s+")
 _SYMBOL = "◎"
 
+_ENGLISH = " // "  # where the English phrases of a word list begin
 CALLS_TO_ACTION = (
     "注册 领取 认准 加微 加v 微信 秒到 到账 点击 下载 官网 网址 扫码 客服 私聊 入口 试玩 立即 马上 火速 速来 上车 咨询 "
-    "戳我 名额 先到先得 一键 体验 找我 联系 带单 sign up|join|click|register|claim|order now|download|visit|whatsapp|"
+    "戳我 名额 先到先得 一键 体验 找我 联系 带单" + _ENGLISH + "sign up|join|click|register|claim|order now|download|visit|whatsapp|"
     "telegram|apply|get started|contact us"
 )
-BONUSES = "返水 返利 彩金 红包 首存 日赚 月入 翻倍 免费 bonus|free spins|double|cash|rebate"
+BONUSES = "返水 返利 彩金 红包 首存 日赚 月入 翻倍 免费" + _ENGLISH + "bonus|free spins|double|cash|rebate"
 CLAIMS = (
-    "稳赚 必中 包过 可查 不看征信 秒批 下款 无需 私密 正品 信誉 靠谱 最高 全网 百分百 保证 无忧 "
+    "稳赚 必中 包过 可查 不看征信 秒批 下款 无需 私密 正品 信誉 靠谱 最高 全网 百分百 保证 无忧" + _ENGLISH +
     "guarantee|guaranteed|instant|best|cheap|discreet|no credit|no prescription|24/7|vip|hot"
 )
 # Promises, urgency, speed and the reader addressed: how any advert sells, whatever the product.
 PROMISES = (
-    "退款 退全款 不收费 满意 保密 无风险 包邮 见效 回本 稳拿 放心 "
+    "退款 退全款 不收费 满意 保密 无风险 包邮 见效 回本 稳拿 放心" + _ENGLISH +
     "money back|no fee|guaranteed|risk-free|satisfied|no questions asked|discreet"
 )
 URGENCY = (
-    "限时 名额 仅剩 最后 截止 先到先得 今晚 仅限 抢购 赶紧 手慢无 "
+    "限时 名额 仅剩 最后 截止 先到先得 今晚 仅限 抢购 赶紧 手慢无" + _ENGLISH +
     "limited|only|last chance|today|now|hurry|tonight|while"
 )
 SPEEDS = (
-    "分钟 秒级 当天 当日 小时内 即刻 随时 极速 快速 三天 七天 "
+    "分钟 秒级 当天 当日 小时内 即刻 随时 极速 快速 三天 七天" + _ENGLISH +
     "minutes|instant|instantly|same day|within the hour|fast|quick|in seconds"
 )
 AUDIENCE = (
-    "你 您 新人 新会员 会员 老用户 首单 首次 好友 亲 "
+    "你 您 新人 新会员 会员 老用户 首单 首次 好友 亲" + _ENGLISH +
     "you|your|members|newcomer|newcomers|friends"
 )
 SUPERLATIVES = (
-    "最高 最大 最好 最旺 最全 最专业 最受欢迎 顶级 独家 一站式 应有尽有 新一代 首选 第一 王牌 "
+    "最高 最大 最好 最旺 最全 最专业 最受欢迎 顶级 独家 一站式 应有尽有 新一代 首选 第一 王牌" + _ENGLISH +
     "best|top|leading|number one|exclusive|all in one|hottest|largest|most trusted|premium"
 )
 OFFICIALS = (
     "会议 部署 工作 推进 落实 要求 强调 指出 有关 依法 部门 机关 政府 办公厅 通知 意见 规定 条例 同比 增长 公安 警方 打击 "
-    "查处 破获 抓获 犯罪 案件 提醒 公益 责任 管理 服务 保障 群众 社会 发展 锦标赛 比赛 运动员 棋手 "
+    "查处 破获 抓获 犯罪 案件 提醒 公益 责任 管理 服务 保障 群众 社会 发展 锦标赛 比赛 运动员 棋手" + _ENGLISH +
     "ministry|government|official|officials|meeting|police|percent|year on year|said|province|policy|policies|"
     "service|services|crackdown|cases"
 )
 
 
 def _words(spec: str) -> list[str]:
-    """Chinese words are separated by spaces; the English phrases after them (which hold spaces) by ``|``."""
-    chinese = spec.split(" ")
-    english_start = next(i for i, word in enumerate(chinese) if word[:1].isascii() and not word[:1].isdigit() and word[:1] != "加")
-    return chinese[:english_start] + " ".join(chinese[english_start:]).split("|")
+    """Chinese words separated by spaces, then English phrases (which hold spaces) separated by ``|``."""
+    chinese, _, english = spec.partition(_ENGLISH)
+    return chinese.split() + english.split("|")
 
 
 CALL_TO_ACTION_RE = trie_regex(_words(CALLS_TO_ACTION), separators=False)
