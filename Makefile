@@ -8,7 +8,7 @@ PIP_VERSION := 26.3
 PYWB_REQUIREMENT := pywb>=2.10,<2.11
 PYWB_STAMP := $(PYWB_VENV)/.installed
 
-.PHONY: demo test bench venv pywb-venv clean replay-ui lock upgrade-deps report report-screenshot
+.PHONY: demo test bench venv pywb-venv clean replay-ui lock upgrade-deps report report-screenshot spam-model
 
 venv: $(STAMP)
 
@@ -17,7 +17,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet 'pip==$(PIP_VERSION)'
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench,model]'
 	touch $(STAMP)
 
 # pywb gets a venv of its own: it pins old redis and pulls in brotlipy, which
@@ -28,6 +28,11 @@ $(PYWB_STAMP): constraints-pywb.txt
 	test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
 	$(PYWB_VENV)/bin/python -m pip install --quiet -c constraints-pywb.txt '$(PYWB_REQUIREMENT)'
 	touch $(PYWB_STAMP)
+
+# The spam register classifier, rebuilt from crawler/spam/data/training/*.tsv
+# (written by tools/spam_training_corpus.py); the same files give the same model.
+spam-model: venv
+	$(PY) -m crawler.spam.training
 
 demo: venv
 	$(PY) -m crawler.demo
@@ -57,7 +62,7 @@ clean:
 
 # Add a dependency named in pyproject.toml to the lock, keeping every other pin.
 lock: venv
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench,model]'
 	$(PY) tools/lockfile.py write constraints.txt $(PY)
 
 # Re-resolve every dependency to the newest allowed by pyproject.toml, run the
@@ -67,7 +72,7 @@ upgrade-deps:
 	rm -rf $(UPGRADE_VENV) $(UPGRADE_VENV)-pywb
 	$(PYTHON) -m venv $(UPGRADE_VENV)
 	$(UPGRADE_VENV)/bin/python -m pip install --quiet 'pip==$(PIP_VERSION)'
-	$(UPGRADE_VENV)/bin/python -m pip install --quiet -e '.[test,bench]'
+	$(UPGRADE_VENV)/bin/python -m pip install --quiet -e '.[test,bench,model]'
 	$(PYTHON) -m venv $(UPGRADE_VENV)-pywb
 	$(UPGRADE_VENV)-pywb/bin/python -m pip install --quiet '$(PYWB_REQUIREMENT)'
 	UPGRADING_LOCKS=1 PYWB_BIN=$(CURDIR)/$(UPGRADE_VENV)-pywb/bin $(UPGRADE_VENV)/bin/python -m pytest -q -ra

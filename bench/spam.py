@@ -5,14 +5,18 @@ machine is shared; each variant keeps its best round):
 
 - extraction alone: ``extract_article`` with the DOM spam stage switched off;
 - extraction with spam checking: ``extract_article`` as the spider calls it
-  (DOM stage on) followed by the text-level ``pipelines.spam.check_article``
+  (DOM stage on) followed by the text-level ``crawler.spam.article.check_article``
   the SpamPipeline runs.
 
-Prints the per-page time of each and the overhead (target: under 20%), on the
-extraction corpus (ordinary pages, tests/corpus/extract) and on the spam corpus
-(tests/corpus/spam/pages, where every rule fires).  ``spam_overhead_bench(pages)``
-is the same measurement as a function, for bench/extract.py or a notebook.
-Usage: ``python bench/spam.py [--seconds S] [--rounds R]``.
+Prints the per-page time of each and the spam stage's cost as a share of
+extraction's (target: at most 50%), on the extraction corpus (ordinary pages,
+tests/corpus/extract) and on the spam corpus (tests/corpus/spam/pages, where
+every rule fires).  ``spam_overhead_bench(pages)`` is the same measurement as a
+function.  Then the recall per spam family on the unseen-vocabulary corpus
+(tests/corpus/spam/unseen) with the shipped model and leave-one-family-out
+(the family's sentences out of the training data, its terms out of the
+lexicon), and the precision on its legitimate pages.
+Usage: ``python bench/spam.py [--seconds S] [--rounds R] [--no-lofo]``.
 """
 
 from __future__ import annotations
@@ -29,9 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "tests" / "corpus" / "spam"))
+
 import crawler.spam.dom as domspam  # noqa: E402
 from crawler.extract import extract_article  # noqa: E402
-from pipelines.spam import check_article, default_lexicon  # noqa: E402
+from crawler.spam.classifier import default_model  # noqa: E402
+from crawler.spam.lexicon import default_lexicon  # noqa: E402
+from crawler.spam.training import FAMILY_CATEGORIES, read_examples, train_without  # noqa: E402
+from crawler.spam.article import check_article  # noqa: E402
 
 
 @dataclass
@@ -77,6 +86,7 @@ def spam_overhead_bench(pages: Sequence[BenchPage], *, seconds: float = 4.0, rou
     each variant keeps its best of ``rounds`` rounds.
     """
     default_lexicon()  # loaded once per process, as in a crawl
+    default_model()
     for page in pages[:3]:
         _extract_only(page)
         _extract_with_spam(page)
@@ -121,15 +131,37 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=6.0, help="timing budget per corpus")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-lofo", action="store_true", help="skip the leave-one-family-out table")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
-    print(f"{'corpus':<26}{'pages':>6}{'extract ms':>12}{'+ spam ms':>11}{'overhead':>10}")
+    print(f"{'corpus':<26}{'pages':>6}{'extract ms':>12}{'+ spam ms':>11}{'spam/extract':>14}")
     for name, pages in (("extraction (ordinary)", extraction_corpus()), ("spam corpus", spam_corpus())):
         if not pages:
             continue
         result = spam_overhead_bench(pages, seconds=args.seconds, rounds=args.rounds)
-        print(f"{name:<26}{result.pages:>6}{result.extract_ms:>12.2f}{result.with_spam_ms:>11.2f}{result.ratio:>10.1%}")
+        print(f"{name:<26}{result.pages:>6}{result.extract_ms:>12.2f}{result.with_spam_ms:>11.2f}{result.ratio:>14.2f}")
+    recall_tables(lofo=not args.no_lofo)
     return 0
+
+
+def recall_tables(*, lofo: bool = True) -> None:
+    """Recall per family on the unseen corpus, shipped model and leave-one-family-out."""
+    from evaluate import extract_pages, judge, scores
+
+    pages = extract_pages()
+    shipped = judge(pages, default_lexicon(), default_model())
+    examples = read_examples() if lofo else []
+    print(f"\n{'family':<12}{'units':>6}{'recall':>8}{'held-out recall':>17}{'legit precision':>17}")
+    for family in FAMILY_CATEGORIES:
+        own = scores(shipped, family)
+        held_out, precision = "", ""
+        if lofo:
+            model = train_without({family}, examples)
+            result = scores(judge(pages, model.lexicon, model), family)
+            held_out, precision = f"{result.recall:.2f}", f"{result.legit_precision:.2f}"
+        print(f"{family:<12}{own.units:>6}{own.recall:>8.2f}{held_out:>17}{precision:>17}")
+    overall = scores(shipped)
+    print(f"{'all':<12}{overall.units:>6}{overall.recall:>8.2f}{'':>17}{overall.legit_precision:>17.2f}")
 
 
 if __name__ == "__main__":

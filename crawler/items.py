@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = 2
-# Version 2 = version 1 plus ``cloaked``. Version 1 records stay valid against
-# the frozen ``article-v1.json``; see docs/schema.md.
+SCHEMA_VERSION = 3
+# Version 2 = version 1 plus ``cloaked``; version 3 adds ``spam_removed[].score``.
+# Records of earlier versions stay valid against
+# the frozen ``article-v1.json`` and ``article-v2.json``; see docs/schema.md.
 
 _HEX40 = {"pattern": "^[0-9a-f]{40}$"}
 _DATE = {"pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -55,7 +56,7 @@ class ArticleItem:
     near_duplicate_of: str | None = field(
         default=None, metadata=_schema(description="id of an earlier record with nearly the same body", **_HEX40)
     )
-    spam_removed: list[dict[str, str]] = field(
+    spam_removed: list[dict[str, Any]] = field(
         default_factory=list,
         metadata=_schema(
             description="every piece of injected spam removed",
@@ -66,6 +67,11 @@ class ArticleItem:
                     "text": {"type": "string"},
                     "where": {"enum": ["title", "body", "hidden", "link", "script", "meta"]},
                     "rule": {"type": "string"},
+                    "score": {
+                        "type": "number", "minimum": 0,
+                        "description": "probability the register classifier gives the removed text of being "
+                        "solicitation (text-level removals)",
+                    },
                 },
             },
         ),

@@ -168,7 +168,7 @@ def test_writer_recovers_leftovers_of_its_site_on_open(tmp_path):
 def test_shipped_schema_is_generated_from_the_item():
     assert load_schema() == build_schema()
     assert load_schema()["required"] == exported_field_names()
-    assert load_schema()["properties"]["schema_version"]["const"] == 2
+    assert load_schema()["properties"]["schema_version"]["const"] == 3
 
 
 def test_version_1_records_still_validate_and_version_2_adds_only_cloaked():
@@ -181,8 +181,21 @@ def test_version_1_records_still_validate_and_version_2_adds_only_cloaked():
     assert {k: v for k, v in v2["properties"].items() if k not in ("cloaked", "schema_version")} == {
         k: v for k, v in v1["properties"].items() if k != "schema_version"
     }
-    with pytest.raises(ValueError, match="unknown schema_version 3"):
-        validator_for({"schema_version": 3})
+    with pytest.raises(ValueError, match="unknown schema_version 4"):
+        validator_for({"schema_version": 4})
+
+
+def test_version_3_adds_only_the_score_of_a_spam_removal():
+    v2, v3 = load_schema(2), load_schema(3)
+    v2_items, v3_items = v2["properties"]["spam_removed"]["items"], v3["properties"]["spam_removed"]["items"]
+    assert set(v3_items["properties"]) - set(v2_items["properties"]) == {"score"}
+    assert {k: v for k, v in v3["properties"].items() if k not in ("spam_removed", "schema_version")} == {
+        k: v for k, v in v2["properties"].items() if k not in ("spam_removed", "schema_version")
+    }
+    scored = make_record_dict(spam_removed=[{"text": "澳门新葡京", "where": "title", "rule": "title:title:register", "score": 0.93}])
+    assert not list(validator().iter_errors(scored))
+    scored["schema_version"] = 2
+    assert list(validator_for(scored).iter_errors(scored))  # a number is no string in version 2
 
 
 def test_cloaked_comes_from_the_probe_verdict(writer, tmp_path):

@@ -15,7 +15,7 @@ VALID: dict[str, Any] = {
     "url": "http://www.mca.gov.cn/article/xw/202312/t20231219_1.html",
     "site": "mca",
     "language": "zh",
-    "schema_version": 2,
+    "schema_version": 3,
     "id": "0" * 40,
     "canonical_url": "http://www.mca.gov.cn/article/xw/202312/t20231219_1.html",
     "title": "标题",

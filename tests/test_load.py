@@ -52,7 +52,7 @@ def test_shipped_table_definitions_are_generated_from_the_item() -> None:
             assert pa.ipc.read_schema(pa.py_buffer(shipped)) == arrow_schema(), "run python -m crawler.schema"
         else:
             assert shipped.decode("utf-8") == content.decode("utf-8"), f"{name} is stale: run python -m crawler.schema"
-    ddl = package.joinpath("article-v2.postgresql.sql").read_text("utf-8")
+    ddl = package.joinpath("article-v3.postgresql.sql").read_text("utf-8")
     for line in ("published_at timestamptz,", "published_date date,", "spam_removed jsonb NOT NULL,",
                  "attachments jsonb NOT NULL,", "warc jsonb,", "cloaked boolean,", "fetched_at timestamptz NOT NULL,"):
         assert line in ddl

@@ -51,7 +51,7 @@ def test_a_version_that_differs_from_the_lock_is_named(tmp_path: Path) -> None:
 
 def test_make_installs_from_the_lock_and_upgrade_deps_tests_before_it_rewrites() -> None:
     install = subprocess.run(["make", "-n", "-B", "venv"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "-c constraints.txt -e '.[test,bench]'" in install
+    assert "-c constraints.txt -e '.[test,bench,model]'" in install
     steps = subprocess.run(["make", "-n", "upgrade-deps"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     lines = steps.splitlines()
     tests = next(i for i, line in enumerate(lines) if "-m pytest" in line)

@@ -1,5 +1,5 @@
 """What a browser would not show (crawler/spam/css.py), and what of it is spam
-(crawler/spam/units.py through crawler/spam/dom.py): injections in brand names
+(crawler/spam/evidence.py through crawler/spam/dom.py): injections in brand names
 no lexicon knows, and legitimate hidden content that must stay."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 from crawler.spam.css import StyleResolver, contrast, colour, hiding_reason, length_px, parse_style
 from crawler.spam.dom import remove_dom_spam
-from crawler.spam.units import is_brand_shaped, is_trusted_host, solicitation_kinds
+from crawler.spam.evidence import is_brand_shaped, is_trusted_host, solicitation_kinds
 
 URL = "http://www.mca.gov.cn/article/xw/tzgg/202405/20240500001234.shtml"
 DOMAINS = ("www.mca.gov.cn", "mca.gov.cn")

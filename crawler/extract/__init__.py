@@ -76,7 +76,7 @@ from crawler.extract.parse import TooDeep, parse_document
 from crawler.extract.repair import drop_early_document_end
 from crawler.extract.titles import trim_title
 from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
-from pipelines.spam import title_spam_spans
+from crawler.spam.titles import title_spam_spans
 
 __all__ = ["EXTRACTOR_VERSION", "Extracted", "extract_article"]
 

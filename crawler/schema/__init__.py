@@ -1,8 +1,8 @@
 """The JSON Schema of JSONL records, generated from :class:`crawler.items.ArticleItem`.
 
-The shipped file for the current version (``article-v2.json``) is the output
+The shipped file for the current version (``article-v3.json``) is the output
 of :func:`build_schema`; a test keeps the two identical. Regenerate it with
-``python -m crawler.schema``. Files of earlier versions (``article-v1.json``)
+``python -m crawler.schema``. Files of earlier versions (``article-v1.json``, ``article-v2.json``)
 are frozen: records written under them must keep validating, so readers can
 load old JSONL next to new (:func:`validator_for`).
 """

@@ -1,1 +1,1 @@
-"""Spam detection and removal: lexicon, text rules, DOM and CSS, cloaking (docs/spam.md)."""
+"""Spam detection and removal: lexicon, register classifier, text units, DOM and CSS, cloaking (docs/spam.md)."""

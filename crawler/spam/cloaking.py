@@ -26,8 +26,10 @@ import lxml.html
 from lxml import etree
 
 from crawler.spam.dom import remove_dom_spam
-from crawler.spam.units import solicitation_kinds
-from pipelines.spam import Lexicon, default_lexicon, find_spam_spans, has_spam_candidates, title_spam_spans
+from crawler.spam.evidence import solicitation_kinds
+from crawler.spam.lexicon import Lexicon, default_lexicon, has_spam_candidates
+from crawler.spam.spans import find_spam_spans
+from crawler.spam.titles import lexicon_title_spans as title_spam_spans
 
 logger = logging.getLogger(__name__)
 

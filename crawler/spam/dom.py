@@ -12,7 +12,7 @@ removal: ``{"text", "where": hidden|link|script|meta, "rule"}``.
 
 What a browser would not show is resolved from the page's CSS
 (crawler/spam/css.py).  A hidden block or a link is removed only when it is an
-injected unit by its nature (crawler/spam/units.py: foreign link-dense blocks,
+injected unit by its nature (crawler/spam/evidence.py: foreign link-dense blocks,
 brand-shaped hosts, the marks of advertising) or by the lexicon and context
 rules of ``pipelines.spam``; a hidden share widget, a skip link or a menu of
 sister-ministry links is not spam and stays.  Script rules are in
@@ -31,23 +31,19 @@ import lxml.html
 from lxml import etree
 
 from crawler.spam.css import StyleResolver, hiding_reason, parse_style
-from crawler.spam.scripts import SCRIPT_MARKERS_RE, judge_script
-from crawler.spam.units import (
+from crawler.spam.evidence import (
     LinkFacts,
     farm_hosts,
-    host_of,
     hidden_unit_is_spam,
+    host_of,
     is_brand_shaped,
     is_trusted_host,
     link_facts,
 )
-from pipelines.spam import (
-    Lexicon,
-    default_lexicon,
-    has_spam_candidates,
-    score_spans,
-    title_spam_spans,
-)
+from crawler.spam.lexicon import Lexicon, default_lexicon, has_spam_candidates
+from crawler.spam.scripts import SCRIPT_MARKERS_RE, judge_script
+from crawler.spam.spans import score_spans
+from crawler.spam.titles import lexicon_title_spans as title_spam_spans
 
 logger = logging.getLogger(__name__)
 
@@ -458,7 +454,7 @@ def remove_dom_spam(
     page.domain_suspect = any(page.is_offsite(host) and page.is_spam_domain(host) for host in hosts)
     stages = [_clean_metas, _clean_scripts, _clean_iframes, _clean_hidden]
     # Brand-shaped hosts (jl8899.com) need no lexicon term: three or more of them
-    # clustered in one block make a farm (crawler/spam/units.py).
+    # clustered in one block make a farm (crawler/spam/evidence.py).
     page.farm_hosts = farm_hosts(page.root, page.link_hosts, page.own_host, page.is_offsite)
     if page.text_suspect or page.domain_suspect or page.farm_hosts:
         stages.append(_clean_link_farms)

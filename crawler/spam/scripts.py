@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import lxml.html
 from lxml import etree
 
-from crawler.spam.units import hidden_unit_is_spam, link_facts
+from crawler.spam.evidence import hidden_unit_is_spam, link_facts
 
 _SPACE_RE = re.compile(r"\s+")
 

@@ -1,208 +1,204 @@
-"""Is a hidden block (or a cluster of links) an injected unit? Judged by what it is.
+"""Units of a body: what goes from each paragraph, and the audit entry for each removal.
 
-Hiding alone proves nothing: ministry pages hide drop-down menus, skip links,
-screen-reader labels, print-only footers and share widgets.  Injectors rotate
-brand names every week, so the lexicon alone misses new ones.  What injected
-units share is their *nature*: links to off-site hosts that are neither
-government nor a known medium or service, link-dense blocks of such links,
-host names shaped like gambling brands (digit runs on a commercial top-level
-domain), and the register of advertising (calls to action, contact details,
-bonus amounts, domains written out in the text).  ``hidden_unit_is_spam``
-combines them; crawler/spam/dom.py applies it to what crawler/spam/css.py
-finds hidden, together with the lexicon.
+Each sentence (and a paragraph of several) is scored by the register classifier
+(crawler/spam/classifier.py): an advert sentence goes whole, a paragraph whose
+sentences all read as adverts goes whole.  In a sentence that reads as news, a
+lexicon span (crawler/spam/spans.py) is cut and the sentence stays, when it was
+visibly inserted (a Chinese run in English prose, a chunk set off by spaces, a
+domain, a contact) or reads as solicitation on its own; a bare term in a news
+sentence ("降低对博彩业的过度依赖") stays.  See docs/spam.md.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-DATA = Path(__file__).parent / "data"
-TRUSTED_HOSTS_FILE = DATA / "trusted_hosts.txt"
+from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_model
+from crawler.spam.lexicon import CJK_RE, Lexicon, default_lexicon, topic_counts
+from crawler.spam.spans import SENTENCE_END_RE, TOPIC_MIN_CHARS, SpamSpan, find_spam_spans
 
-ABSOLUTE_HOST_RE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^/?#@]*@)?([^/?#:\s]+)")
-GOVERNMENT_HOST_RE = re.compile(r"(?:^|\.)(?:gov\.cn|edu\.cn|gov|mil\.cn|org\.cn|ac\.cn)$")
-# A registrable label with a run of two or more digits, or a cheap top-level
-# domain: the shape of rotating gambling and porn brand domains (jl8899.com,
-# hy-2288.net, 96aa.top).  Not on .cn: 12371.cn and 12306.cn are national services.
-_DIGIT_BRAND_RE = re.compile(r"(?:^|\.)[a-z-]*\d{2,}[a-z0-9-]*\.(?:com|net|cc|vip|top|xyz|me|tv|la|ws|club|live|site|online|fun|pw|asia|biz|co|info|app|bet|win|games?)$")
-_CHEAP_TLD_RE = re.compile(r"\.(?:vip|top|xyz|club|live|site|online|fun|pw|bet|win|casino|games?|cc)$")
-
-# The register of advertising, independent of brand names.
-_CALL_TO_ACTION_RE = re.compile(
-    r"注册|开户|充值|首充|首存|存款|提款|提现|出款|秒到|到账|领取|彩金|返水|返利|优惠活动|赠送|免费试玩|试玩|"
-    r"点击进入|立即(?:进入|加入|体验|注册|下载)|认准|官方入口|下载(?:app|APP)|(?:app|APP)下载|扫码(?:进群|下载|领取)|"
-    r"日赚|稳赚|包赢|必中|代理招募|招代理|诚招|私聊|客服在线|24小时在线|"
-    r"sign up|register now|join now|deposit|withdraw|free spins|bonus|promo code|click here|play now",
-    re.IGNORECASE,
-)
-_CONTACT_RE = re.compile(
-    r"(?:qq|扣扣|微信|薇信|威信|vx|wx|v信|加v|telegram|tg|飞机|whatsapp|line)\s*(?:号|群)?\s*[:：]?\s*[a-z0-9_@-]{5,}|"
-    r"(?<!\d)1[3-9]\d{9}(?!\d)",
-    re.IGNORECASE,
-)
-_AMOUNT_RE = re.compile(r"(?:送|赠|返|领|赚|奖)\s*\d+(?:\.\d+)?\s*(?:元|%|倍|万)?|[¥￥$]\s*\d+|\d+\s*%\s*(?:返|回馈|加赠)|\d+倍")
-_WRITTEN_DOMAIN_RE = re.compile(r"(?:https?://)?((?:www\.|m\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|cc|vip|top|xyz|me|tv|club|live|site|online|fun|app|bet|win|info|co))\b", re.IGNORECASE)
-_PROMO_PUNCTUATION_RE = re.compile(r"[！!]{2,}|【|】|★|☆|✔|✅|🔥|💰|🎁|👉|➡|→")
+NEWS_PROBABILITY = 0.1  # below: the sentence reads as news
+MIN_UNIT_CHARS = 6  # a sentence or segment with fewer letters is not scored (headings, column names)
+SPAN_PROBABILITY = 0.25  # a lexicon span that reads at least this much like an advert is cut
+MIN_SPAN_CHARS = 4  # a bare term shorter than this ("赌球") is not confirmed by the classifier
 
 
-@lru_cache(maxsize=1)
-def trusted_hosts(path: Path = TRUSTED_HOSTS_FILE) -> frozenset[str]:
-    """The shipped list of trusted off-site hosts (read once per process)."""
-    hosts = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip().lower()
-        if line:
-            hosts.add(line)
-    return frozenset(hosts)
+def _is_cjk(char: str) -> bool:
+    return bool(CJK_RE.match(char))
 
 
-def host_of(href: str) -> str:
-    """Host of an absolute link, lower-cased; "" for relative and non-web links."""
-    match = ABSOLUTE_HOST_RE.match(href or "")
-    return match.group(1).lower().rstrip(".") if match else ""
+_INSIGNIFICANT_RE = re.compile(r"[\W_]+")
 
 
-@lru_cache(maxsize=4096)
-def is_trusted_host(host: str) -> bool:
-    """Government, education or a listed medium/service: its links are not spam evidence."""
-    if not host or GOVERNMENT_HOST_RE.search(host):
+def significant_length(text: str) -> int:
+    """Letters, digits and Chinese characters in ``text``."""
+    return len(text) - sum(len(run) for run in _INSIGNIFICANT_RE.findall(text))
+
+
+def _is_wide(char: str) -> bool:
+    """Chinese characters and full-width punctuation: no space needed beside them."""
+    return _is_cjk(char) or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef" or char in "“”‘’《》"
+
+
+def cut(text: str, spans: Sequence[SpamSpan]) -> str:
+    """Remove spans, closing the gap the way the sentence reads best."""
+    pieces: list[str] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: s.start):
+        pieces.append(text[cursor : span.start])
+        cursor = span.end
+    pieces.append(text[cursor:])
+    out = pieces[0]
+    for piece in pieces[1:]:
+        left = out.rstrip(" \t\u3000")
+        right = piece.lstrip(" \t\u3000")
+        if not left or not right or _is_wide(left[-1]) or _is_wide(right[0]) or right[0] in ",.;:!?)":
+            out = left + right
+        else:
+            out = left + " " + right
+    return out.strip()
+
+
+def removal(text: str, where: str, rule: str, score: float) -> dict[str, Any]:
+    """One ``spam_removed`` entry; ``score`` is the register classifier's probability of the removed text."""
+    return {"text": text.strip(), "where": where, "rule": rule, "score": round(score, 3)}
+
+
+def register_probability(text: str, model: RegisterModel) -> float:
+    return model.probability(text) if significant_length(text) >= MIN_UNIT_CHARS else 0.0
+
+
+def confirmed(span: SpamSpan, model: RegisterModel) -> bool:
+    """Is a lexicon span removed? Visible insertion evidence is enough; otherwise the
+    span itself must read as solicitation: a bare term in a news sentence is news."""
+    if span.hard:
         return True
-    trusted = trusted_hosts()
-    parts = host.split(".")
-    return any(".".join(parts[i:]) in trusted for i in range(len(parts) - 1))
-
-
-@lru_cache(maxsize=4096)
-def is_brand_shaped(host: str) -> bool:
-    """A host shaped like a rotating gambling/porn brand domain."""
-    return bool(host) and not is_trusted_host(host) and bool(_DIGIT_BRAND_RE.search(host) or _CHEAP_TLD_RE.search(host))
-
-
-def is_share_link(href: str, own_host: str) -> bool:
-    """A share-service link: it carries the page's own address in its query."""
-    try:
-        query = urlsplit(href).query.lower()
-    except ValueError:
-        return False
-    return bool(own_host) and own_host in query
-
-
-def solicitation_kinds(text: str, *, is_foreign: Callable[[str], bool] = lambda host: True) -> set[str]:
-    """Which marks of advertising ``text`` carries: call to action, contact, amount,
-    a foreign domain written out, promotional punctuation."""
-    kinds = set()
-    if _CALL_TO_ACTION_RE.search(text):
-        kinds.add("call-to-action")
-    if _CONTACT_RE.search(text):
-        kinds.add("contact")
-    if _AMOUNT_RE.search(text):
-        kinds.add("amount")
-    if any(is_foreign(match.lower()) and not is_trusted_host(match.lower()) for match in _WRITTEN_DOMAIN_RE.findall(text)):
-        kinds.add("domain")
-    if _PROMO_PUNCTUATION_RE.search(text):
-        kinds.add("promotion")
-    return kinds
-
-
-# Anchors that name an institution (中华慈善总会, 中国社会工作联合会, 人民网): the
-# related-sites lists ministries hide in drop-down menus.
-_INSTITUTION_RE = re.compile(
-    r"(?:部|局|委|厅|署|办|院|所|校|会|社|报|台|馆|网|中心|大学|学院|协会|学会|基金会|联合会|研究会|政府|"
-    r"ministry|association|foundation|university|institute|council|commission|centre|center|society|federation|agency)$",
-    re.IGNORECASE,
-)
+    # The lexicon rules already call it spam: the classifier only has to not read it as news.
+    return significant_length(span.text) >= MIN_SPAN_CHARS and model.probability(span.text) >= SPAN_PROBABILITY
 
 
 @dataclass
-class LinkFacts:
-    """The links of one block: foreign (off-site, untrusted, not share) hosts and link density."""
-
-    links: int = 0
-    foreign_hosts: list[str] = field(default_factory=list)
-    link_chars: int = 0
-    institution_anchors: int = 0  # foreign links whose anchor names an institution
-
-    @property
-    def distinct_foreign(self) -> int:
-        return len(set(self.foreign_hosts))
-
-    @property
-    def brand_shaped(self) -> int:
-        return sum(1 for host in set(self.foreign_hosts) if is_brand_shaped(host))
+class CleanResult:
+    text: str
+    removals: list[dict[str, Any]]
+    removed_chars: int
+    original_chars: int
+    scores: list[float] = field(default_factory=list)
 
 
-def link_facts(links: Iterable[Any], own_host: str, is_offsite: Callable[[str], bool]) -> LinkFacts:
-    facts = LinkFacts()
-    for link in links:
-        facts.links += 1
-        href = link.get("href") or ""
-        facts.link_chars += len("".join(link.itertext()).strip())
-        host = host_of(href)
-        if host and is_offsite(host) and not is_trusted_host(host) and not is_share_link(href, own_host):
-            facts.foreign_hosts.append(host)
-            anchor = "".join(link.itertext()).strip()
-            if _INSTITUTION_RE.search(anchor) and not is_brand_shaped(host):
-                facts.institution_anchors += 1
-    return facts
+def _inserted(span: SpamSpan) -> bool:
+    """Was the span visibly dropped into its sentence (a Chinese run in English prose, a chunk set off by spaces)?"""
+    return any(reason in {"cjk-in-english", "space-delimited"} for reason in span.reasons)
 
 
-def hidden_unit_is_spam(text: str, facts: LinkFacts, *, is_foreign: Callable[[str], bool]) -> str | None:
-    """The evidence that makes a hidden block an injection, or None (legitimate hiding).
+def _without(sentence: str, spans: Sequence[SpamSpan]) -> str:
+    for span in spans:
+        sentence = sentence.replace(span.text, "")
+    return sentence
 
-    * ``foreign-links``: two or more foreign hosts in a link-dense block (a hidden link farm);
-    * ``foreign-link+advert``: a foreign link with any mark of advertising;
-    * ``brand-domain``: a link to a host shaped like a brand domain;
-    * ``advert``: two or more marks of advertising (call to action, contact, amount, domain).
+
+def sentence_bounds(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence that has letters."""
+    bounds: list[tuple[int, int]] = []
+    cursor = 0
+    for match in SENTENCE_END_RE.finditer(paragraph):
+        bounds.append((cursor, match.end()))
+        cursor = match.end()
+    if cursor < len(paragraph):
+        bounds.append((cursor, len(paragraph)))
+    return [(s, e) for s, e in bounds if significant_length(paragraph[s:e])]
+
+
+def clean_paragraph(
+    paragraph: str,
+    lexicon: Lexicon | None = None,
+    *,
+    model: RegisterModel | None = None,
+    language: str | None = None,
+    where: str = "body",
+    topics: dict[str, int] | None = None,
+) -> CleanResult:
+    """Remove injected units from one paragraph.
+
+    A sentence the classifier reads as solicitation goes whole (``<where>:sentence:register``);
+    so does one that lexicon spans cover for 60% or more, or that holds two spans one with
+    a domain, contact or bonus.  When every sentence goes, the paragraph goes as one entry
+    (``<where>:paragraph``).  Otherwise confirmed spans are cut and their sentences stay.
     """
-    characters = len(re.sub(r"\s+", "", text))
-    density = facts.link_chars / characters if characters else 1.0
-    kinds = solicitation_kinds(text, is_foreign=is_foreign)
-    # A list of related institutions' sites is not a farm, however it is hidden.
-    institutions = facts.institution_anchors * 2 > len(facts.foreign_hosts)
-    if facts.distinct_foreign >= 2 and density >= 0.5 and not institutions:
-        return "foreign-links"
-    if facts.brand_shaped:
-        return "brand-domain"
-    if facts.foreign_hosts and kinds:
-        return "foreign-link+advert"
-    if len(kinds - {"promotion"}) >= 2:
-        return "advert"
-    return None
+    lexicon = lexicon or default_lexicon()
+    model = model or default_model()
+    original_chars = significant_length(paragraph)
+    sentences = sentence_bounds(paragraph)
+    if not sentences:
+        return CleanResult(paragraph, [], 0, original_chars)
+    if topics is None and original_chars >= TOPIC_MIN_CHARS:
+        topics = topic_counts(paragraph, lexicon)
+    spans = [s for s in find_spam_spans(paragraph, lexicon, language=language, topics=topics) if confirmed(s, model)]
+    inside = [[span for span in spans if s <= span.start < e] for s, e in sentences]
+    # A sentence is read without the phrases visibly dropped into it: a brand in a news
+    # sentence must not make the sentence read as an advert.
+    probabilities = [register_probability(_without(paragraph[s:e], [span for span in own if _inserted(span)]), model)
+                     for (s, e), own in zip(sentences, inside)]
+    flagged = sum(p >= SPAM_PROBABILITY for p in probabilities)
+    # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does.
+    if len(sentences) > 1 and flagged and min(probabilities) >= NEWS_PROBABILITY:
+        whole = register_probability(paragraph, model)
+        if whole >= SPAM_PROBABILITY:
+            return CleanResult("", [removal(paragraph, where, f"{where}:paragraph:register", whole)],
+                               original_chars, original_chars)
+    cut_spans: list[SpamSpan] = []
+    removals: list[dict[str, Any]] = []
+    whole_sentences: list[tuple[int, int, str, float]] = []
+    for (s_start, s_end), probability, own in zip(sentences, probabilities, inside):
+        sentence = paragraph[s_start:s_end]
+        if probability >= SPAM_PROBABILITY:
+            whole_sentences.append((s_start, s_end, "register", probability))
+            continue
+        if not own:
+            continue
+        covered = sum(significant_length(s.text) for s in own)
+        hard = any(any(r in {"domain", "contact", "bonus"} for r in s.reasons) for s in own)
+        if (covered / max(significant_length(sentence), 1) >= 0.6 or (len(own) >= 2 and hard)
+                or significant_length(_without(sentence, own)) <= 2):
+            whole_sentences.append((s_start, s_end, own[0].rule, register_probability(sentence, model)))
+        else:
+            for s in own:
+                cut_spans.append(s)
+                removals.append(removal(s.text, where, f"{where}:{s.rule}", model.probability(s.text)))
+    if whole_sentences and len(whole_sentences) == len(sentences):
+        score = max(p for *_, p in whole_sentences)
+        return CleanResult("", [removal(paragraph, where, f"{where}:paragraph", score)], original_chars, original_chars)
+    for s_start, s_end, rule, probability in whole_sentences:
+        cut_spans.append(SpamSpan(s_start, s_end, paragraph[s_start:s_end], 0.0, True, "sentence"))
+        removals.append(removal(paragraph[s_start:s_end], where, f"{where}:sentence:{rule}", probability))
+    if not cut_spans:
+        return CleanResult(paragraph, [], 0, original_chars)
+    cleaned = cut(paragraph, cut_spans)
+    removed = original_chars - significant_length(cleaned)
+    return CleanResult(cleaned, removals, removed, original_chars)
 
 
-def is_link_farm(facts: LinkFacts, other_chars: int) -> bool:
-    """A visible cluster of links that is an injected farm even with unknown anchors:
-    three or more foreign hosts, most of them brand-shaped, little text besides."""
-    return facts.distinct_foreign >= 3 and facts.brand_shaped * 2 >= facts.distinct_foreign and other_chars <= 8 + facts.links
-
-
-_SIGNIFICANT_RE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def farm_hosts(root: Any, link_hosts: Iterable[str], own_host: str, is_offsite: Callable[[str], bool]) -> set[str]:
-    """Brand-shaped foreign hosts linked from a block that, by its links alone, is a farm."""
-    shaped = {host for host in link_hosts if is_brand_shaped(host) and is_offsite(host)}
-    if len(shaped) < 2:
-        return set()
-    containers: dict[Any, None] = {}
-    for link in root.iter("a"):
-        if host_of(link.get("href") or "") in shaped:
-            container = link.getparent()
-            while container is not None and container.tag in {"li", "span", "font", "b", "strong", "em"}:
-                container = container.getparent()
-            if container is not None:
-                containers[container] = None
-    found: set[str] = set()
-    for container in containers:
-        facts = link_facts(container.iter("a"), own_host, is_offsite)
-        anchors = sum(len(_SIGNIFICANT_RE.findall("".join(a.itertext()))) for a in container.iter("a"))
-        other = len(_SIGNIFICANT_RE.findall("".join(container.itertext()))) - anchors
-        if is_link_farm(facts, other):
-            found.update(host for host in facts.foreign_hosts if is_brand_shaped(host))
-    return found
+def clean_body(
+    body: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None = None, language: str | None = None
+) -> CleanResult:
+    """Clean a body whose paragraphs are separated by blank lines."""
+    lexicon = lexicon or default_lexicon()
+    if not body:
+        return CleanResult(body, [], 0, 0)
+    # Too short a text says nothing about its subject.
+    topics = topic_counts(body, lexicon) if significant_length(body) >= TOPIC_MIN_CHARS else None
+    kept: list[str] = []
+    removals: list[dict[str, Any]] = []
+    removed_chars = 0
+    original_chars = 0
+    for paragraph in re.split(r"\n\s*\n", body):
+        result = clean_paragraph(paragraph, lexicon, model=model, language=language, topics=topics)
+        removals.extend(result.removals)
+        removed_chars += result.removed_chars
+        original_chars += result.original_chars
+        if result.text.strip():
+            kept.append(result.text)
+    return CleanResult("\n\n".join(kept), removals, removed_chars, original_chars)

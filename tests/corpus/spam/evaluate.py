@@ -1,0 +1,110 @@
+"""Recall and precision of the text-level spam stage on a labelled page corpus.
+
+Used by tests/test_spam_unseen.py and bench/spam.py.  Each page goes through
+extraction, normalisation and ``check_article`` with the given lexicon and
+register model, so a leave-one-family-out model can be measured the same way
+as the shipped one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.utils.test import get_crawler
+
+from crawler.extract import extract_article
+from crawler.items import ArticleItem
+from crawler.spam.article import check_article
+from crawler.spam.classifier import RegisterModel
+from crawler.spam.lexicon import Lexicon
+from pipelines.normalize import KNOWN_SITE_NAMES, NormalizePipeline
+
+UNSEEN = Path(__file__).parent / "unseen"
+
+
+def squash(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass
+class PageResult:
+    name: str
+    label: dict[str, Any]
+    title: str
+    body: str
+    removals: list[dict[str, Any]]
+    doorway: bool
+    missed: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Extracted:
+    name: str
+    label: dict[str, Any]
+    item: ArticleItem
+
+
+def extract_pages(directory: Path = UNSEEN) -> list[Extracted]:
+    """Extraction and normalisation of every page (model-independent, done once)."""
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    normalize = NormalizePipeline.from_crawler(crawler)
+    level = logging.getLogger("crawler.extract").level
+    logging.getLogger("crawler.extract").setLevel(logging.ERROR)
+    pages = []
+    try:
+        for path in sorted(directory.glob("*.html")):
+            label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            extracted = extract_article(path.read_bytes(), label["url"], None, allowed_domains=label["allowed_domains"],
+                                        language=label["language"])
+            item = ArticleItem(url=label["url"], site=label["url"].split("/")[2], language=extracted.language,
+                               title=extracted.title, body=extracted.body, spam_removed=list(extracted.spam_removed),
+                               extra={"title_candidates": extracted.title_candidates})
+            pages.append(Extracted(path.stem, label, normalize.process_item(item)))
+    finally:
+        logging.getLogger("crawler.extract").setLevel(level)
+    return pages
+
+
+def judge(pages: Iterable[Extracted], lexicon: Lexicon, model: RegisterModel) -> list[PageResult]:
+    results = []
+    for page in pages:
+        item = page.item
+        verdict = check_article(item.title, item.body, item.extra["title_candidates"], item.spam_removed, lexicon,
+                                model=model, language=item.language, site_names=KNOWN_SITE_NAMES)
+        text = squash(verdict.title + "\n" + verdict.body)
+        result = PageResult(page.name, page.label, verdict.title, verdict.body, list(item.spam_removed) + verdict.removals,
+                            verdict.doorway.is_doorway)
+        result.missed = [s for s in page.label["injected"] if squash(s) in text]
+        result.lost = [s for s in page.label["legitimate"] if squash(s) not in text]
+        if page.label.get("expect_title") and verdict.title != page.label["expect_title"]:
+            result.lost.append(f"title: {verdict.title!r}")
+        results.append(result)
+    return results
+
+
+@dataclass
+class Scores:
+    recall: float  # share of injected units gone from title and body
+    units: int
+    legit_precision: float  # share of legitimate pages that come through untouched
+    legit_pages: int
+    lost: list[str]  # legitimate strings lost anywhere
+
+
+def scores(results: Iterable[PageResult], family: str | None = None) -> Scores:
+    results = list(results)
+    spam = [r for r in results if r.label["kind"] == "spam" and (family is None or r.label.get("family") == family)]
+    units = sum(len(r.label["injected"]) for r in spam)
+    missed = sum(len(r.missed) for r in spam)
+    legit = [r for r in results if r.label["kind"] == "legit"]
+    untouched = [r for r in legit if not r.removals and not r.lost and not r.doorway]
+    lost = [f"{r.name}: {s}" for r in results for s in r.lost]
+    return Scores(1 - missed / units if units else 1.0, units, len(untouched) / len(legit) if legit else 1.0, len(legit), lost)
