@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import duckdb  # noqa: E402
 import psycopg  # noqa: E402
 
+from crawler.items import SCHEMA_VERSION  # noqa: E402
 from crawler.load import load_paths  # noqa: E402
 from crawler.load.columns import column_names, duckdb_ddl, postgres_ddl  # noqa: E402
 from crawler.load.postgres import copy_rows, write_rows  # noqa: E402
@@ -56,7 +57,7 @@ def article(number: int, rng: random.Random) -> dict[str, Any]:
     body = "\n\n".join(paragraphs)
     day = f"{2020 + number % 5}-{1 + number % 12:02d}-{1 + number % 28:02d}"
     return {
-        "url": url, "site": site, "language": "zh", "schema_version": 2, "id": hashlib.sha1(url.encode()).hexdigest(),
+        "url": url, "site": site, "language": "zh", "schema_version": SCHEMA_VERSION, "id": hashlib.sha1(url.encode()).hexdigest(),
         "canonical_url": url, "title": "".join(rng.choice(WORDS) for _ in range(8)), "published_date": day,
         "published_at": f"{day}T{number % 24:02d}:30:00+08:00" if number % 3 else None, "source": "新华社",
         "author": None, "section": "工作动态", "body": body, "body_sha1": hashlib.sha1(body.encode()).hexdigest(),

@@ -7,17 +7,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from crawler.items import SCHEMA_VERSION
+
 
 def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def make_record(number: int, **changes: Any) -> dict[str, Any]:
-    """Article ``number`` of the mca seed as a schema-v2 record; ``changes`` replace fields."""
+    """Article ``number`` of the mca seed as a record of the current schema; ``changes`` replace fields."""
     url = f"https://www.mca.gov.cn/n152/n166/c{1000 + number}/content.html"
     body = changes.pop("body", f"民政部召开第{number}次全国养老服务工作推进会，部署下一阶段重点任务。")
     record: dict[str, Any] = {
-        "url": url, "site": "mca", "language": "zh", "schema_version": 2, "id": sha1(url), "canonical_url": url,
+        "url": url, "site": "mca", "language": "zh", "schema_version": SCHEMA_VERSION, "id": sha1(url), "canonical_url": url,
         "title": f"民政部部署养老服务重点任务（第{number}号）", "published_date": "2024-03-15",
         "published_at": "2024-03-15T09:30:00+08:00", "source": "民政部", "author": None, "section": "工作动态",
         "body": body, "attachments": [], "body_sha1": sha1(body), "near_duplicate_of": None, "spam_removed": [],

@@ -30,7 +30,7 @@ from crawler.load.parquet import read_dataset
 from crawler.load.upsert import Counts
 
 ROOT = Path(__file__).resolve().parent.parent
-SPAM = [{"text": "澳门新葡京在线娱乐", "where": "body", "rule": "lexicon:gambling"}]
+SPAM = [{"text": "澳门新葡京在线娱乐", "where": "body", "rule": "lexicon:gambling", "score": 0.97}]
 WARC = {"file": "mca-run2-00000.warc.gz", "offset": 1234, "record_id": "<urn:uuid:7d6e>", "payload_digest": "sha1:ABCD"}
 
 
@@ -63,13 +63,13 @@ def test_shipped_table_definitions_are_generated_from_the_item() -> None:
 POSTGRES_TYPES = {"published_at": "timestamp with time zone", "fetched_at": "timestamp with time zone",
                   "published_date": "date", "spam_removed": "jsonb", "attachments": "jsonb", "warc": "jsonb",
                   "cloaked": "boolean", "schema_version": "bigint", "body": "text"}
-SPAM_STRUCT = 'STRUCT("text" VARCHAR, "where" VARCHAR, "rule" VARCHAR)[]'
+SPAM_STRUCT = 'STRUCT("text" VARCHAR, "where" VARCHAR, "rule" VARCHAR, score DOUBLE)[]'
 DUCKDB_TYPES = {"published_at": "TIMESTAMP WITH TIME ZONE", "fetched_at": "TIMESTAMP WITH TIME ZONE",
                 "published_date": "DATE", "spam_removed": SPAM_STRUCT, "cloaked": "BOOLEAN",
                 "schema_version": "BIGINT", "body": "VARCHAR"}
 POLARS_TYPES = {"published_at": pl.Datetime("us", "UTC"), "fetched_at": pl.Datetime("us", "UTC"),
                 "published_date": pl.Date, "cloaked": pl.Boolean, "schema_version": pl.Int64, "body": pl.String,
-                "spam_removed": pl.List(pl.Struct({"text": pl.String, "where": pl.String, "rule": pl.String})),
+                "spam_removed": pl.List(pl.Struct({"text": pl.String, "where": pl.String, "rule": pl.String, "score": pl.Float64})),
                 "warc": pl.Struct({"file": pl.String, "offset": pl.Int64, "record_id": pl.String,
                                    "payload_digest": pl.String})}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_spam_corpus import Outcome, run_page, squash
 
-from pipelines.spam import has_spam_candidates
+from crawler.spam.lexicon import has_spam_candidates
 
 CORPUS = Path(__file__).parent / "corpus" / "spam"
 sys.path.insert(0, str(CORPUS))
