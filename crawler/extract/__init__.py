@@ -82,7 +82,7 @@ __all__ = ["EXTRACTOR_VERSION", "Extracted", "extract_article"]
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = "extract-1.0"
+EXTRACTOR_VERSION = "extract-2.0"  # 2.0: gov.cn titles, authors and times; CSS-hidden blocks; register classifier
 
 LARGE_PAGE_BYTES = 2 * 1024 * 1024
 # Memory stays bounded whatever a server sends (settings EXTRACT_MAXSIZE, EXTRACT_MAX_BODY_CHARS):
