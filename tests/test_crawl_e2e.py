@@ -35,7 +35,7 @@ def test_every_record_validates_against_schema_v1(sample_crawl):
     records = sample_crawl.all_records()
     assert records
     for record in records:
-        errors = [f"{list(e.path)}: {e.message}" for e in check.iter_errors(record)]
+        errors = [f"{list(e.instance_path)}: {e.message}" for e in check.iter_errors(record)]
         assert not errors, (record["url"], errors)
 
 
@@ -132,6 +132,6 @@ def test_feed_exported_items_are_the_jsonl_records_and_validate(fresh_sample_sit
     assert items and all("extra" not in item for item in items)
     check = validator()
     for item in items:
-        errors = [f"{list(e.path)}: {e.message}" for e in check.iter_errors(item)]
+        errors = [f"{list(e.instance_path)}: {e.message}" for e in check.iter_errors(item)]
         assert not errors, (item["url"], errors)
     assert items == read_jsonl(tmp_path / "out", "mca")  # field for field, in the same order
