@@ -11,10 +11,8 @@ link at a gambling site must not rename the article.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import unescape
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote_plus, urljoin, urlsplit
@@ -145,32 +143,6 @@ class CanonicalChoice:
     canonical_url: str
     from_link: bool
     rejected_link: str | None = None  # "offsite" or "invalid" when a link was present but ignored
-
-
-_LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-
-
-def find_link_canonical(html: str | bytes) -> str | None:
-    """The ``href`` of the page's first ``<link rel="canonical">``, if any.
-
-    A scan of ``<link>`` tags rather than a parse: the extractor has already
-    parsed the page once, and most pages carry no canonical link at all.
-    """
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
-    if not html or "canonical" not in html.lower():
-        return None
-    for tag in _LINK_TAG.finditer(html):
-        attributes = {
-            match.group(1).lower(): next(g for g in match.groups()[1:] if g is not None)
-            for match in _ATTRIBUTE.finditer(tag.group(0))
-        }
-        if "canonical" in attributes.get("rel", "").lower().split():
-            href = unescape(attributes.get("href", "")).strip()
-            if href:
-                return href
-    return None
 
 
 def choose_canonical(

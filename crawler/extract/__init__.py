@@ -153,6 +153,7 @@ class Extracted:
     notes: list[str] = field(default_factory=list)
     page_signals: dict[str, Any] = field(default_factory=dict)
     raw_title: str | None = None
+    link_canonical: str | None = None  # the page's <link rel="canonical"> href (dedup judges it)
 
     def note(self, code: str) -> None:
         if code not in self.notes:
@@ -247,6 +248,7 @@ def _extract(
         logger.exception("extract: DOM spam stage failed on %s", url)
 
     meta = read_meta(root, url)
+    result.link_canonical = meta.link_canonical
     site_names = [n for n in (meta.site_name, meta.og_site_name) if n]
     result.page_signals = _page_signals(root, url, allowed_domains)
     body_module.drop_non_content(root)

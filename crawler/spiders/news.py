@@ -24,7 +24,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from crawler.dedup.canonical import find_link_canonical
 from crawler.spam.cloaking import (
     PROBE_META_KEY,
     CloakingPolicy,
@@ -349,8 +348,6 @@ class NewsSpider(scrapy.Spider):
         canonical = canonicalize_url(response.url)
         fields = article_fields(extracted, self.seed.language)
         extra = fields.pop("extra")
-        # -- issue 6 hook: dedup honours an on-site rel=canonical (pipelines/dedup.py) --
-        extra["link_canonical"] = find_link_canonical(response.text)
         if precomputed:
             extra[PRECOMPUTED] = precomputed
         item = ArticleItem(

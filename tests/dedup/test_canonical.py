@@ -9,7 +9,6 @@ from crawler.dedup.canonical import (
     CanonicalURLError,
     ParamMatcher,
     choose_canonical,
-    find_link_canonical,
     load_tracking_params,
 )
 from crawler.seeds import host_in_domains
@@ -129,19 +128,3 @@ def test_rel_canonical_to_alias_host_counts_as_on_site(canon: Canonicalizer) -> 
 def test_invalid_rel_canonical_is_ignored(canon: Canonicalizer) -> None:
     choice = choose_canonical(canon, "http://www.mca.gov.cn/a", "javascript:void(0)", ["mca.gov.cn"])
     assert choice.rejected_link == "invalid" and choice.canonical_url == "http://www.mca.gov.cn/a"
-
-
-def test_find_link_canonical() -> None:
-    html = '<html><head><link rel="stylesheet" href="/s.css"><link REL="Canonical" href=" /a.shtml "></head></html>'
-    assert find_link_canonical(html) == "/a.shtml"
-    assert find_link_canonical(html.encode("utf-8")) == "/a.shtml"
-    assert find_link_canonical("<html><head><title>x</title></head></html>") is None
-    assert find_link_canonical("") is None
-    assert find_link_canonical(b"\xff\xfe<<<not html") is None
-
-
-def test_find_link_canonical_attribute_forms() -> None:
-    assert find_link_canonical("<link href='/a?x=1&amp;y=2' rel='alternate canonical'/>") == "/a?x=1&y=2"
-    assert find_link_canonical("<LINK rel=canonical href=/b.html>") == "/b.html"
-    assert find_link_canonical('<link rel="canonical" href="">') is None
-    assert find_link_canonical('<a rel="canonical" href="/not-a-link-tag">') is None
