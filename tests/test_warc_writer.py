@@ -114,9 +114,9 @@ def test_rotation_warcinfo_and_open_suffix(tmp_path: Path) -> None:
     noise = random.Random(3)
     for number in range(12):
         pointers.append(archiver.archive(exchange(f"/{number}.html", noise.randbytes(8000))))
-        if writer.current_name:
-            assert (tmp_path / (writer.current_name + ".open")).exists()
-            assert not (tmp_path / writer.current_name).exists()
+        open_files = list(tmp_path.glob("*.open"))
+        assert len(open_files) <= 1  # the file being written, if any, is the one .open file
+        assert not any(live.with_suffix("").exists() for live in open_files)
     archiver.close()
     files = sorted(tmp_path.glob("*.warc.gz"))
     assert len(files) >= 3 and files == sorted(closed)
@@ -215,7 +215,7 @@ def test_recovery_cuts_back_to_last_complete_record(tmp_path: Path) -> None:
     archiver = ExchangeArchiver(writer)
     for number in range(3):
         archiver.archive(exchange(f"/{number}.html", str(number).encode() * 5000))
-    live = source / (writer.current_name + ".open")
+    (live,) = source.glob("*.open")
     # another live writer holds the lock: its file is left alone
     assert recover_directory(source) == [] and live.exists()
     killed = tmp_path / "killed"
