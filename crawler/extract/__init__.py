@@ -71,6 +71,7 @@ from crawler.extract.infoline import (
 from crawler.extract.meta import PageMeta, read_meta
 from crawler.extract.repair import drop_early_document_end
 from crawler.extract.titles import trim_title
+from crawler.seeds import host_in_domains
 from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
 from pipelines.spam import title_spam_spans
 
@@ -339,7 +340,7 @@ def _page_signals(root: Any, url: str, allowed_domains: Sequence[str]) -> dict[s
             host = match.group(1).lower()
             verdict = verdicts.get(host)
             if verdict is None:
-                verdict = not any(host == d or host.endswith("." + d) for d in domains)
+                verdict = not host_in_domains(host, domains)
                 verdicts[host] = verdict
             offsite += verdict
         elif tag == "script":
