@@ -473,6 +473,14 @@ def test_page_signals_count_offsite_links():
     assert result.page_signals["offsite_link_count"] == 1
 
 
+def test_page_signals_judge_hosts_as_the_spider_does():
+    links = '<a href="http://WWW.MCA.gov.cn./a">a</a><a href="//m.mca.gov.cn/b">b</a><a href="http://evilmca.gov.cn/">c</a>'
+    content = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + links
+    result = extract_article(page(content=content), URL, allowed_domains=["mca.gov.cn"])
+    assert result.page_signals["link_count"] == 3
+    assert result.page_signals["offsite_link_count"] == 1  # only evilmca.gov.cn
+
+
 def test_english_byline_in_the_info_line():
     line = "Updated: Dec 19, 2019 10:30 &nbsp; Source: China Daily &nbsp; <span>Written by: Hou Liqiang</span>"
     body = "<p>China's national carbon market has completed its second compliance cycle, the ministry said.</p>"
