@@ -4,8 +4,10 @@ Records go to ``OUTPUT_DIR/jsonl/<site>-<run_id>.jsonl.part``, flushed after
 each record, and the file is renamed to ``.jsonl`` when the spider closes:
 a reader never sees a half-written file, and a crash loses at most the
 record being written. Each record is validated against the shipped JSON
-Schema first; an invalid one is logged with its URL, counted and dropped
-rather than written.
+Schema first (jsonschema-rs) and encoded with orjson; one that is invalid,
+or that JSON cannot hold, is logged with its URL, counted
+(``jsonl/invalid``, ``jsonl/unencodable``), listed in the run manifest and
+dropped rather than written.
 """
 
 from __future__ import annotations
