@@ -54,9 +54,9 @@ def test_schema_doc_describes_every_field_of_the_record() -> None:
 
 # -- docs describe the code as it is ----------------------------------------------
 
-# A path under the two packages: crawler/dedup/state.py, pipelines/data/, crawler/extract/ ...
-# (not a pattern such as crawler/schema/article-v<N>.json).
-MODULE_PATH = re.compile(r"(?<![\w./-])((?:crawler|pipelines)/[\w./-]*+)(?![<{*])")
+# A path under the packages, the tests or the benchmarks: crawler/dedup/state.py, pipelines/data/,
+# tests/test_stop.py, bench/dedup.py ... (not a pattern such as crawler/schema/article-v<N>.json).
+MODULE_PATH = re.compile(r"(?<![\w./-])((?:crawler|pipelines|tests|bench)/[\w./-]*+)(?![<{*])")
 # A dotted module name: crawler.dedup.state, crawler.dedup.state.StateStore, pipelines.dedup ...
 DOTTED_NAME = re.compile(r"(?<![\w./-])((?:crawler|pipelines)(?:\.[A-Za-z_]\w*)+)")
 # History belongs in git and the issue notes, not in a design document: "Fourth pass: ...",
@@ -113,9 +113,11 @@ def missing_modules(text: str) -> list[str]:
 
 def test_module_check_tells_present_from_missing() -> None:
     text = ("`crawler/dedup/sqlite.py`, `pipelines/dedup.py`, crawler/extract/, `crawler.dedup.state.StateStore`, "
-            "`crawler.dedup.sqlite`; gone: `crawler/state.py`, crawler/cloaking.py, `crawler.state.StateStore`, "
-            "`crawler.dedup.state.DigestFilter`")
-    assert missing_modules(text) == ["crawler/state.py", "crawler/cloaking.py", "crawler.state.StateStore",
+            "`crawler.dedup.sqlite`, `crawler/schema/article-v<N>.json`, bench/dedup.py, tests/test_stop.py; gone: "
+            "`crawler/state.py`, crawler/cloaking.py, `crawler.state.StateStore`, `crawler.dedup.state.DigestFilter`, "
+            "tests/test_state.py, crawler/extract/domspam.py.")
+    assert missing_modules(text) == ["crawler/state.py", "crawler/cloaking.py", "tests/test_state.py",
+                                     "crawler/extract/domspam.py", "crawler.state.StateStore",
                                      "crawler.dedup.state.DigestFilter"]
 
 
