@@ -85,22 +85,24 @@ def documents_to_check() -> list[Any]:
     ]
 
 
+def defines(module: Path, name: str) -> bool:
+    """Whether a module file defines (or assigns, or imports) ``name`` at the start of a line."""
+    pattern = rf"^\s*(?:async def |def |class |from \S+ import .*)?{re.escape(name)}\b"
+    return module.is_file() and re.search(pattern, module.read_text("utf-8"), flags=re.MULTILINE) is not None
+
+
 def dotted_name_exists(name: str) -> bool:
     """Whether ``crawler.a.b`` names a package, a module, or a name defined in a module."""
-    parts = name.split(".")
-    path = ROOT / parts[0]
-    for index, part in enumerate(parts[1:], 1):
+    first, *parts = name.split(".")
+    path = ROOT / first
+    for index, part in enumerate(parts):
         if (path / part).is_dir():
             path = path / part
         elif (path / f"{part}.py").is_file():
-            path = path / f"{part}.py"
             rest = parts[index + 1 :]
-            return not rest or re.search(rf"^\s*(?:def|class|async def)?\s*{re.escape(rest[0])}\b", path.read_text("utf-8"),
-                                         flags=re.MULTILINE) is not None
-        else:  # a name defined in a package's __init__.py
-            init = path / "__init__.py"
-            return init.is_file() and re.search(rf"^\s*(?:def|class|async def)?\s*{re.escape(part)}\b",
-                                                init.read_text("utf-8"), flags=re.MULTILINE) is not None
+            return not rest or defines(path / f"{part}.py", rest[0])
+        else:
+            return defines(path / "__init__.py", part)
     return True
 
 
