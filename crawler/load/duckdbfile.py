@@ -147,8 +147,7 @@ def _lines_file(lines: list[bytes]) -> Iterator[str]:
     descriptor, path = tempfile.mkstemp(prefix="crawler-load-", suffix=".jsonl")
     try:
         with os.fdopen(descriptor, "wb") as file:
-            for line in lines:
-                file.write(line.rstrip(b"\r\n") + b"\n")
+            file.write(b"\n".join(line.rstrip(b"\r\n") for line in lines) + b"\n")
         yield path
     finally:
         os.unlink(path)

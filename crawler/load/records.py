@@ -11,7 +11,6 @@ the load: the caller counts them and carries on.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from crawler.load.columns import article_columns, column_names
 from crawler.schema import SUPPORTED_VERSIONS, load_schema
@@ -134,8 +135,8 @@ def read_records(path: Path, problems: list[Problem]) -> Iterator[Record]:
             if not raw.strip():
                 continue
             try:
-                data = json.loads(raw)
-            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:  # not JSON, or not UTF-8
                 problem = Problem(name, number, f"not valid JSON ({exc})", "malformed")
                 problems.append(problem)
                 logger.error("%s", problem)
