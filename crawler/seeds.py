@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,18 @@ class Seed:
         return host_in_domains(host, self.allowed_domains)
 
 
-def host_in_domains(host: str, domains: tuple[str, ...] | list[str]) -> bool:
+def host_in_domains(host: str, domains: Iterable[str]) -> bool:
+    """True when ``host`` is one of ``domains`` or a subdomain of one.
+
+    Scrapy's offsite rule, on the host alone: ``url_is_from_any_domain`` compares
+    the whole netloc, so a port or user name would make an on-site URL look off-site.
+    """
     host = (host or "").lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in domains)
+    for domain in domains:
+        domain = domain.lower().strip().rstrip(".")
+        if domain and (host == domain or host.endswith("." + domain)):
+            return True
+    return False
 
 
 def load_seed(path: str | Path) -> Seed:

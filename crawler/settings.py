@@ -1,8 +1,13 @@
-"""Scrapy settings for the Ministry News Archive.
+"""Scrapy settings for the Ministry News Archive, and the default of every project setting.
 
 Defaults are polite for a government site (robots.txt obeyed, AutoThrottle,
 two requests per host at a time) and safe for archives. Every value can be
-overridden with ``-s NAME=VALUE``.
+overridden with ``-s NAME=VALUE``. Every setting the project's components read
+is declared here with its default, as Scrapy's ``default_settings`` does, and
+listed in docs/settings.md (tests/test_settings.py keeps the three in step).
+Two are not declared because the commands set them: a project value would
+override a command's default. ``RUN_OUTPUTS_ENABLED`` (set by ``scrapy crawl``
+and ``scrapy replay``) and ``EXTRACT_PROCESSES`` (``scrapy replay --jobs``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ SEEDS_DIR = str(Path(__file__).resolve().parent.parent / "seeds")
 
 # Outputs (docs/architecture.md, "Output directory").
 OUTPUT_DIR = "out"
+RUN_ID = None  # None: a UTC timestamp plus the process id names the run's files
+RUNLOCK_ENABLED = True  # one crawl per OUTPUT_DIR and seed at a time (crawler/extensions/runlock.py)
+MANIFEST_MAX_ENTRIES_PER_KIND = 10_000  # problem entries kept per kind in the run manifest
 
 USER_AGENT = f"MinistryNewsArchive/{__version__} (news archive crawler for research; obeys robots.txt)"
 ROBOTSTXT_OBEY = True
@@ -57,6 +65,47 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 # Whether linked attachments (PDF, DOC, XLS, ZIP …) are downloaded (and so archived).
 FETCH_ATTACHMENTS = True
 
+# -- extraction (crawler/extract/, crawler/spiders/news.py) -----------------------
+EXTRACT_PRECOMPUTE = True  # extraction workers also run the pipelines' steps ahead of time
+EXTRACT_READ_AHEAD = 64  # archived article pages a replay hands the workers ahead of the crawl
+NORMALIZE_SITE_NAMES: list[str] = []  # more site names the normalise pipeline cuts from titles
+
+# -- WARC capture (crawler/middlewares/warc.py, docs/warc.md) ----------------------
+WARC_ENABLED = True  # capture every exchange into OUTPUT_DIR/warc/
+WARC_PREFIX = "MNA"  # file name prefix
+WARC_MAX_SIZE = 1024**3  # rotate after a file reaches this many bytes
+WARC_GZIP_LEVEL = 6  # deflate level of each record's gzip member
+WARC_INDEX = True  # write <name>.cdxj beside each closed file
+WARC_WRITER = "thread"  # "thread": one writer thread; "inline": in the reactor thread
+WARC_MAX_PENDING_BYTES = 64 * 1024 * 1024  # back-pressure threshold for the writer thread
+WARC_OPERATOR = ""  # warcinfo "operator"
+WARC_DESCRIPTION = ""  # warcinfo "description"
+
+# -- replay (crawler/middlewares/replay.py, docs/replay.md) ------------------------
+REPLAY_FILES: list[str] = []  # set by `scrapy replay`: the WARC files answering requests
+REPLAY_LOOKUP_FILES: list[str] = []  # set by `scrapy replay`: archives searched for revisit originals
+REPLAY_PROGRESS_INTERVAL = 10.0  # seconds between progress lines; 0: none
+
+# -- conditional requests (crawler/middlewares/conditional.py) ---------------------
+CONDITIONAL_REQUESTS_ENABLED = True  # send If-None-Match / If-Modified-Since from the state store
+CONDITIONAL_PAGE_KINDS = ["article"]  # page kinds (request meta page_kind) that get validators
+
+# -- spam (pipelines/spam.py, crawler/spam/, docs/spam.md) ------------------------
+SPAM_ENABLED = True
+SPAM_LEXICON_FILES: list[str] = []  # []: the shipped lexicon; else these files replace it
+SPAM_EXTRA_LEXICON_FILES: list[str] = []  # more lexicon files, added to the shipped one
+SPAM_ALLOWLIST_FILES: list[str] = []  # []: the shipped allow-list; else these files replace it
+SPAM_EXTRA_ALLOWLIST_FILES: list[str] = []  # more allow-list files
+SPAM_EXTRA_TERMS: list[str] = []  # more strong spam terms (category gambling)
+SPAM_EXTRA_ALLOWED: list[str] = []  # more allow-listed phrases
+SPAM_DOORWAY_MIN_SPAM_RATIO = 0.6  # share of the text that must be spam for a doorway page
+SPAM_DOORWAY_MAX_CLEAN_CHARS = 200  # a page with more clean text is never a doorway
+SPAM_FETCH_STYLESHEETS = False  # fetch same-host stylesheets once per run for the DOM stage
+CLOAKING_PROBE_ENABLED = False  # re-fetch article pages as Baiduspider and compare
+CLOAKING_PROBE_UNTIL_CLEAN = 5  # probe a site's articles until this many came back clean in a run
+CLOAKING_PROBE_SAMPLE = 0.1  # then this fraction (pages that showed spam: always)
+CLOAKING_PROBE_MEMORY_RUNS = 3  # after cloaking, probe every article for this many runs; 0: no memory
+
 # The components that write a run's outputs (WARC, JSONL, state, lock, manifest) run only
 # in `scrapy crawl` and `scrapy replay`, which set RUN_OUTPUTS_ENABLED; shell, fetch, view,
 # parse, check and bench leave OUTPUT_DIR alone (crawler/runoutputs.py). RUN_OUTPUTS_ENABLED
@@ -82,9 +131,10 @@ ITEM_PIPELINES = {
     "pipelines.load.LoadPipeline": 900,
 }
 # Live loading (README, "Loading into a database"): postgresql://…, duckdb:///FILE or parquet:DIR.
-LOAD_URL = ""
-LOAD_TABLE = "articles"
-LOAD_BATCH_SIZE = 500
+LOAD_URL = ""  # empty: no live loading
+LOAD_TABLE = "articles"  # table (or Parquet dataset) the records go to
+LOAD_BATCH_SIZE = 500  # records per database transaction
+JSONL_VALIDATE = True  # check each record against the JSON Schema before it is written
 
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # robots.txt answering 5xx or not at all disallows the host, 4xx allows it (RFC 9309).
@@ -109,18 +159,18 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "crawler.middlewares.urllength.ReportingUrlLengthMiddleware": 805,
 }
-URLLENGTH_LIMIT = 2083
-DEDUP_STOP_AFTER_KNOWN_PAGES = 2
+URLLENGTH_LIMIT = 2083  # Scrapy's setting; longer URLs are dropped and reported (crawler/middlewares/urllength.py)
+DEDUP_STOP_AFTER_KNOWN_PAGES = 2  # 0: follow every list page
 
 # -- dedup and the state store (crawler/dedup/, docs/scheduling.md) --------------
 DEDUP_ENABLED = True  # False: no dedup pipeline; every extracted article is written
 DEDUP_EMIT_UNCHANGED = False  # True: unchanged articles are written again in every run
 CANONICAL_TRACKING_PARAMS_FILE = None  # None: the shipped list of tracking query parameters
 CANONICAL_TRACKING_PARAMS: list[str] = []  # more tracking parameters to strip
-NEAR_DUP_ENABLED = True
+NEAR_DUP_ENABLED = True  # flag near-duplicates (near_duplicate_of)
 NEAR_DUP_THRESHOLD = 0.4  # estimated Jaccard similarity of 5-character shingles
-NEAR_DUP_NUM_PERM = 128
-NEAR_DUP_SHINGLE_SIZE = 5
+NEAR_DUP_NUM_PERM = 128  # MinHash permutations (part of the stored signatures)
+NEAR_DUP_SHINGLE_SIZE = 5  # characters per shingle
 NEAR_DUP_MIN_CHARS = 80  # shorter bodies are not compared
 STATE_PATH = None  # None: OUTPUT_DIR/state/state.sqlite
 STATE_STORE_CLASS = None  # another StateStore with from_crawler (e.g. a shared store)

@@ -4,25 +4,25 @@ Records go to ``OUTPUT_DIR/jsonl/<site>-<run_id>.jsonl.part``, flushed after
 each record, and the file is renamed to ``.jsonl`` when the spider closes:
 a reader never sees a half-written file, and a crash loses at most the
 record being written. Each record is validated against the shipped JSON
-Schema first; an invalid one is logged with its URL, counted and dropped
-rather than written.
+Schema first (jsonschema-rs) and encoded with orjson; one that is invalid,
+or that JSON cannot hold, is logged with its URL, counted
+(``jsonl/invalid``, ``jsonl/unencodable``), listed in the run manifest and
+dropped rather than written.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
-import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, Self
 
+import orjson
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.items import exported_field_names
+from crawler.dedup.fingerprint import body_digest
+from crawler.items import SCHEMA_VERSION, exported_field_names
 from crawler.runinfo import output_dir, run_id
 from crawler.schema import validator
 from crawler.signals import manifest_entry
@@ -42,118 +42,16 @@ def record_from_item(item: Any) -> dict[str, Any]:
         # The cloaking probe leaves its verdict in extra; absent means "not probed".
         record["cloaked"] = (adapter.get("extra") or {}).get("cloaked")
     if not record.get("body_sha1"):
-        record["body_sha1"] = hashlib.sha1((record.get("body") or "").encode("utf-8")).hexdigest()
+        # With dedup off nothing set it: the same digest dedup would have (docs/schema.md).
+        record["body_sha1"] = body_digest(record.get("body") or "")
     return record
 
 
 def encode_record(record: dict[str, Any]) -> bytes:
-    """One JSONL line: UTF-8, no ASCII escaping, no embedded newlines."""
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    """One JSONL line: UTF-8, no ASCII escaping, no embedded newlines.
 
-
-# -- a fast "certainly valid" check compiled from the schema --------------------------
-# jsonschema walks the schema anew for every record (~1 ms a record here). The check
-# below is compiled once from the same schema and is strict: it answers True only for
-# records it can prove valid, never for an invalid one; anything else (a float where
-# an integer is wanted, a keyword it does not know) goes to the full validator, which
-# also gives the error messages. So the records written are exactly those jsonschema
-# accepts.
-
-Check = Callable[[Any], bool]
-_ANNOTATIONS = frozenset(("description", "title", "$schema", "$id", "$comment", "default", "examples"))
-_TYPES: dict[str, Check] = {
-    "string": lambda value: type(value) is str,
-    "null": lambda value: value is None,
-    "boolean": lambda value: type(value) is bool,
-    "integer": lambda value: type(value) is int,
-    "number": lambda value: type(value) in (int, float),
-    "array": lambda value: type(value) is list,
-    "object": lambda value: type(value) is dict,
-}
-_SCALARS = (str, int, bool, type(None))
-
-
-class Unsupported(Exception):
-    """The schema uses something the fast check does not handle."""
-
-
-def compile_check(schema: Any) -> Check:
-    """A function that returns True only for instances ``schema`` certainly accepts."""
-    if schema is True or schema == {}:
-        return lambda value: True
-    if schema is False or not isinstance(schema, dict):
-        raise Unsupported(repr(schema))
-    checks: list[Check] = []
-    for keyword, argument in schema.items():
-        if keyword in _ANNOTATIONS or keyword in ("properties", "additionalProperties"):
-            continue
-        checks.append(_keyword_check(keyword, argument, schema))
-    if "properties" in schema or "additionalProperties" in schema:
-        checks.append(_object_check(schema.get("properties", {}), schema.get("additionalProperties", True)))
-    return lambda value: all(check(value) for check in checks)
-
-
-def _keyword_check(keyword: str, argument: Any, schema: dict[str, Any]) -> Check:
-    if keyword == "type":
-        names = [argument] if isinstance(argument, str) else list(argument)
-        if any(name not in _TYPES for name in names):
-            raise Unsupported(f"type {argument!r}")
-        tests = [_TYPES[name] for name in names]
-        return lambda value: any(test(value) for test in tests)
-    if keyword == "pattern":
-        pattern = re.compile(argument)
-        return lambda value: type(value) is not str or pattern.search(value) is not None
-    if keyword == "minLength":
-        return lambda value: type(value) is not str or len(value) >= argument
-    if keyword == "minimum":
-        return lambda value: type(value) not in (int, float) or value >= argument
-    if keyword == "const":
-        if type(argument) not in _SCALARS:
-            raise Unsupported("const of a non-scalar")
-        return lambda value: type(value) is type(argument) and value == argument
-    if keyword == "enum":
-        if any(type(option) not in _SCALARS for option in argument):
-            raise Unsupported("enum of non-scalars")
-        options = list(argument)
-        return lambda value: any(type(value) is type(option) and value == option for option in options)
-    if keyword == "required":
-        names = list(argument)
-        return lambda value: type(value) is not dict or all(name in value for name in names)
-    if keyword == "items":
-        item_check = compile_check(argument)
-        return lambda value: type(value) is not list or all(item_check(item) for item in value)
-    if keyword == "anyOf":
-        options_checks = [compile_check(option) for option in argument]
-        return lambda value: any(check(value) for check in options_checks)
-    raise Unsupported(f"keyword {keyword!r}")
-
-
-def _object_check(properties: dict[str, Any], additional: Any) -> Check:
-    property_checks = {name: compile_check(sub) for name, sub in properties.items()}
-    extra_check = None if additional is False else compile_check(additional)
-
-    def check(value: Any) -> bool:
-        if type(value) is not dict:
-            return True
-        for name, item in value.items():
-            property_check = property_checks.get(name)
-            if property_check is not None:
-                if not property_check(item):
-                    return False
-            elif extra_check is None or not extra_check(item):
-                return False
-        return True
-
-    return check
-
-
-def fast_check_for(validator: Any) -> Check | None:
-    """The fast check for a jsonschema validator's schema, or None when it cannot be built."""
-    try:
-        return compile_check(validator.schema)
-    except (Unsupported, re.error, TypeError) as exc:
-        logger.info("JSONL: every record goes through the full JSON Schema validator (%s)", exc)
-        return None
+    Raises TypeError for a value JSON cannot hold (a lone surrogate, say)."""
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def jsonl_path(out_dir: Path, site: str, run: str) -> Path:
@@ -181,7 +79,6 @@ class JsonLinesWriter:
         self.crawler = crawler
         self.validate = crawler.settings.getbool("JSONL_VALIDATE", True)
         self._validator = validator() if self.validate else None
-        self._certainly_valid = fast_check_for(self._validator) if self._validator is not None else None
         self.path: Path | None = None
         self._file: IO[bytes] | None = None
 
@@ -212,18 +109,14 @@ class JsonLinesWriter:
         except WarcPointerError as exc:
             self._warc_missing(adapter.get("url"), exc)
         record = record_from_item(item)
-        if self._validator is not None and not (self._certainly_valid is not None and self._certainly_valid(record)):
-            errors = sorted(self._validator.iter_errors(record), key=lambda e: list(e.path))
-            if errors:
-                stats = self.crawler.stats
-                stats.inc_value("jsonl/invalid")
-                problem = "; ".join(f"{'/'.join(map(str, e.path)) or '(record)'}: {e.message}" for e in errors[:3])
-                logger.error("Record for %s does not match schema v1, not written: %s", record.get("url"), problem)
-                self.crawler.signals.send_catch_log(
-                    manifest_entry, kind="invalid_record", entry={"url": record.get("url"), "problem": problem}
-                )
-                raise DropItem(f"invalid record for {record.get('url')}: {problem}")
-        line = encode_record(record)
+        if self._validator is not None and not self._validator.is_valid(record):
+            errors = sorted(self._validator.iter_errors(record), key=lambda e: [str(p) for p in e.instance_path])
+            problem = "; ".join(f"{'/'.join(map(str, e.instance_path)) or '(record)'}: {e.message}" for e in errors[:3])
+            self._drop(record, "invalid", "invalid_record", f"does not match schema v{SCHEMA_VERSION}", problem)
+        try:
+            line = encode_record(record)
+        except TypeError as exc:
+            self._drop(record, "unencodable", "unencodable_record", "cannot be written as JSON", str(exc))
         assert self._file is not None
         self._file.write(line)
         self._file.flush()
@@ -232,6 +125,14 @@ class JsonLinesWriter:
         for name, value in record.items():  # feed exports after this pipeline get the record as written
             adapter[name] = value
         return item
+
+    def _drop(self, record: dict[str, Any], stat: str, kind: str, reason: str, problem: str) -> NoReturn:
+        """Log, count and list a record that is not written, then drop it."""
+        url = record.get("url")
+        self.crawler.stats.inc_value(f"jsonl/{stat}")
+        logger.error("Record for %s %s, not written: %s", url, reason, problem)
+        self.crawler.signals.send_catch_log(manifest_entry, kind=kind, entry={"url": url, "problem": problem})
+        raise DropItem(f"record for {url} {reason}: {problem}")
 
     def _warc_missing(self, url: Any, error: WarcPointerError) -> NoReturn:
         """A record whose WARC write failed is not written: without its evidence it

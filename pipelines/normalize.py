@@ -169,10 +169,6 @@ def normalize_body(text: str) -> str:
     return "\n\n".join(normalize_lines(block.replace("\n", " ") for block in _BLANK_RUNS.split(text)))
 
 
-def join_paragraphs(paragraphs: Iterable[str]) -> str:
-    return "\n\n".join(p for p in (normalize_line(x) for x in paragraphs) if p)
-
-
 def strip_site_suffix(title: str, site_names: Iterable[str] = ()) -> str:
     """Drop a trailing (or leading) ``_SiteName`` / ``- SiteName`` from a title.
 

@@ -22,6 +22,7 @@ def test_every_shipped_seed_has_an_oracle():
     assert set(SEED_ORDER) <= set(EXPECTED)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("seed", SEED_ORDER)
 def test_crawl_emits_exactly_the_expected_articles(sample_crawl, seed):
     assert sample_crawl.exit_codes[seed] == 0, sample_crawl.logs[seed][-3000:]
@@ -30,15 +31,17 @@ def test_crawl_emits_exactly_the_expected_articles(sample_crawl, seed):
     assert set(urls) == expected_records(seed)
 
 
+@pytest.mark.e2e
 def test_every_record_validates_against_schema_v1(sample_crawl):
     check = validator()
     records = sample_crawl.all_records()
     assert records
     for record in records:
-        errors = [f"{list(e.path)}: {e.message}" for e in check.iter_errors(record)]
+        errors = [f"{list(e.instance_path)}: {e.message}" for e in check.iter_errors(record)]
         assert not errors, (record["url"], errors)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("seed", SEED_ORDER)
 def test_proxy_never_served_offsite_or_robots_disallowed_urls(sample_crawl, seed):
     requested = sample_crawl.requested_urls(seed)
@@ -59,11 +62,13 @@ def test_proxy_never_served_offsite_or_robots_disallowed_urls(sample_crawl, seed
         assert f"http://{host}/robots.txt" in requested
 
 
+@pytest.mark.e2e
 def test_requests_name_the_project_in_user_agent(sample_crawl):
     agents = {dict((k.lower(), v) for k, v in entry["request_headers"]).get("user-agent", "") for entry in sample_crawl.requests}
     assert agents and all(agent.startswith("MinistryNewsArchive/") for agent in agents)
 
 
+@pytest.mark.e2e
 def test_pagination_is_followed_to_every_list_page(sample_crawl):
     requested = sample_crawl.requested_urls()
     for seed in SEED_ORDER:
@@ -71,6 +76,7 @@ def test_pagination_is_followed_to_every_list_page(sample_crawl):
             assert url in requested, f"{seed}: list page {url} was not fetched"
 
 
+@pytest.mark.e2e
 def test_attachments_are_listed_and_fetched(sample_crawl):
     requested = sample_crawl.requested_urls()
     by_url = {record["url"]: record for record in sample_crawl.all_records()}
@@ -84,6 +90,7 @@ def test_attachments_are_listed_and_fetched(sample_crawl):
     assert checked
 
 
+@pytest.mark.e2e
 def test_failures_are_logged_with_url_and_counted(sample_crawl):
     mca = manifests(sample_crawl.output_dir)["mca"]
     for url in EXPECTED["mca"].get("not_found", []):
@@ -93,6 +100,7 @@ def test_failures_are_logged_with_url_and_counted(sample_crawl):
     assert mca["counts"]["failed"] >= 1
 
 
+@pytest.mark.e2e
 def test_retried_and_redirected_articles_still_arrive(sample_crawl):
     urls = {record["url"] for record in sample_crawl.all_records()}
     for seed in SEED_ORDER:
@@ -103,6 +111,7 @@ def test_retried_and_redirected_articles_still_arrive(sample_crawl):
                 assert target in urls and source not in urls
 
 
+@pytest.mark.e2e
 def test_run_manifest_counts_match_the_jsonl(sample_crawl):
     found = manifests(sample_crawl.output_dir)
     for seed in SEED_ORDER:
@@ -113,6 +122,7 @@ def test_run_manifest_counts_match_the_jsonl(sample_crawl):
         assert manifest["started_at"] <= manifest["finished_at"]
 
 
+@pytest.mark.e2e
 def test_no_deprecation_warning_from_project_code(sample_crawl):
     for seed, log in sample_crawl.logs.items():
         offending = [line for line in log.splitlines() if "DeprecationWarning" in line and ("crawler." in line or "pipelines." in line or "/work/" in line and "site-packages" not in line)]
@@ -132,6 +142,6 @@ def test_feed_exported_items_are_the_jsonl_records_and_validate(fresh_sample_sit
     assert items and all("extra" not in item for item in items)
     check = validator()
     for item in items:
-        errors = [f"{list(e.path)}: {e.message}" for e in check.iter_errors(item)]
+        errors = [f"{list(e.instance_path)}: {e.message}" for e in check.iter_errors(item)]
         assert not errors, (item["url"], errors)
     assert items == read_jsonl(tmp_path / "out", "mca")  # field for field, in the same order

@@ -118,6 +118,29 @@ def test_schema_org_json_ld():
     assert result.section == "Society"
 
 
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<link rel="stylesheet" href="/s.css"><link REL="Canonical" href=" /a.shtml ">', "/a.shtml"),
+        ("<link href='/a?x=1&amp;y=2' rel='alternate canonical'/>", "/a?x=1&y=2"),
+        ("<LINK rel=canonical href=/b.html>", "/b.html"),
+        ('<link rel="canonical" href=""><link rel="canonical" href="/c.html">', "/c.html"),
+        ('<link rel="canonical" href="">', None),
+        ("", None),
+    ],
+)
+def test_link_canonical_is_read_from_the_tree(head, expected):
+    assert extract_article(page(head=head), URL).link_canonical == expected
+
+
+def test_link_canonical_only_from_link_elements_and_never_fails():
+    assert extract_article(page(before='<a rel="canonical" href="/not-a-link-tag">x</a>'), URL).link_canonical is None
+    # Templates that print it in <body> still name the page.
+    assert extract_article(page(before='<link rel="canonical" href="/d.html">'), URL).link_canonical == "/d.html"
+    assert extract_article(b"\xff\xfe<<<not html", URL).link_canonical is None
+    assert extract_article(b"", URL).link_canonical is None
+
+
 def test_broken_json_ld_is_ignored():
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
     result = extract_article(page(head=head), URL)
@@ -448,6 +471,14 @@ def test_page_signals_count_offsite_links():
     result = extract_article(page(content=content), URL, allowed_domains=["mca.gov.cn"])
     assert result.page_signals["link_count"] == 2
     assert result.page_signals["offsite_link_count"] == 1
+
+
+def test_page_signals_judge_hosts_as_the_spider_does():
+    links = '<a href="http://WWW.MCA.gov.cn./a">a</a><a href="//m.mca.gov.cn/b">b</a><a href="http://evilmca.gov.cn/">c</a>'
+    content = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + links
+    result = extract_article(page(content=content), URL, allowed_domains=["mca.gov.cn"])
+    assert result.page_signals["link_count"] == 3
+    assert result.page_signals["offsite_link_count"] == 1  # only evilmca.gov.cn
 
 
 def test_english_byline_in_the_info_line():

@@ -10,6 +10,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler.dedup.fingerprint import body_digest
 from crawler.items import ArticleItem, exported_field_names
 from crawler.schema import build_schema, load_schema, validator, validator_for
 from crawler.signals import manifest_entry
@@ -66,7 +67,8 @@ def test_records_are_written_in_schema_order_flushed_and_renamed(writer, tmp_pat
     (record,) = read_lines(part)
     assert list(record) == exported_field_names()
     assert "extra" not in record
-    assert record["body_sha1"] == hashlib.sha1("第一段。\n\n第二段。".encode()).hexdigest()
+    # No dedup stage set it: the digest dedup would have given, of the normalised body.
+    assert record["body_sha1"] == body_digest("第一段。\n\n第二段。") == body_digest("第一段。第二段。")
     assert "民政部" in part.read_text("utf-8")  # UTF-8, not \u escapes
     assert not (tmp_path / "jsonl" / "mca-run1.jsonl").exists()
     writer.close_spider()
@@ -144,6 +146,30 @@ def test_invalid_record_is_dropped_logged_and_counted(writer, tmp_path, caplog):
     assert read_lines(tmp_path / "jsonl" / "mca-run1.jsonl") == []
     assert writer.crawler.stats.get_value("jsonl/invalid") == 1
     assert "c1662004999979993926/content.html" in caplog.text and "published_date" in caplog.text
+
+
+def test_line_is_compact_utf8_json_in_schema_order(writer, tmp_path):
+    asyncio.run(writer.process_item(make_item(title='引号"与\\反斜杠\u2028', body="第一段。\x1f")))
+    writer.close_spider()
+    line = (tmp_path / "jsonl" / "mca-run1.jsonl").read_bytes()
+    record = json.loads(line)
+    assert line == (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    assert record["title"] == '引号"与\\反斜杠\u2028' and record["body"] == "第一段。\x1f"
+
+
+def test_record_json_cannot_hold_is_dropped_logged_and_counted(writer, tmp_path, caplog):
+    entries = []
+    writer.crawler.signals.connect(lambda kind, entry: entries.append((kind, entry)), signal=manifest_entry, weak=False)
+    with pytest.raises(DropItem):
+        asyncio.run(writer.process_item(make_item(source="\ud800")))  # a lone surrogate has no UTF-8
+    asyncio.run(writer.process_item(make_item(url="http://www.mca.gov.cn/n152/n165/c2/content.html")))
+    writer.close_spider()
+    assert [r["url"] for r in read_lines(tmp_path / "jsonl" / "mca-run1.jsonl")] == [
+        "http://www.mca.gov.cn/n152/n165/c2/content.html"
+    ]
+    assert writer.crawler.stats.get_value("jsonl/unencodable") == 1
+    assert [kind for kind, _ in entries] == ["unencodable_record"] and entries[0][1]["url"] == make_item().url
+    assert "c1662004999979993926/content.html" in caplog.text
 
 
 def test_leftover_part_file_is_recovered_without_partial_line(tmp_path):

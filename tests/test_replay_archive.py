@@ -24,13 +24,7 @@ from warcio.warcwriter import WARCWriter
 from crawler.replay.index import ArchiveIndex
 from crawler.replay.inputs import NotAWarcError, find_inputs, group_runs, inspect_input, sniff_warc
 from crawler.replay.progress import ReplayProgress
-from crawler.replay.records import (
-    ReplayArchive,
-    UnresolvedRevisit,
-    as_received,
-    dechunk,
-    parse_http_block,
-)
+from crawler.replay.records import ReplayArchive, UnresolvedRevisit
 from crawler.warc.archiver import ExchangeArchiver
 from crawler.warc.index import index_path_for, write_cdxj_index
 from crawler.warc.records import CapturedExchange
@@ -239,26 +233,7 @@ def test_truncated_file_is_indexed_up_to_its_last_complete_record(tmp_path: Path
     assert "truncated, stopped after byte" in report.describe()
 
 
-# -- records ------------------------------------------------------------------------
-
-
-def test_parse_http_block_keeps_header_bytes_and_repeats() -> None:
-    block = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
-             b"Content-Disposition: attachment; filename=\"" + "通知.doc".encode("gbk") + b"\"\r\n\r\nbody")
-    protocol, status, headers, body = parse_http_block(block)
-    assert (protocol, status, body) == ("HTTP/1.1", 200, b"body")
-    assert [v for k, v in headers if k == b"Set-Cookie"] == [b"a=1", b"b=2"]
-    assert "通知.doc".encode("gbk") in dict(headers)[b"Content-Disposition"]
-
-
-def test_chunked_bodies_of_other_tools_are_dechunked() -> None:
-    assert dechunk(b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n") == b"Wikipedia"
-    headers, body = as_received([(b"Transfer-Encoding", b"chunked"), (b"Content-Type", b"text/html")],
-                                b"3\r\nabc\r\n0\r\n\r\n")
-    assert body == b"abc" and headers == [(b"Content-Type", b"text/html")]
-    # Not validly chunked: left as it is.
-    headers, body = as_received([(b"Transfer-Encoding", b"chunked")], b"plain")
-    assert body == b"plain"
+# -- records (reading one record: tests/replay/test_records.py) ------------------------
 
 
 def test_serve_returns_the_payload_as_received_and_each_capture_in_turn(tmp_path: Path) -> None:

@@ -8,16 +8,16 @@ import io
 import json
 import random
 import shutil
-import subprocess
-import sys
 import time
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.checker import Checker
 
 from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver, decoded_size_exceeds
 from crawler.warc.backend import ArchiveBackend, BackendConfig
@@ -47,9 +47,9 @@ def exchange(path: str = "/a.html", body: bytes = b"<html>hello</html>", **chang
 
 
 def warcio_check(paths: list[Path]) -> None:
-    warcio = Path(sys.executable).with_name("warcio")
-    result = subprocess.run([str(warcio), "check", *map(str, paths)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    """What `warcio check` does (every digest verified), in this process."""
+    checker = Checker(SimpleNamespace(inputs=[str(path) for path in paths], verbose=False))
+    assert checker.process_all() == 0, "warcio check found a problem in " + ", ".join(map(str, paths))
 
 
 def records_of(path: Path) -> list[Any]:
@@ -114,9 +114,9 @@ def test_rotation_warcinfo_and_open_suffix(tmp_path: Path) -> None:
     noise = random.Random(3)
     for number in range(12):
         pointers.append(archiver.archive(exchange(f"/{number}.html", noise.randbytes(8000))))
-        if writer.current_name:
-            assert (tmp_path / (writer.current_name + ".open")).exists()
-            assert not (tmp_path / writer.current_name).exists()
+        open_files = list(tmp_path.glob("*.open"))
+        assert len(open_files) <= 1  # the file being written, if any, is the one .open file
+        assert not any(live.with_suffix("").exists() for live in open_files)
     archiver.close()
     files = sorted(tmp_path.glob("*.warc.gz"))
     assert len(files) >= 3 and files == sorted(closed)
@@ -215,7 +215,7 @@ def test_recovery_cuts_back_to_last_complete_record(tmp_path: Path) -> None:
     archiver = ExchangeArchiver(writer)
     for number in range(3):
         archiver.archive(exchange(f"/{number}.html", str(number).encode() * 5000))
-    live = source / (writer.current_name + ".open")
+    (live,) = source.glob("*.open")
     # another live writer holds the lock: its file is left alone
     assert recover_directory(source) == [] and live.exists()
     killed = tmp_path / "killed"

@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
-from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from twisted.internet.defer import Deferred
 
 from crawler.commands.crawl import RunOutcome as CrawlOutcome
@@ -64,6 +64,20 @@ REPLAY_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,  # no server to be polite to
     "DOWNLOAD_DELAY": 0,
 }
+# Above the project's settings (crawler/settings.py declares all three), below the command line.
+REPLAY_SETTINGS_PRIORITY = SETTINGS_PRIORITIES["project"] + 1
+
+
+def replay_settings(settings: Settings) -> Settings:
+    """A replay run's settings: ``settings`` with REPLAY_SETTINGS, answered by the archive instead of captured."""
+    settings = settings.copy()
+    for name, value in REPLAY_SETTINGS.items():
+        settings.set(name, value, priority=REPLAY_SETTINGS_PRIORITY)
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    middlewares[CAPTURE] = None
+    middlewares[REPLAY] = REPLAY_PRIORITY
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority=max(SETTINGS_PRIORITIES.values()))
+    return settings
 
 
 MAX_DEFAULT_JOBS = 3
@@ -214,13 +228,7 @@ class Command(BaseRunSpiderCommand):
         seed_path: str | None,
     ) -> Crawler:
         assert self.settings is not None and self.crawler_process is not None
-        settings = self.settings.copy()
-        for name, value in REPLAY_SETTINGS.items():
-            settings.set(name, value, priority="command")
-        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-        middlewares[CAPTURE] = None
-        middlewares[REPLAY] = REPLAY_PRIORITY
-        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority=max(SETTINGS_PRIORITIES.values()))
+        settings = replay_settings(self.settings)
         settings.set("REPLAY_FILES", [str(item.path) for item in run.files], priority="cmdline")
         settings.set("REPLAY_LOOKUP_FILES", lookup_files, priority="cmdline")
         settings.set("RUN_ID", run_id, priority="cmdline")

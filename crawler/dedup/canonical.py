@@ -10,53 +10,21 @@ link at a gambling site must not rename the article.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import unescape
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote_plus, urljoin, urlsplit
 
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+from crawler.seeds import host_in_domains
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS_RESOURCE = "tracking_params.txt"
-
-
-# A URL w3lib would only lowercase and sort: ASCII letters, digits and a few
-# marks that never need quoting; no userinfo, fragment, ";" params or "%".
-_SIMPLE_URL = re.compile(
-    r"(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)"
-    r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/[A-Za-z0-9_~/.,-]*)?(?:\?(?P<query>[A-Za-z0-9_~.=&-]*))?\Z"
-)
-_DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\Z)")
-
-
-def _sorted_query(query: str, is_tracking: Callable[[str], bool]) -> str:
-    """A plain query's pairs without tracking parameters, sorted, blank values given an "=".
-
-    Plain names have no "%" or "+", so they are matched as they are (unquoting changes nothing).
-    """
-    pairs = []
-    for pair in query.split("&"):
-        if not pair:
-            continue
-        name, _, value = pair.partition("=")
-        if "=" in value:  # w3lib would quote the second "=": let it
-            raise _NotSimple
-        if not is_tracking(name):
-            pairs.append((name, value))
-    pairs.sort()
-    return "&".join([f"{name}={value}" for name, value in pairs])
-
-
-class _NotSimple(Exception):
-    pass
 
 
 class CanonicalURLError(ValueError):
@@ -93,21 +61,6 @@ class ParamMatcher:
         return lowered in self.exact or (bool(self.prefixes) and lowered.startswith(self.prefixes))
 
 
-def host_in_domains(host: str, domains: Iterable[str]) -> bool:
-    """True when ``host`` is one of ``domains`` or a subdomain of one (Scrapy's rule)."""
-    host = host.lower().rstrip(".")
-    for domain in domains:
-        domain = domain.lower().strip().rstrip(".")
-        if domain and (host == domain or host.endswith("." + domain)):
-            return True
-    return False
-
-
-def url_id(canonical_url: str) -> str:
-    """The record id: SHA-1 hex digest of the canonical URL (``id`` in docs/schema.md)."""
-    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()
-
-
 class Canonicalizer:
     """Turns any spelling of a page's URL into its canonical URL."""
 
@@ -132,50 +85,31 @@ class Canonicalizer:
         return copy
 
     def canonicalize(self, url: str) -> str:
-        """The canonical form of ``url``; raises :class:`CanonicalURLError` for unusable URLs."""
-        url = (url or "").strip()
-        simple = _SIMPLE_URL.match(url)
-        if simple is None:
-            return self.canonicalize_with_w3lib(url)
-        scheme, host, port_text, path, query_text = simple.groups()
-        if path and "/." in path and _DOT_SEGMENT.search(path):
-            return self.canonicalize_with_w3lib(url)
-        if (
-            query_text is None
-            and port_text is None
-            and path
-            and (scheme == "http" or scheme == "https")
-            and host.islower()
-            and host not in self.url_aliases
-        ):
-            # Already canonical (the common case: links as ministry sites print them).
-            return url
-        # Plain ASCII URLs (nearly all on ministry sites) skip w3lib's full
-        # parse: for them it only lowercases the host, sorts the query and
-        # gives blank values an "="; tests check both paths agree.
-        port = int(port_text) if port_text else None
-        if port is not None and port > 65535:
-            raise CanonicalURLError(f"cannot canonicalise {url!r}: port out of range")
-        try:
-            query = _sorted_query(query_text, self.is_tracking) if query_text else ""
-        except _NotSimple:
-            return self.canonicalize_with_w3lib(url)
-        return self._assemble(scheme.lower(), host.lower(), port, path or "", query, url)
+        """The canonical form of ``url``; raises :class:`CanonicalURLError` for unusable URLs.
 
-    def canonicalize_with_w3lib(self, url: str) -> str:
-        """:meth:`canonicalize` without the fast path for plain URLs."""
+        w3lib's ``canonicalize_url`` lowercases scheme and host, drops the
+        fragment, sorts the query and normalises percent-encoding; the tracking
+        parameters then go with ``url_query_cleaner``.
+        """
         url = (url or "").strip()
         # Judge the host on the URL as written: w3lib 2.6 turns "http:///nohost"
         # into "http://nohost/", inventing a host the page never named.
         if not urlsplit(url).netloc:
             raise CanonicalURLError(f"URL has no host: {url!r}")
         try:
-            parts = urlsplit(canonicalize_url(url, keep_fragments=False))
+            canonical = canonicalize_url(url, keep_fragments=False)
+            parts = urlsplit(canonical)
             port = parts.port
         except ValueError as exc:
             raise CanonicalURLError(f"cannot canonicalise {url!r}: {exc}") from exc
-        query = self._clean_query(parts.query)
+        query = urlsplit(self._without_tracking(canonical, parts.query)).query
         return self._assemble(parts.scheme.lower(), parts.hostname or "", port, parts.path, query, url)
+
+    def _without_tracking(self, url: str, query: str) -> str:
+        """``url`` without its tracking parameters (names matched unquoted, any case, ``utm_*`` by prefix)."""
+        names = {pair.partition("=")[0] for pair in query.split("&") if pair}
+        tracking = [name for name in names if self.is_tracking(unquote_plus(name))]
+        return url_query_cleaner(url, tracking, remove=True, unique=False) if tracking else url
 
     def _assemble(self, scheme: str, host: str, port: int | None, path: str, query: str, url: str = "") -> str:
         """The canonical URL from its parts; ``query`` already without tracking parameters."""
@@ -201,12 +135,6 @@ class Canonicalizer:
             segments.append(";".join([head, *kept]))
         return "/".join(segments)
 
-    def _clean_query(self, query: str) -> str:
-        if not query:
-            return ""
-        kept = [pair for pair in query.split("&") if pair and not self.is_tracking(unquote_plus(pair.split("=", 1)[0]))]
-        return "&".join(kept)
-
 
 @dataclass(frozen=True)
 class CanonicalChoice:
@@ -215,32 +143,6 @@ class CanonicalChoice:
     canonical_url: str
     from_link: bool
     rejected_link: str | None = None  # "offsite" or "invalid" when a link was present but ignored
-
-
-_LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-
-
-def find_link_canonical(html: str | bytes) -> str | None:
-    """The ``href`` of the page's first ``<link rel="canonical">``, if any.
-
-    A scan of ``<link>`` tags rather than a parse: the extractor has already
-    parsed the page once, and most pages carry no canonical link at all.
-    """
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
-    if not html or "canonical" not in html.lower():
-        return None
-    for tag in _LINK_TAG.finditer(html):
-        attributes = {
-            match.group(1).lower(): next(g for g in match.groups()[1:] if g is not None)
-            for match in _ATTRIBUTE.finditer(tag.group(0))
-        }
-        if "canonical" in attributes.get("rel", "").lower().split():
-            href = unescape(attributes.get("href", "")).strip()
-            if href:
-                return href
-    return None
 
 
 def choose_canonical(

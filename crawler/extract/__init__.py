@@ -75,6 +75,7 @@ from crawler.extract.meta import PageMeta, read_meta
 from crawler.extract.parse import TooDeep, parse_document
 from crawler.extract.repair import drop_early_document_end
 from crawler.extract.titles import trim_title
+from crawler.seeds import host_in_domains
 from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
 from crawler.spam.titles import title_spam_spans
 
@@ -143,6 +144,7 @@ class Extracted:
     notes: list[str] = field(default_factory=list)
     page_signals: dict[str, Any] = field(default_factory=dict)
     raw_title: str | None = None
+    link_canonical: str | None = None  # the page's <link rel="canonical"> href (dedup judges it)
 
     def note(self, code: str) -> None:
         if code not in self.notes:
@@ -263,6 +265,7 @@ def _extract(
         logger.exception("extract: DOM spam stage failed on %s", url)
 
     meta = read_meta(root, url)
+    result.link_canonical = meta.link_canonical
     site_names = [n for n in (meta.site_name, meta.og_site_name) if n]
     result.page_signals = _page_signals(root, url, allowed_domains)
     body_module.drop_non_content(root)
@@ -353,7 +356,7 @@ def _page_signals(root: Any, url: str, allowed_domains: Sequence[str]) -> dict[s
             host = match.group(1).lower()
             verdict = verdicts.get(host)
             if verdict is None:
-                verdict = not any(host == d or host.endswith("." + d) for d in domains)
+                verdict = not host_in_domains(host, domains)
                 verdicts[host] = verdict
             offsite += verdict
         elif tag == "script":

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.links import ATTACHMENT_EXTENSIONS
 from pipelines.normalize import collapse_spaces, normalize_lines
 
 logger = logging.getLogger(__name__)
@@ -90,9 +91,6 @@ _LINE_STOP = re.compile(
     r"^(?:[【\[]?\s*)?(?:相关链接|相关文章|相关新闻|相关稿件|相关阅读|相关报道|推荐阅读|延伸阅读|"
     r"Related (?:Stories|News|Articles|Links|Content)|More (?:Stories|News))\s*[】\]]?\s*[:：]?\s*$",
     re.IGNORECASE,
-)
-ATTACHMENT_EXTENSIONS = frozenset(
-    ("pdf", "doc", "docx", "xls", "xlsx", "zip", "rar", "wps", "ppt", "pptx", "et", "ofd", "7z", "txt", "csv")
 )
 _ATTACHMENT_BLOCK = re.compile(r"fujian|attach|appendix|download|xgfj", re.IGNORECASE)
 _CJK = re.compile("[\u4e00-\u9fff]")

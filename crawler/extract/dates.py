@@ -63,13 +63,11 @@ _DAY_FIRST = re.compile(
     r"(?P<year>(?:19|20)\d\d)(?!\d)(?:,?\s*" + _TIME.removeprefix("(?:"),
     re.IGNORECASE,
 )
-_COMPACT = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)(?!\d)")
 _URL_DATES = (
     re.compile(r"[/_]t(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)_"),
     re.compile(r"/(?P<year>(?:19|20)\d\d)[-/]?(?P<month>[01]\d)[-/]?(?P<day>[0-3]\d)/"),
     re.compile(r"/content_(?P<year>(?:19|20)\d\d)(?P<month>[01]\d)(?P<day>[0-3]\d)\d*\.htm"),
 )
-_URL_MONTH = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])/")
 
 _PATTERNS = (_NUMERIC, _CHINESE, _MONTH_FIRST, _DAY_FIRST)
 
@@ -173,14 +171,6 @@ def without_placeholder_clock(parsed: ParsedDate) -> ParsedDate:
     return parsed
 
 
-def parse_date(text: str | None, *, today: date | None = None) -> ParsedDate | None:
-    """Like find_date, but returns None instead of raising for rejected dates."""
-    try:
-        return find_date(text, today=today)
-    except DateRejected:
-        return None
-
-
 def date_from_url(url: str, *, today: date | None = None) -> ParsedDate | None:
     """A date written into an article URL (``t20191219_123.html``, ``/2019/12/19/``)."""
     for pattern in _URL_DATES:
@@ -191,11 +181,3 @@ def date_from_url(url: str, *, today: date | None = None) -> ParsedDate | None:
             except DateRejected:
                 continue
     return None
-
-
-def month_from_url(url: str) -> tuple[int, int] | None:
-    """The (year, month) in a URL folder such as ``/201912/``, used only as a cross-check."""
-    match = _URL_MONTH.search(url)
-    if not match:
-        return None
-    return int(match.group("year")), int(match.group("month"))

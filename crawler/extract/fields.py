@@ -32,5 +32,7 @@ def article_fields(extracted: Extracted, default_language: str) -> dict[str, Any
             "title_candidates": [list(c) for c in extracted.title_candidates],
             "extract_notes": list(extracted.notes),
             "page_signals": dict(extracted.page_signals),
+            # Dedup names the article after it when it stays on the site (crawler/dedup/canonical.py).
+            "link_canonical": extracted.link_canonical,
         },
     }

@@ -46,6 +46,7 @@ class PageMeta:
     title_tag: str | None = None
     title_served: str | None = None  # the <title> text before markup was taken out
     base_href: str | None = None
+    link_canonical: str | None = None  # href of the first <link rel="canonical">, as written
 
     def get(self, *names: str) -> str | None:
         for name in names:
@@ -187,4 +188,15 @@ def read_meta(root: Any, url: str) -> PageMeta:
                     value = without_markup(value.strip())
                     if value:
                         meta.tags.setdefault(key.strip().lower(), value)
+    meta.link_canonical = link_canonical(root)
     return meta
+
+
+def link_canonical(root: Any) -> str | None:
+    """The ``href`` of the page's first ``<link rel="canonical">`` with one, wherever the template put it."""
+    for element in root.iter("link"):
+        if "canonical" in (element.get("rel") or "").lower().split():
+            href = (element.get("href") or "").strip()
+            if href:
+                return href
+    return None

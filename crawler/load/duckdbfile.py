@@ -15,7 +15,6 @@ instead of failing.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 
 from crawler.load.columns import (
     DEFAULT_TABLE,
@@ -100,7 +100,7 @@ class DuckDBTarget:
         if not records:
             return Counts()
         if lines is None:
-            lines = [json.dumps(record, ensure_ascii=False).encode("utf-8") for record in records]
+            lines = [orjson.dumps(record) for record in records]
         connection = self.connection
         try:
             connection.begin()

@@ -23,7 +23,8 @@ from typing import Any
 import orjson
 
 from crawler.load.columns import article_columns, column_names
-from crawler.schema import SUPPORTED_VERSIONS, load_schema
+from crawler.schema import SUPPORTED_VERSIONS
+from crawler.schema import validator as schema_validator
 
 logger = logging.getLogger(__name__)
 
@@ -73,16 +74,6 @@ def find_jsonl(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]
     return found, skipped
 
 
-@cache
-def _validator(version: int) -> Any:
-    # jsonschema-rs checks a record in ~5 µs against ~400 µs for the pure-Python
-    # jsonschema: the difference between a load bound by the database and one
-    # bound by validation (bench/load.py).
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(load_schema(version), validate_formats=False)
-
-
 def schema_problem(record: Any) -> str | None:
     """Why ``record`` fails the schema of its declared version, or None when it is valid."""
     if not isinstance(record, dict):
@@ -90,7 +81,7 @@ def schema_problem(record: Any) -> str | None:
     version = record.get("schema_version")
     if type(version) is not int or version not in SUPPORTED_VERSIONS:
         return f"schema_version {version!r} is not one of {', '.join(map(str, SUPPORTED_VERSIONS))}"
-    validator = _validator(version)
+    validator = schema_validator(version)
     if validator.is_valid(record):
         return _column_problem(record)
     errors = sorted(validator.iter_errors(record), key=lambda error: [str(part) for part in error.instance_path])

@@ -48,5 +48,6 @@ class OffsiteRedirectMiddleware:
         target = urljoin(request.url, location)
         if host_in_domains(urlsplit(target).hostname or "", domains):
             return response
-        self.crawler.stats.inc_value("offsite/redirects")
+        # Not "offsite/…": those are the stats of Scrapy's OffsiteMiddleware.
+        self.crawler.stats.inc_value("offsite_redirect/refused")
         raise OffsiteRedirectError(f"offsite redirect to {target}")

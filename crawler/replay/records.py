@@ -3,18 +3,20 @@
 What a replay hands Scrapy must be what the download handler handed it in
 the live crawl: the status, every header as received (``Content-Encoding``
 included, so HttpCompressionMiddleware decodes as it did live) and the body
-as received. The HTTP block is parsed here as bytes, so header values in
-GBK or other non-ASCII bytes come back unchanged. Records written by other
-tools may keep a chunked body with its ``Transfer-Encoding`` header; Twisted
-removes the chunking before Scrapy sees a body, so that is undone here too.
+as received. warcio reads the record and its HTTP headers; each header line
+is read as ISO-8859-1, one character per byte, so values in GBK or other
+non-ASCII bytes come back unchanged. Records written by other tools may keep
+a chunked body with its ``Transfer-Encoding`` header; Twisted removes the
+chunking before Scrapy sees a body, so warcio's de-chunking reader undoes it
+here too.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import logging
-import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataException, ChunkedDataReader
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_timestamp
 
 from crawler.replay.index import ArchiveIndex, FileReport, IndexEntry
@@ -90,52 +94,43 @@ def header_value(headers: Sequence[Header], name: bytes) -> bytes | None:
     return None
 
 
-def parse_http_block(block: bytes) -> tuple[str, int, list[Header], bytes]:
-    """Protocol, status, headers (in order, repeated ones kept) and body of an HTTP response block."""
-    end = block.find(b"\r\n\r\n")
-    separator = 4
-    if end < 0:
-        end, separator = block.find(b"\n\n"), 2
-    if end < 0:
-        head, body = block, b""
-    else:
-        head, body = block[:end], block[end + separator:]
-    lines = head.replace(b"\r\n", b"\n").split(b"\n")
-    status_line = lines[0].split(None, 2)
-    if len(status_line) < 2 or not status_line[0].upper().startswith(b"HTTP/"):
-        raise ArchiveReadError(f"not an HTTP response: {lines[0][:60]!r}")
+class _ByteHeaderParser(StatusAndHeadersParser):
+    """warcio's HTTP header parser, keeping every header byte.
+
+    warcio reads a line as UTF-8 when it can and as ISO-8859-1 otherwise, so a
+    value cannot always be turned back into the bytes received, and its
+    stripping would take a trailing NBSP (0xA0) byte of a GBK character for
+    whitespace. Read as ASCII with non-ASCII bytes escaped (RFC 9110: field
+    values are opaque octets), only ASCII whitespace is stripped and
+    :func:`_raw` gives the bytes back exactly.
+    """
+
+    @staticmethod
+    def decode_header(line: bytes | str) -> str:
+        return line.decode("ascii", "surrogateescape") if isinstance(line, bytes) else line
+
+
+def _raw(text: str) -> bytes:
+    return text.encode("ascii", "surrogateescape")
+
+
+_HTTP_PARSER = _ByteHeaderParser(["HTTP/"], verify=False)
+
+
+def read_http_head(stream: IO[bytes]) -> tuple[str, int, list[Header]]:
+    """Protocol, status and headers (in order, repeated ones kept) of the HTTP response at ``stream``."""
     try:
-        status = int(status_line[1])
+        head = _HTTP_PARSER.parse(stream)
+    except (EOFError, StatusAndHeadersParserException) as exc:
+        raise ArchiveReadError(f"not an HTTP response: {exc}") from exc
+    if not head.protocol.upper().startswith("HTTP/"):
+        raise ArchiveReadError(f"not an HTTP response: {_raw(head.protocol)[:60]!r}")
+    try:
+        status = int(head.get_statuscode())
     except ValueError as exc:
-        raise ArchiveReadError(f"bad status line: {lines[0][:60]!r}") from exc
-    headers: list[Header] = []
-    for line in lines[1:]:
-        if line[:1] in (b" ", b"\t") and headers:
-            name, value = headers[-1]
-            headers[-1] = (name, value + b" " + line.strip())
-            continue
-        name, sep, value = line.partition(b":")
-        if sep and name.strip():
-            headers.append((name.strip(), value.strip()))
-    return status_line[0].decode("latin-1"), status, headers, body
-
-
-def dechunk(body: bytes) -> bytes:
-    """The payload of a chunked body; raises ValueError when it is not validly chunked."""
-    out = bytearray()
-    position = 0
-    while True:
-        line_end = body.find(b"\r\n", position)
-        if line_end < 0:
-            raise ValueError("chunk size line without end")
-        size = int(body[position:line_end].split(b";", 1)[0].strip() or b"x", 16)
-        position = line_end + 2
-        if size == 0:
-            return bytes(out)
-        if position + size > len(body):
-            raise ValueError("chunk runs past the end of the body")
-        out += body[position:position + size]
-        position += size + 2
+        raise ArchiveReadError(f"bad status line: {_raw(head.protocol + ' ' + head.statusline)[:60]!r}") from exc
+    headers = [(_raw(name), _raw(value)) for name, value in head.headers if name]
+    return _raw(head.protocol).decode("latin-1"), status, headers
 
 
 def as_received(headers: list[Header], body: bytes) -> tuple[list[Header], bytes]:
@@ -144,9 +139,9 @@ def as_received(headers: list[Header], body: bytes) -> tuple[list[Header], bytes
     if encoding is None or b"chunked" not in encoding.lower():
         return headers, body
     try:
-        body = dechunk(body)
-    except ValueError:
-        return headers, body  # keep what is there; the framing was already gone
+        body = ChunkedDataReader(io.BytesIO(body), raise_exceptions=True).read()
+    except ChunkedDataException:
+        return headers, body  # not validly chunked: keep what is there, the framing was already gone
     return [(k, v) for k, v in headers if k.lower() != b"transfer-encoding"], body
 
 
@@ -171,9 +166,6 @@ class RecordReader:
         return handle
 
     def read(self, entry: IndexEntry) -> ArchivedRecord:
-        fast = self._read_gzip_member(entry)
-        if fast is not None:
-            return fast
         handle = self._handle(entry.path)
         try:
             handle.seek(entry.offset)
@@ -181,19 +173,18 @@ class RecordReader:
             headers = record.rec_headers
             declared = int(headers.get_header("Content-Length") or 0)
             block = record.raw_stream.read()
-        except ArchiveReadError:
-            raise
         except Exception as exc:
             raise ArchiveReadError(f"{entry.path.name} at {entry.offset}: {type(exc).__name__}: {exc}") from exc
         if len(block) < declared:
             raise ArchiveReadError(f"{entry.path.name} at {entry.offset}: record cut short ({len(block)} of {declared} bytes)")
-        kind = record.rec_type
         has_http = bool(block.strip())
-        protocol, status, http_headers, body = ("HTTP/1.1", 0, [], b"")
+        protocol, status, http_headers, body = "HTTP/1.1", 0, [], b""
         if has_http:
-            protocol, status, http_headers, body = parse_http_block(block)
+            stream = io.BytesIO(block)
+            protocol, status, http_headers = read_http_head(stream)
+            body = stream.read()
         return ArchivedRecord(
-            record_type=kind,
+            record_type=record.rec_type,
             url=(headers.get_header("WARC-Target-URI") or "").strip("<>"),
             date=headers.get_header("WARC-Date") or "",
             record_id=headers.get_header("WARC-Record-ID") or "",
@@ -201,70 +192,6 @@ class RecordReader:
             profile=headers.get_header("WARC-Profile") or "",
             refers_to_uri=(headers.get_header("WARC-Refers-To-Target-URI") or "").strip("<>"),
             refers_to_date=headers.get_header("WARC-Refers-To-Date") or "",
-            protocol=protocol,
-            status=status,
-            headers=http_headers,
-            body=body,
-            has_http=has_http,
-        )
-
-    def _read_gzip_member(self, entry: IndexEntry) -> ArchivedRecord | None:
-        """The record read directly as the one gzip member the index says it is.
-
-        Our writer (and every common tool) compresses each record as its own gzip
-        member, and the index knows the member's length: one read, one zlib call and
-        a split of the headers, instead of warcio's stream machinery (~4x faster).
-        Anything unusual (not gzip, a header line it does not expect, a member cut
-        short) returns None, and :meth:`read` goes the general way, which also
-        words the errors.
-        """
-        if entry.length <= 0:
-            return None
-        try:
-            handle = self._handle(entry.path)
-            handle.seek(entry.offset)
-            member = handle.read(entry.length)
-            if member[:2] != b"\x1f\x8b":
-                return None
-            inflater = zlib.decompressobj(31)
-            data = inflater.decompress(member)
-            if not inflater.eof:
-                return None
-        except (OSError, zlib.error, ValueError):
-            return None
-        end = data.find(b"\r\n\r\n")
-        if end < 0 or not data.startswith(b"WARC/"):
-            return None
-        fields: dict[str, str] = {}
-        try:
-            for line in data[:end].decode("utf-8").split("\r\n")[1:]:
-                name, colon, value = line.partition(":")
-                if not colon or line[:1] in (" ", "\t"):
-                    return None  # continuation lines and the like: leave them to warcio
-                fields.setdefault(name.strip().lower(), value.strip())
-            declared = int(fields.get("content-length", ""))
-        except ValueError:  # not UTF-8, or no usable Content-Length
-            return None
-        block = data[end + 4:end + 4 + declared]
-        if len(block) < declared:
-            return None
-        kind = fields.get("warc-type", "")
-        has_http = bool(block.strip())
-        protocol, status, http_headers, body = ("HTTP/1.1", 0, [], b"")
-        if has_http:
-            try:
-                protocol, status, http_headers, body = parse_http_block(block)
-            except ArchiveReadError:
-                return None
-        return ArchivedRecord(
-            record_type=kind,
-            url=fields.get("warc-target-uri", "").strip("<>"),
-            date=fields.get("warc-date", ""),
-            record_id=fields.get("warc-record-id", ""),
-            payload_digest=fields.get("warc-payload-digest", ""),
-            profile=fields.get("warc-profile", ""),
-            refers_to_uri=fields.get("warc-refers-to-target-uri", "").strip("<>"),
-            refers_to_date=fields.get("warc-refers-to-date", ""),
             protocol=protocol,
             status=status,
             headers=http_headers,

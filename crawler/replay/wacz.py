@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import orjson
+
 from crawler.replay.inputs import find_inputs
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ def article_pages(jsonl_files: Sequence[Path], archived_urls: set[str] | None = 
         with open(path, "r", encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle, 1):
                 try:
-                    record = json.loads(line)
+                    record = orjson.loads(line)
                     url = str(record["url"])
                 except (ValueError, KeyError, TypeError):
                     logger.warning("Skipping line %d of %s: not a JSONL record", number, path)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 logger = logging.getLogger(__name__)
 
 # The forms an injection takes, in the order the report lists them.
@@ -216,7 +218,7 @@ def read_records(path: Path, problems: list[str]) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = orjson.loads(line)
             except ValueError as exc:
                 problems.append(f"{path}:{number}: not JSON ({exc})")
                 logger.warning("Skipping %s:%d: not JSON (%s)", path, number, exc)

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from itemadapter import ItemAdapter
 
 from crawler.items import SCHEMA_VERSION, ArticleItem, exported_field_names
@@ -50,11 +51,10 @@ def load_schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath(f"article-v{version}.json").read_text("utf-8"))
 
 
+@cache
 def validator(version: int = SCHEMA_VERSION) -> Any:
-    """A jsonschema validator for records of ``version``."""
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(load_schema(version))
+    """A jsonschema-rs validator for records of ``version`` (``is_valid``, ``iter_errors``)."""
+    return jsonschema_rs.validator_for(load_schema(version), validate_formats=False)
 
 
 def validator_for(record: dict[str, Any]) -> Any:

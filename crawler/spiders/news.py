@@ -24,7 +24,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from crawler.dedup.canonical import find_link_canonical
 from crawler.spam.cloaking import (
     PROBE_META_KEY,
     CloakingPolicy,
@@ -386,8 +385,6 @@ class NewsSpider(scrapy.Spider):
         canonical = canonicalize_url(response.url)
         fields = article_fields(extracted, self.seed.language)
         extra = fields.pop("extra")
-        # -- issue 6 hook: dedup honours an on-site rel=canonical (pipelines/dedup.py) --
-        extra["link_canonical"] = find_link_canonical(self._page_text(response))
         if precomputed:
             extra[PRECOMPUTED] = precomputed
         item = ArticleItem(
@@ -415,14 +412,6 @@ class NewsSpider(scrapy.Spider):
             yield probe
             return
         yield item
-
-    def _page_text(self, response: TextResponse) -> str:
-        """The page's text, or for a page over EXTRACT_MAXSIZE the text of the part that was parsed
-        (decoding all of a 50 MB page would cost several times that in this process)."""
-        cap = self._extract_limits["max_parse_bytes"]
-        if not cap or len(response.body) <= cap:
-            return response.text
-        return response.body[:cap].decode(response.encoding, "replace")
 
     def _empty_record(self, url: str, extracted: Extracted) -> None:
         """An article page with no text (only scripts, too deep, not HTML…): no record, a problem in the manifest."""

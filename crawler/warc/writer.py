@@ -159,11 +159,6 @@ class WarcFileWriter:
         self.records_written = 0
         self.warcinfo_records = 0
 
-    @property
-    def current_name(self) -> str | None:
-        """Final basename (without ``.open``) of the file being written."""
-        return self._name
-
     def _open_path(self) -> Path:
         assert self._name is not None
         return self.directory / (self._name + OPEN_SUFFIX)

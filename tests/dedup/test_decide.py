@@ -12,7 +12,6 @@ from scrapy import Spider, signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawler.dedup.canonical import url_id
 from crawler.items import ArticleItem
 from crawler.signals import manifest_entry
 from crawler.dedup.sqlite import SQLiteStateStore
@@ -24,6 +23,11 @@ from crawler.dedup.near import DEFAULT_NEAR_DUP_THRESHOLD, NearDuplicateIndex
 from pipelines.dedup import DedupPipeline
 
 CORPUS = Path(__file__).parent.parent / "corpus" / "neardup"
+
+
+def url_id(canonical_url: str) -> str:
+    """The record id docs/schema.md promises: hex SHA-1 of the canonical URL."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()
 
 
 def corpus_text(kind: str, name: str, side: str) -> str:
