@@ -5,6 +5,8 @@ PostgreSQL is a real server (tests/postgres.py); each test uses a schema of its 
 
 from __future__ import annotations
 
+import codecs
+import json
 import os
 import subprocess
 import sys
@@ -187,6 +189,19 @@ def test_parquet_keeps_one_row_per_article_and_moves_it_with_its_year(tmp_path: 
     years = {file.parent.name for file in (tmp_path / "pq").rglob("*.parquet")}
     assert years == {"year=2024", "year=2025"}
 
+
+def test_a_byte_order_mark_is_read_and_lines_that_are_not_utf8_or_json_are_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "mca-run1.jsonl"
+    lines = [json.dumps(make_record(number), ensure_ascii=False).encode("utf-8") for number in range(4)]
+    lines[1] = lines[1].replace("民政部".encode("utf-8"), b"\xe6\xb0", 1)  # a character cut in half
+    lines[2] = lines[2].replace(b'"cloaked": null', b'"cloaked": NaN')
+    path.write_bytes(codecs.BOM_UTF8 + b"\n".join(lines) + b"\n")
+    report = load_paths([path], f"duckdb:///{tmp_path / 'a.duckdb'}")
+    assert [(p.line, p.kind) for p in report.problems] == [(2, "malformed"), (3, "malformed")]
+    assert "not valid JSON" in report.problems[0].reason
+    assert report.counts == Counts(new=2)
+    assert duck_rows(tmp_path / "a.duckdb", "SELECT url FROM articles ORDER BY url") == sorted(
+        [(make_record(0)["url"],), (make_record(3)["url"],)])
 
 def test_bad_lines_are_reported_by_file_and_line_and_the_rest_loads(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "jsonl" / "mca-run1.jsonl", [

@@ -11,6 +11,7 @@ the load: the caller counts them and carries on.
 
 from __future__ import annotations
 
+import codecs
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -126,8 +127,9 @@ def read_records(path: Path, problems: list[Problem]) -> Iterator[Record]:
             if not raw.strip():
                 continue
             try:
-                data = orjson.loads(raw)
-            except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+                # orjson refuses a byte-order mark; a file saved by an editor may start with one.
+                data = orjson.loads(raw[3:] if number == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
+            except orjson.JSONDecodeError as exc:  # not JSON, or not UTF-8
                 problem = Problem(name, number, f"not valid JSON ({exc})", "malformed")
                 problems.append(problem)
                 logger.error("%s", problem)
