@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from pipelines.normalize import collapse_spaces, normalize_lines
+from crawler.extract.text import collapse_spaces, normalize_lines
 
 logger = logging.getLogger(__name__)
 
