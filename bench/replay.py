@@ -21,7 +21,7 @@ re-crawling. Prints pages/s for each (engine time from the run manifests,
 and wall time including process start), the ratios replay/live (goal: >= 3),
 replay/polite and replay/floor.
 "replay" is the replay in one process (``--jobs 0``); "replay-jN" replays with
-extraction (and the pipelines' per-page steps) in N worker processes
+extraction in N worker processes
 (``scrapy replay --jobs N``; N defaults to what ``scrapy replay`` uses by
 default, one fewer than the CPUs; ``--jobs 0`` skips it), and the bench prints
 that ratio too, with how often a callback found its page extracted already.

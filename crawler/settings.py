@@ -66,7 +66,6 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 FETCH_ATTACHMENTS = True
 
 # -- extraction (crawler/extract/, crawler/spiders/news.py) -----------------------
-EXTRACT_PRECOMPUTE = True  # extraction workers also run the pipelines' steps ahead of time
 EXTRACT_READ_AHEAD = 64  # archived article pages a replay hands the workers ahead of the crawl
 NORMALIZE_SITE_NAMES: list[str] = []  # more site names the normalise pipeline cuts from titles
 

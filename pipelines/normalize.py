@@ -1,211 +1,27 @@
-"""Text normalisation of article fields, and the pipeline that applies it.
+"""NormalizePipeline: the text normalisation of crawler/extract/text.py applied to every item.
 
-The functions are plain and idempotent; the extractor uses them too, so a record
-read straight from ``extract_article`` and one that went through this pipeline agree.
+Cleans the one-line fields (title, source, author, section) and the body, and
+drops site-name suffixes from the title; counts what changed.
 
-* NFC, zero-width characters removed, ``&nbsp;`` / ideographic spaces / whitespace
-  runs collapsed (paragraph breaks in bodies kept as exactly one blank line);
-* full-width ASCII digits and letters made half-width only where they are data
-  (dates, times, numbers, URLs), never in prose;
-* site-name suffixes dropped from titles (``_中华人民共和国民政部``, ``- 中国政府网``).
+Settings: ``NORMALIZE_SITE_NAMES`` (list of str, default ``[]``): site names
+stripped from titles besides the built-in list, the running seed's ``site_name``
+and ``item.extra["site_name"]``.
+
+Stats: ``normalize/items``, ``normalize/changed/<field>``,
+``normalize/non_string_field``, ``normalize/errors``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from itemadapter import ItemAdapter
 
-from crawler.precomputed import step_result
+from crawler.extract.text import normalize_body, normalize_line, strip_site_suffix
 
 logger = logging.getLogger(__name__)
-
-# Zero-width characters, soft hyphens, and control codes that never belong in text.
-_ZERO_WIDTH = re.compile(
-    "[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\x00-\x08\x0e-\x1f\x7f\x80-\x9f\ufffe\uffff]"
-)
-# Every horizontal space, including nbsp (\xa0), ideographic space (\u3000) and the
-# Unicode space separators; vertical whitespace is handled separately.
-_SPACES = re.compile("[ \t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-_BLANK_RUNS = re.compile(r"\n\s*\n[\s\n]*")
-
-_FULLWIDTH_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-# A run of full-width digits (with the separators that belong to numbers and dates).
-_FULLWIDTH_DATA = re.compile("[０-９][０-９．，：－／％]*[０-９％]|[０-９]")
-_FULLWIDTH_URL = re.compile("[ｈＨ][ｔＴ][ｔＴ][ｐＰ][ｓＳ]?：／／[\uff01-\uff5e]+|[ｗＷ]{3}．[\uff01-\uff5e]+")
-
-_TITLE_SEPARATORS = r"\s*(?:[_|｜\-–—]|--|——|::)\s*"
-# Suffixes seen on ministry sites even when the SiteName meta tag is missing.
-KNOWN_SITE_NAMES = (
-    "中华人民共和国民政部",
-    "民政部",
-    "中国政府网",
-    "中华人民共和国中央人民政府",
-    "中央人民政府门户网站",
-    "中华人民共和国人力资源和社会保障部",
-    "人力资源和社会保障部",
-    "中华人民共和国生态环境部",
-    "生态环境部",
-    "中华人民共和国教育部政府门户网站",
-    "中华人民共和国教育部",
-    "教育部",
-    "中华人民共和国国家发展和改革委员会",
-    "国家发展和改革委员会",
-    "国家发展改革委",
-    "Ministry of Civil Affairs of the People's Republic of China",
-    "Ministry of Civil Affairs",
-    "The State Council of the People's Republic of China",
-    "english.gov.cn",
-    "Ministry of Ecology and Environment",
-    "Ministry of Human Resources and Social Security",
-    "National Development and Reform Commission",
-)
-
-
-def remove_zero_width(text: str) -> str:
-    return _ZERO_WIDTH.sub("", text)
-
-
-def collapse_spaces(text: str) -> str:
-    """One line: NFC, zero-width removed, every run of whitespace made one space."""
-    text = unicodedata.normalize("NFC", remove_zero_width(text))
-    return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).replace("\n", " ")).strip()
-
-
-
-# What the two substitutions below can start on: a full-width digit, or the first letter
-# of a full-width "http" / "www". (Full-width punctuation such as "，" is in every Chinese
-# sentence; gating on it would run both substitutions on every line.)
-_FULLWIDTH_START = re.compile("[０-９ｈＨｗＷ]")
-
-
-def halfwidth_data(text: str) -> str:
-    """Full-width digits and URLs to ASCII; full-width letters in prose stay as written."""
-    if not _FULLWIDTH_START.search(text):
-        return text
-
-    def _to_ascii(match: re.Match[str]) -> str:
-        return match.group(0).translate(_FULLWIDTH_ASCII)
-
-    text = _FULLWIDTH_URL.sub(_to_ascii, text)
-    return _FULLWIDTH_DATA.sub(_to_ascii, text)
-
-
-def normalize_line(text: str | None) -> str | None:
-    """A one-line field (title, source, author, section); empty becomes None."""
-    if text is None:
-        return None
-    cleaned = halfwidth_data(collapse_spaces(text))
-    return cleaned or None
-
-
-# Joins lines for normalize_lines: a C0 control that every step below leaves alone (it
-# is neither a space nor a line break, and NFC never composes across it).
-_LINE_MARK = "\x1e"
-_ZERO_WIDTH_KEEP_MARK = re.compile(
-    "[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\x00-\x08\x0e-\x1d\x1f\x7f\x80-\x9f\ufffe\uffff]"
-)
-
-
-# On a long text the engine's scan for a character class costs ~20 ns a character
-# (the line-break pattern, an alternation, ~30 ns), while ``in`` looks for one character
-# at memchr speed: these tests decide whether the substitutions have anything to do.
-_LINE_BREAK_CHARS = ("\r", "\u2028", "\u2029", "\x85")
-_SPACES_BUT_BLANK = tuple("\t\f\v\xa0\u1680\u202f\u205f\u3000") + tuple(map(chr, range(0x2000, 0x200B)))
-
-
-def _has_any(text: str, characters: tuple[str, ...]) -> bool:
-    return any(character in text for character in characters)
-
-
-# Every character the steps of normalize_lines act on, but the line feed and the plain
-# space: the usual article has none, and one scan of a class (~5 ns a character) says so
-# where the four steps' own tests and scans cost ~15.
-_LINE_WORK = re.compile(
-    "[" + _ZERO_WIDTH_KEEP_MARK.pattern[1:-1] + _FULLWIDTH_START.pattern[1:-1]
-    + "".join(re.escape(character) for character in (*_LINE_BREAK_CHARS, *_SPACES_BUT_BLANK)) + "]"
-)
-
-
-def normalize_lines(lines: Iterable[str]) -> list[str]:
-    """``[normalize_line(x) for x in lines]`` without the empty ones, in one pass.
-
-    An article has hundreds of paragraphs; normalising them joined costs one call of
-    each regex and of NFC instead of hundreds. The result is the same as line by line.
-    """
-    lines = list(lines)
-    if not lines:
-        return []
-    joined = _LINE_MARK.join(lines)
-    if joined.count(_LINE_MARK) != len(lines) - 1:
-        # A line holding the mark itself (line by line it is removed as a control).
-        return [line for line in map(normalize_line, lines) if line]
-    # Quiet: nothing to remove, no line break but "\n", no space but " ", no
-    # full-width data, and NFC brought none in; the steps for those are skipped.
-    quiet = _LINE_WORK.search(joined) is None
-    text = unicodedata.normalize("NFC", joined if quiet else _ZERO_WIDTH_KEEP_MARK.sub("", joined))
-    quiet = quiet and text == joined
-    if not quiet and _has_any(text, _LINE_BREAK_CHARS):
-        text = _LINE_BREAKS.sub(" ", text)
-    text = text.replace("\n", " ")
-    if "  " in text or not quiet and _has_any(text, _SPACES_BUT_BLANK):
-        text = _SPACES.sub(" ", text)
-    if not quiet:
-        text = halfwidth_data(text)
-    return [line for line in (piece.strip() for piece in text.split(_LINE_MARK)) if line]
-
-
-def normalize_body(text: str) -> str:
-    """Body text: each paragraph collapsed to one line, paragraphs separated by one blank line."""
-    if not text:
-        return ""
-    if _has_any(text, _LINE_BREAK_CHARS):
-        text = _LINE_BREAKS.sub("\n", text)
-    return "\n\n".join(normalize_lines(block.replace("\n", " ") for block in _BLANK_RUNS.split(text)))
-
-
-def strip_site_suffix(title: str, site_names: Iterable[str] = ()) -> str:
-    """Drop a trailing (or leading) ``_SiteName`` / ``- SiteName`` from a title.
-
-    Never returns an empty string: a title that is nothing but the site name is kept.
-    """
-    title = collapse_spaces(title)
-    names = [n for n in (collapse_spaces(x) for x in site_names) if n]
-    names.extend(KNOWN_SITE_NAMES)
-    changed = True
-    while changed:
-        changed = False
-        folded = title.casefold()
-        present = [n for n in set(names) if n.casefold() in folded]
-        for name in sorted(present, key=len, reverse=True):
-            escaped = re.escape(name)
-            for pattern in (
-                re.compile(_TITLE_SEPARATORS + escaped + r"\s*$", re.IGNORECASE),
-                re.compile(r"^\s*" + escaped + _TITLE_SEPARATORS, re.IGNORECASE),
-            ):
-                shortened = pattern.sub("", title).strip()
-                if shortened and shortened != title:
-                    title, changed = shortened, True
-    return title
-
-
-_KNOWN_FOLDED = frozenset(name.casefold() for name in KNOWN_SITE_NAMES)
-
-
-def is_site_name(title: str, site_names: Iterable[str] = ()) -> bool:
-    """True when ``title`` is only a site name (no headline)."""
-    folded = collapse_spaces(title).casefold()
-    if not folded:
-        return False
-    if folded in _KNOWN_FOLDED:
-        return True
-    return any(folded == collapse_spaces(n).casefold() for n in site_names if n)
-
 
 _LINE_FIELDS = ("title", "source", "author", "section")
 _FIELDS = (*_LINE_FIELDS, "body")
@@ -214,9 +30,8 @@ _FIELDS = (*_LINE_FIELDS, "body")
 def normalized_fields(values: Sequence[Any], site_names: Sequence[str]) -> dict[str, Any]:
     """The cleaned text fields, for ``values`` in the order of ``_FIELDS``.
 
-    Only text values are cleaned (``None`` and anything else are left out). A
-    field whose value does not change keeps its very object, so a worker's
-    result (crawler/precomputed.py) does not carry a second copy of a body.
+    Only text values are cleaned (``None`` and anything else are left out); a
+    field whose value does not change keeps its very object.
     """
     cleaned: dict[str, Any] = {}
     for name, value in zip(_FIELDS, values):
@@ -232,39 +47,8 @@ def normalized_fields(values: Sequence[Any], site_names: Sequence[str]) -> dict[
     return cleaned
 
 
-class NormalizeStep:
-    """The normalise pipeline's per-item work as a step (see crawler/precomputed.py)."""
-
-    name = "normalize"
-
-    def __init__(self, site_names: Sequence[str]) -> None:
-        self.site_names = tuple(site_names)
-
-    def site_names_for(self, adapter: Any) -> tuple[str, ...]:
-        extra = adapter.get("extra") or {}
-        if isinstance(extra, dict) and extra.get("site_name"):
-            return (*self.site_names, str(extra["site_name"]))
-        return self.site_names
-
-    def key(self, adapter: Any) -> tuple[tuple[str, ...], tuple[Any, ...]]:
-        return self.site_names_for(adapter), tuple(adapter.get(name) for name in _FIELDS)
-
-    def compute(self, key: tuple[tuple[str, ...], tuple[Any, ...]]) -> dict[str, Any]:
-        site_names, values = key
-        return normalized_fields(values, site_names)
-
-    def apply(self, adapter: Any, result: dict[str, Any]) -> bool:
-        for name, value in result.items():
-            adapter[name] = value
-        return True
-
-
 class NormalizePipeline:
-    """Applies the normalisation functions to an ArticleItem's text fields.
-
-    Site names stripped from titles: the built-in list, the ``NORMALIZE_SITE_NAMES``
-    setting, the running seed's ``site_name`` and ``item.extra["site_name"]``.
-    """
+    """Applies the text normalisation functions to an ArticleItem's text fields."""
 
     def __init__(self, stats: Any, site_name_setting: Iterable[str] = (), crawler: Any = None) -> None:
         self.stats = stats
@@ -276,23 +60,24 @@ class NormalizePipeline:
         names = crawler.settings.getlist("NORMALIZE_SITE_NAMES", [])
         return cls(crawler.stats, names, crawler)
 
-    def _seed_site_name(self) -> str | None:
-        spider = getattr(self.crawler, "spider", None)
-        seed = getattr(spider, "seed", None)
-        name = getattr(seed, "site_name", None)
-        return name if isinstance(name, str) and name else None
-
-    def derivation(self) -> NormalizeStep:
-        """This pipeline's work for the running spider, as a step."""
-        seed_name = self._seed_site_name()
-        return NormalizeStep((*self.site_names, seed_name) if seed_name else self.site_names)
+    def site_names_for(self, adapter: Any) -> tuple[str, ...]:
+        """The site names to strip from this item's title (besides the built-in list)."""
+        names = self.site_names
+        seed_name = getattr(getattr(getattr(self.crawler, "spider", None), "seed", None), "site_name", None)
+        if isinstance(seed_name, str) and seed_name:
+            names = (*names, seed_name)
+        extra = adapter.get("extra") or {}
+        if isinstance(extra, dict) and extra.get("site_name"):
+            names = (*names, str(extra["site_name"]))
+        return names
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         self.stats.inc_value("normalize/items")
         try:
-            key, cleaned = step_result(self.derivation(), adapter, self.stats)
-            for name, value in zip(_FIELDS, key[1]):
+            values = [adapter.get(name) for name in _FIELDS]
+            cleaned = normalized_fields(values, self.site_names_for(adapter))
+            for name, value in zip(_FIELDS, values):
                 if name in cleaned:  # text: cleaned, changed or not
                     if cleaned[name] != value:
                         self.stats.inc_value(f"normalize/changed/{name}")

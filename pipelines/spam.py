@@ -37,10 +37,9 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import signals as our_signals
-from crawler.precomputed import step_result
-from crawler.spam.article import ItemVerdict, check_article
+from crawler.extract.text import KNOWN_SITE_NAMES
+from crawler.spam.article import check_article
 from crawler.spam.lexicon import DEFAULT_ALLOWLIST_FILES, DEFAULT_LEXICON_FILES, Lexicon, default_lexicon, load_lexicon
-from pipelines.normalize import KNOWN_SITE_NAMES
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -48,59 +47,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class SpamCheck:
-    """The spam pipeline's per-item work as a step (see crawler/precomputed.py).
-
-    ``lexicon`` None means the shipped one; a step sent to an extraction worker
-    then carries no lexicon (the worker has it compiled already for the DOM stage).
-    """
-
-    name = "spam"
-
-    def __init__(self, lexicon: Lexicon | None, min_spam_ratio: float, max_clean_chars: int) -> None:
-        self.lexicon = lexicon
-        self.min_spam_ratio = min_spam_ratio
-        self.max_clean_chars = max_clean_chars
-
-    def key(self, adapter: Any) -> tuple[Any, ...]:
-        extra = adapter.get("extra") or {}
-        return (
-            adapter.get("title") or "",
-            adapter.get("body") or "",
-            extra.get("title_candidates") or [],
-            adapter.get("spam_removed") or [],
-            adapter.get("language"),
-            (*KNOWN_SITE_NAMES, str(extra["site_name"])) if extra.get("site_name") else KNOWN_SITE_NAMES,
-        )
-
-    def compute(self, key: tuple[Any, ...]) -> ItemVerdict:
-        title, body, candidates, dom_removals, language, site_names = key
-        return check_article(
-            title, body, candidates, dom_removals, self.lexicon or default_lexicon(), language=language,
-            site_names=site_names,
-            min_spam_ratio=self.min_spam_ratio, max_clean_chars=self.max_clean_chars,
-        )
-
-    def apply(self, adapter: Any, verdict: ItemVerdict) -> bool:
-        adapter["title"] = verdict.title
-        adapter["body"] = verdict.body
-        adapter["spam_removed"] = [*(adapter.get("spam_removed") or []), *verdict.removals]
-        return not verdict.doorway.is_doorway
-
-
 class SpamPipeline:
     """Removes injected spam from title and body, records it, drops doorways."""
 
-    def __init__(
-        self, crawler: Crawler, lexicon: Lexicon, min_spam_ratio: float, max_clean_chars: int,
-        *, shipped_lexicon: bool = False,
-    ) -> None:
+    def __init__(self, crawler: Crawler, lexicon: Lexicon, min_spam_ratio: float, max_clean_chars: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.lexicon = lexicon
         self.min_spam_ratio = min_spam_ratio
         self.max_clean_chars = max_clean_chars
-        self.check = SpamCheck(None if shipped_lexicon else lexicon, min_spam_ratio, max_clean_chars)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SpamPipeline:
@@ -130,19 +85,21 @@ class SpamPipeline:
             lexicon,
             settings.getfloat("SPAM_DOORWAY_MIN_SPAM_RATIO", 0.6),
             settings.getint("SPAM_DOORWAY_MAX_CLEAN_CHARS", 200),
-            shipped_lexicon=shipped,
         )
-
-    def derivation(self) -> SpamCheck:
-        """This pipeline's work as a step, with its lexicon and doorway settings."""
-        return self.check
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         url = adapter.get("url", "")
         self.stats.inc_value("spam/items_checked")
         try:
-            _, verdict = step_result(self.check, adapter, self.stats)
+            extra = adapter.get("extra") or {}
+            site_name = extra.get("site_name")
+            verdict = check_article(
+                adapter.get("title") or "", adapter.get("body") or "", extra.get("title_candidates") or [],
+                adapter.get("spam_removed") or [], self.lexicon, language=adapter.get("language"),
+                site_names=(*KNOWN_SITE_NAMES, str(site_name)) if site_name else KNOWN_SITE_NAMES,
+                min_spam_ratio=self.min_spam_ratio, max_clean_chars=self.max_clean_chars,
+            )
         except Exception:
             # Bad input must not lose the article: pass it on unchecked, loudly.
             logger.exception("spam check failed for %s; item passed on unchecked", url)
@@ -151,7 +108,9 @@ class SpamPipeline:
         if verdict.title != adapter.get("title"):
             self.stats.inc_value("spam/title_replaced")
             logger.info("spam: tampered headline replaced on %s", url)
-        self.check.apply(adapter, verdict)
+        adapter["title"] = verdict.title
+        adapter["body"] = verdict.body
+        adapter["spam_removed"] = [*(adapter.get("spam_removed") or []), *verdict.removals]
         removed = adapter["spam_removed"]
         for entry in removed:
             self.stats.inc_value(f"spam/removed/{entry.get('where', 'unknown')}")

@@ -68,21 +68,12 @@ DIARY = re.compile(
     r"|\b(?:before|after|since|until|start of|end of)\s+(?:the|this)\s+(?:pass|session)\b",
     re.IGNORECASE,
 )
-# docs/replay.md is being rewritten as a design on its own branch; its cases may fail until then.
-PENDING_REWRITE = {"replay.md"}
-
-
 def documents() -> list[Path]:
     return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def documents_to_check() -> list[Any]:
-    return [
-        pytest.param(path, id=path.name,
-                     marks=[pytest.mark.xfail(reason="rewritten on its own branch", strict=False)]
-                     if path.name in PENDING_REWRITE else [])
-        for path in documents()
-    ]
+    return [pytest.param(path, id=path.name) for path in documents()]
 
 
 def defines(module: Path, name: str) -> bool:

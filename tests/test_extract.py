@@ -497,7 +497,7 @@ def test_editor_lines_are_not_body(line):
 
 
 def test_extracted_fields_are_already_normalised():
-    from pipelines.normalize import normalize_body, normalize_line, strip_site_suffix
+    from crawler.extract.text import normalize_body, normalize_line, strip_site_suffix
 
     content = "<p>\u3000\u3000养老机构数量增长１２．５％，达到３．４万家\u200b。</p><p>ＡＢＣ类地区试点&nbsp;&nbsp;继续推进。</p>"
     result = extract_article(page(content=content, title="养老服务\u3000发展_中华人民共和国民政部"), URL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import extract_article
-from crawler.extract.encoding import canonical_charset, decode_html, mojibake_score, sniff_meta_charset
+from crawler.extract.encoding import canonical_charset, declared_charset, decode_html, mojibake_score, sniff_meta_charset
 
 TEXT = (
     "民政部召开全国民政工作会议，部署明年重点工作。会议指出，要坚持以人民为中心的发展思想，"
@@ -124,3 +124,9 @@ def test_english_page_with_a_few_gbk_characters_is_not_mistaken_for_broken_utf8(
     result = extract_article(body, "http://www.mca.gov.cn/a.html", None)
     assert result.encoding == "gb18030"
     assert result.body.endswith("民政部")
+
+
+def test_declared_charset_reads_the_content_type_value():
+    assert declared_charset(b"text/html; charset=GB2312") == "GB2312"
+    assert declared_charset(b'text/html; charset="utf-8"') == "utf-8"
+    assert declared_charset(b"text/html") is None

@@ -22,7 +22,7 @@ from crawler.extract.infoline import InfoFacts, inline_line, parse_info_text
 from crawler.extract.meta import PageMeta, read_meta, without_markup
 from crawler.extract.repair import drop_early_document_end
 from crawler.extract.titles import looks_like_site_name, trim_title
-from pipelines.normalize import strip_site_suffix
+from crawler.extract.text import strip_site_suffix
 
 PAGES = Path(__file__).resolve().parent / "extract" / "govpages"
 FIELDS = ("title", "published_date", "published_at", "source", "author", "section", "body")

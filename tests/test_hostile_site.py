@@ -23,6 +23,9 @@ from crawling import manifests, read_jsonl
 from crawler.demo import ROOT, crawl_command, crawl_env
 
 HOSTILE = "http://faults.sample.test/hostile"
+# The whole crawl's peak RSS (one process: the WARC writer is a thread, extraction runs
+# inline); measured ~350 MiB, the issue's ceiling is 500 MB.
+BOUND_MIB = 425
 SEED = """
 name = "hostile"
 site_name = "故障测试站"
@@ -155,12 +158,12 @@ class TreeMemory:
 
 @pytest.mark.e2e
 def test_a_50_mb_page_and_a_1_gib_gzip_bomb_keep_memory_bounded(tmp_path, fresh_sample_site):
-    """Crawled with two extraction workers; peaks measured per process (the kernel's high-water marks).
+    """The whole crawl's peak memory, measured per process (the kernel's high-water marks).
 
-    Measured: crawl process ~400 MiB, WARC writer child ~145, each worker 85-145, whole
-    tree ~740 MiB summed. Before the parse cap one worker alone took ~0.9 GiB.
+    Summed over the process tree, so a child process added later counts too. Measured
+    ~350 MiB; before the parse cap extraction alone took ~0.9 GiB.
     """
-    crawl = _crawl(tmp_path, fresh_sample_site.proxy_url, f"{HOSTILE}/big.html", {"EXTRACT_PROCESSES": "2"})
+    crawl = _crawl(tmp_path, fresh_sample_site.proxy_url, f"{HOSTILE}/big.html")
     memory = TreeMemory(crawl.pid)
     output: dict[str, str] = {}
     readers = [threading.Thread(target=lambda name=name: output.__setitem__(name, getattr(crawl, name).read()))
@@ -177,12 +180,8 @@ def test_a_50_mb_page_and_a_1_gib_gzip_bomb_keep_memory_bounded(tmp_path, fresh_
     crawl.returncode = os.waitstatus_to_exitcode(status)
     log = output["stderr"]
     assert crawl.returncode == 0, log[-4000:]
-    children = {pid: kib for pid, kib in memory.high_water.items() if pid != crawl.pid}
-    assert len(children) >= 2, memory.high_water  # at least the two extraction workers
-    assert max(usage.ru_maxrss, memory.high_water.get(crawl.pid, 0)) < 500 * 1024
-    assert all(kib < 250 * 1024 for kib in children.values()), children
     peak = memory.peak_sum_mib(usage.ru_maxrss)
-    assert peak < 850, f"summed peak RSS of the crawl and its children {peak:.0f} MiB: {memory.high_water}"
+    assert peak < BOUND_MIB, f"summed peak RSS of the crawl and any children {peak:.0f} MiB: {memory.high_water}"
     manifest = manifests(tmp_path / "out")["hostile"]
     stats, entries = manifest["stats"], manifest["entries"]
     # The 50 MB page: downloaded whole (the WARC keeps it), parsed only up to EXTRACT_MAXSIZE,

@@ -1,4 +1,4 @@
-"""Normalisation functions and NormalizePipeline."""
+"""Normalisation functions (crawler/extract/text.py) and NormalizePipeline."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from pipelines.normalize import (
-    NormalizePipeline,
+from crawler.extract.text import (
     collapse_spaces,
     halfwidth_data,
     is_site_name,
@@ -17,6 +16,7 @@ from pipelines.normalize import (
     normalize_line,
     strip_site_suffix,
 )
+from pipelines.normalize import NormalizePipeline
 
 
 def test_nfc():

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pipelines.normalize import normalize_body, normalize_line, normalize_lines
+from crawler.extract.text import normalize_body, normalize_line, normalize_lines
 
 # Characters each normalisation step acts on, and ordinary text around them.
 ALPHABET = (
@@ -58,7 +58,7 @@ def test_normalize_body_matches_paragraph_by_paragraph(seed: int) -> None:
 
 
 def test_the_quick_gates_cover_every_character_the_substitutions_touch() -> None:
-    from pipelines.normalize import _LINE_BREAK_CHARS, _LINE_BREAKS, _SPACES, _SPACES_BUT_BLANK
+    from crawler.extract.text import _LINE_BREAK_CHARS, _LINE_BREAKS, _SPACES, _SPACES_BUT_BLANK
 
     for code in range(0x10000):
         character = chr(code)

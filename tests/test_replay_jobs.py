@@ -32,33 +32,14 @@ def test_replay_with_extraction_workers_writes_what_the_inline_replay_writes(
             assert without(record, "fetched_at", "warc") == without(live[record["url"]], "fetched_at", "warc")
             compared += 1
         assert stats[seed].get("extract/pool_errors", 0) == 0
-        # The pipelines took the workers' results (crawler/precomputed.py) and found none stale.
-        assert not any(key.startswith("extract/precomputed_stale/") for key in stats[seed]), seed
     assert compared == len(sample_crawl.all_records())
     total = {key: sum(s.get(key, 0) for s in stats.values()) for key in (
-        "extract/precomputed/normalize", "extract/precomputed/spam",
         "extract/read_ahead_used", "extract/pool_ready", "extract/pool_waited", "extract/pool_taken_back")}
-    print(total)
     # Pages a worker extracted (those the crawl process took back it extracted itself) ...
     from_workers = total["extract/pool_ready"] + total["extract/pool_waited"]
     assert from_workers > 0 and from_workers + total["extract/pool_taken_back"] >= compared
-    # ... most of them read from the archive by the worker when the request was scheduled,
+    # ... most of them read from the archive by the worker when the request was scheduled.
     assert total["extract/read_ahead_used"] > 0
-    # and the pipelines took the steps' results for them.
-    assert total["extract/precomputed/normalize"] == total["extract/precomputed/spam"] > 0
-
-
-def test_a_changed_spam_setting_reaches_the_extraction_workers(sample_crawl: Any, tmp_path: Path) -> None:
-    term = "情暖寒冬"  # as in test_replay's rule-change test: an ordinary phrase declared spam
-    files = files_of_seed(sample_crawl.output_dir / "warc", "mca")
-    settings = {"SPAM_EXTRA_TERMS": term}
-    inline = run_replay(files, tmp_path / "inline", settings=settings, args=["--jobs", "0"])
-    pooled = run_replay(files, tmp_path / "pooled", settings=settings, args=["--jobs", "2"])
-    assert inline.returncode == 0 and pooled.returncode == 0, pooled.stderr[-4000:]
-    expected, got = read_jsonl(tmp_path / "inline", "mca"), read_jsonl(tmp_path / "pooled", "mca")
-    assert [without(r, "fetched_at") for r in got] == [without(r, "fetched_at") for r in expected]
-    assert any(term in removal["text"] for record in got for removal in record["spam_removed"])
-    assert replay_stats(tmp_path / "pooled")["mca"].get("extract/precomputed/spam", 0) > 0
 
 
 def test_a_negative_job_count_is_a_usage_error(sample_crawl: Any, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from scrapy.utils.test import get_crawler
 from test_replay_archive import GBK_PAGE, SITE, exchange, write_run
 
 from crawler.extract import extract_article
-from crawler.extract.pool import ExtractionPool, ReadAhead, body_digest, declared_charset
+from crawler.extract.pool import ExtractionPool, ReadAhead, body_digest
 from crawler.replay.inputs import inspect_input
 from crawler.replay.records import ReplayArchive
 from crawler.seeds import load_seed
@@ -85,12 +85,6 @@ def test_a_worker_reads_and_extracts_an_archived_page_as_the_spider_would(tmp_pa
     assert results["/b.html"] is None and results["/c.html"] is None
 
 
-def test_declared_charset_reads_the_content_type_value() -> None:
-    assert declared_charset(b"text/html; charset=GB2312") == "GB2312"
-    assert declared_charset(b'text/html; charset="utf-8"') == "utf-8"
-    assert declared_charset(b"text/html") is None
-
-
 # -- the spider's side --------------------------------------------------------------------
 def spider_with_read_ahead() -> NewsSpider:
     crawler = get_crawler(McaSpider)
@@ -113,7 +107,7 @@ def response_for(body: bytes, url: str = SITE + "/a.html") -> HtmlResponse:
 
 def read_ahead_of(body: bytes, url: str = SITE + "/a.html") -> ReadAhead:
     extracted = extract_article(body, url, "gbk", allowed_domains=McaSpider.seed.allowed_domains, language="zh")
-    return ReadAhead(body_digest(body), url, "gbk", extracted, {}, [("crawler.extract", logging.WARNING, "from the worker")])
+    return ReadAhead(body_digest(body), url, "gbk", extracted, [("crawler.extract", logging.WARNING, "from the worker")])
 
 
 def test_the_spider_uses_a_read_ahead_result_for_the_response_it_was_computed_from(
@@ -123,8 +117,8 @@ def test_the_spider_uses_a_read_ahead_result_for_the_response_it_was_computed_fr
     response = response_for(ARTICLE)
     spider._read_ahead[response.request] = finished(read_ahead_of(ARTICLE))
     with caplog.at_level(logging.WARNING):
-        extracted, precomputed = spider._extracted(response)
-    assert extracted == read_ahead_of(ARTICLE).extracted and precomputed == {}
+        extracted = spider._extracted(response)
+    assert extracted == read_ahead_of(ARTICLE).extracted
     assert "from the worker" in caplog.text  # the worker's log lines, now that its result is used
     assert spider.crawler.stats.get_value("extract/read_ahead_used") == 1
     assert response.request not in spider._read_ahead
@@ -138,10 +132,10 @@ def test_the_spider_extracts_itself_when_the_response_is_not_what_the_worker_rea
     response = response_for(other)
     spider._read_ahead[response.request] = finished(read_ahead_of(ARTICLE))
     with caplog.at_level(logging.WARNING):
-        extracted, precomputed = spider._extracted(response)
+        extracted = spider._extracted(response)
     assert extracted == extract_article(other, response.url, "gbk", allowed_domains=McaSpider.seed.allowed_domains,
                                         language="zh")
-    assert precomputed is None and "from the worker" not in caplog.text
+    assert "from the worker" not in caplog.text
     assert spider.crawler.stats.get_value("extract/read_ahead_unused") == 1
     # Nor a result that is not there (a worker found no plain page), nor one that failed.
     for outcome in (finished(None), Future()):
@@ -149,7 +143,7 @@ def test_the_spider_extracts_itself_when_the_response_is_not_what_the_worker_rea
             outcome.set_exception(OSError("cannot read"))
         response = response_for(ARTICLE)
         spider._read_ahead[response.request] = outcome
-        assert spider._extracted(response)[0] == read_ahead_of(ARTICLE).extracted
+        assert spider._extracted(response) == read_ahead_of(ARTICLE).extracted
     assert spider.crawler.stats.get_value("extract/pool_errors") == 1
 
 
@@ -158,8 +152,8 @@ def test_the_spider_takes_back_a_page_no_worker_has_started() -> None:
     response = response_for(ARTICLE)
     pending: Future[Any] = Future()
     spider._read_ahead[response.request] = pending
-    extracted, precomputed = spider._extracted(response)
-    assert pending.cancelled() and precomputed is None
+    extracted = spider._extracted(response)
+    assert pending.cancelled()
     assert extracted == read_ahead_of(ARTICLE).extracted
     assert spider.crawler.stats.get_value("extract/pool_taken_back") == 1
 

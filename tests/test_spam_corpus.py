@@ -86,8 +86,8 @@ def run_page(path: Path) -> Outcome:
 
 @pytest.fixture(scope="module")
 def outcomes() -> Iterator[list[Outcome]]:
-    # Quiet while the corpus runs, and as before afterwards: a level left at ERROR hid
-    # the extraction warnings tests/test_extract_pool.py looks for when it ran later.
+    # Quiet while the corpus runs, and as before afterwards: a level left at ERROR would
+    # hide the extraction warnings later tests look for.
     extract_logger = logging.getLogger("crawler.extract")
     level = extract_logger.level
     extract_logger.setLevel(logging.ERROR)

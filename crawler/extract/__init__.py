@@ -75,8 +75,8 @@ from crawler.extract.meta import PageMeta, read_meta
 from crawler.extract.parse import TooDeep, parse_document
 from crawler.extract.repair import drop_early_document_end
 from crawler.extract.titles import trim_title
+from crawler.extract.text import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
 from crawler.seeds import host_in_domains
-from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
 from crawler.spam.titles import title_spam_spans
 
 __all__ = ["EXTRACTOR_VERSION", "Extracted", "extract_article"]

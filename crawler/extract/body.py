@@ -19,8 +19,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from crawler.extract.text import collapse_spaces, normalize_lines
 from crawler.links import ATTACHMENT_EXTENSIONS
-from pipelines.normalize import collapse_spaces, normalize_lines
 
 logger = logging.getLogger(__name__)
 

@@ -64,6 +64,15 @@ def canonical_charset(label: str | None) -> str | None:
     return name
 
 
+_HEADER_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+def declared_charset(content_type: bytes) -> str | None:
+    """The charset named in a Content-Type header value, if any."""
+    match = _HEADER_CHARSET.search(content_type)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
 def sniff_meta_charset(body: bytes) -> str | None:
     """Charset named in ``<meta charset>``, ``http-equiv`` or an XML declaration."""
     head = body[:4096]

@@ -1,9 +1,7 @@
-"""The item fields that come from an extraction: one function for the spider and the extraction workers.
+"""The item fields that come from an extraction.
 
 The spider builds each ArticleItem from these fields plus what the response
-says (URL, fetch time, WARC pointer); an extraction worker builds an item from
-the same fields to run the pipelines' steps on it ahead of time
-(crawler/precomputed.py). One function, so both start from the same item.
+says (URL, fetch time, WARC pointer).
 """
 
 from __future__ import annotations

@@ -13,10 +13,6 @@ gracefully, and the crawl shuts the pool down.
 The workers' log records (the extractor's warnings name the URL) are sent
 back with each result and re-emitted in the crawl's own log.
 
-Given the item pipelines' steps (crawler/precomputed.py), a worker also runs
-them on the item fields it extracted and sends their results back, so the
-pipelines in the crawl process need not compute them again.
-
 In a replay a worker can also read an archived page itself, given its index
 entry (:meth:`ExtractionPool.submit_archived`): the spider then starts
 extracting an article when its request is scheduled, well before the response
@@ -33,17 +29,11 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import re
 from dataclasses import dataclass, field
 from collections.abc import Sequence
-from typing import Any
-
-from itemadapter import ItemAdapter
 
 from crawler.extract import Extracted, extract_article
-from crawler.extract.fields import article_fields
-from crawler.items import ArticleItem
-from crawler.precomputed import PipelineStep, run_steps
+from crawler.extract.encoding import declared_charset
 from crawler.processes import worker_initialise, worker_start
 from crawler.replay.index import IndexEntry
 from crawler.replay.records import RecordReader, as_received, header_value
@@ -51,9 +41,7 @@ from crawler.replay.records import RecordReader, as_received, header_value
 logger = logging.getLogger(__name__)
 
 LogLine = tuple[str, int, str]
-Precomputed = dict[str, tuple[Any, Any]]
 _captured: list[LogLine] = []
-_steps: list[PipelineStep] = []
 _limits: dict[str, int] = {}  # extract_article's max_parse_bytes / max_body_chars
 
 
@@ -66,15 +54,6 @@ class _Capture(logging.Handler):
         if record.exc_info:
             message += "\n" + logging.Formatter().formatException(record.exc_info)
         _captured.append((record.name, record.levelno, message))
-
-
-CHARSET_RE = re.compile(rb"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-
-
-def declared_charset(content_type: bytes) -> str | None:
-    """The charset named in a Content-Type header value, if any."""
-    match = CHARSET_RE.search(content_type)
-    return match.group(1).decode("ascii", "replace") if match else None
 
 
 def body_digest(body: bytes) -> bytes:
@@ -90,7 +69,6 @@ class ReadAhead:
     url: str
     declared: str | None
     extracted: Extracted
-    precomputed: Precomputed
     log_lines: list[LogLine] = field(default_factory=list)
 
     def matches(self, body: bytes, url: str, declared: str | None) -> bool:
@@ -110,12 +88,11 @@ def emit_log_lines(lines: Sequence[LogLine]) -> None:
 _reader: list[RecordReader] = []
 
 
-def _worker_start(level: int, steps: Sequence[PipelineStep], parent_pid: int, limits: dict[str, int]) -> None:
+def _worker_start(level: int, parent_pid: int, limits: dict[str, int]) -> None:
     worker_initialise(parent_pid)
     root = logging.getLogger()
     root.handlers[:] = [_Capture()]
     root.setLevel(level)
-    _steps[:] = steps
     _limits.clear()
     _limits.update(limits)
 
@@ -127,23 +104,14 @@ def parse_prefix(body: bytes, limits: dict[str, int]) -> bytes:
     return body[: cap + 1] if cap and len(body) > cap + 1 else body
 
 
-def precompute(steps: Sequence[PipelineStep], extracted: Extracted, url: str, language: str) -> Precomputed:
-    """The steps' results for the item the spider builds from ``extracted``."""
-    if not steps:
-        return {}
-    item = ArticleItem(url=url, site="", **article_fields(extracted, language))
-    return run_steps(steps, ItemAdapter(item))
-
-
 def _extract_in_worker(
     body: bytes, url: str, declared: str | None, allowed_domains: Sequence[str], language: str
-) -> tuple[Extracted, Precomputed, list[LogLine]]:
+) -> tuple[Extracted, list[LogLine]]:
     _captured.clear()
     result = extract_article(body, url, declared, allowed_domains=allowed_domains, language=language, **_limits)
-    precomputed = precompute(_steps, result, url, language)
     lines = list(_captured)
     _captured.clear()
-    return result, precomputed, lines
+    return result, lines
 
 
 def _extract_archived(entry: IndexEntry, allowed_domains: Sequence[str], language: str) -> ReadAhead | None:
@@ -157,8 +125,8 @@ def _extract_archived(entry: IndexEntry, allowed_domains: Sequence[str], languag
         return None  # the crawl sees it decoded by HttpCompressionMiddleware: other bytes
     declared = declared_charset(header_value(headers, b"content-type") or b"")
     body = parse_prefix(body, _limits)
-    extracted, precomputed, lines = _extract_in_worker(body, entry.url, declared, allowed_domains, language)
-    return ReadAhead(body_digest(body), entry.url, declared, extracted, precomputed, lines)
+    extracted, lines = _extract_in_worker(body, entry.url, declared, allowed_domains, language)
+    return ReadAhead(body_digest(body), entry.url, declared, extracted, lines)
 
 
 def _ready() -> bool:
@@ -166,17 +134,17 @@ def _ready() -> bool:
 
 
 class ExtractionPool:
-    """``extract_article`` in ``processes`` spawned worker processes, and ``steps`` after it.
+    """``extract_article`` in ``processes`` spawned worker processes.
 
     ``limits`` are ``extract_article``'s ``max_parse_bytes`` / ``max_body_chars`` keywords.
     """
 
-    def __init__(self, processes: int, steps: Sequence[PipelineStep] = (), limits: dict[str, int] | None = None) -> None:
+    def __init__(self, processes: int, limits: dict[str, int] | None = None) -> None:
         # spawn, not fork: the crawl process runs threads (Twisted's pool, the state writer).
         context = multiprocessing.get_context("spawn")
         self.executor = concurrent.futures.ProcessPoolExecutor(
             max_workers=processes, mp_context=context, initializer=_worker_start,
-            initargs=(logging.getLogger().getEffectiveLevel(), list(steps), os.getpid(), dict(limits or {})),
+            initargs=(logging.getLogger().getEffectiveLevel(), os.getpid(), dict(limits or {})),
         )
         self._start_workers(processes)
 
@@ -187,7 +155,7 @@ class ExtractionPool:
 
     def submit(
         self, body: bytes, url: str, declared: str | None, *, allowed_domains: Sequence[str], language: str
-    ) -> concurrent.futures.Future[tuple[Extracted, Precomputed, list[LogLine]]]:
+    ) -> concurrent.futures.Future[tuple[Extracted, list[LogLine]]]:
         """Start extracting a page (``language``: the seed's); hand the future to :meth:`result`."""
         return self.executor.submit(_extract_in_worker, body, url, declared, tuple(allowed_domains), language)
 
@@ -198,13 +166,11 @@ class ExtractionPool:
         return self.executor.submit(_extract_archived, entry, tuple(allowed_domains), language)
 
     @staticmethod
-    def result(
-        future: concurrent.futures.Future[tuple[Extracted, Precomputed, list[LogLine]]],
-    ) -> tuple[Extracted, Precomputed]:
-        """The fields and the steps' results, once the worker is done; its log lines go to our loggers."""
-        extracted, precomputed, lines = future.result()
+    def result(future: concurrent.futures.Future[tuple[Extracted, list[LogLine]]]) -> Extracted:
+        """The fields, once the worker is done; its log lines go to our loggers."""
+        extracted, lines = future.result()
         emit_log_lines(lines)
-        return extracted, precomputed
+        return extracted
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -3,7 +3,7 @@
 Government templates append the site's name, often with columns between:
 ``标题_滚动新闻_中国政府网``, ``标题__2007年第23号国务院公报_中国政府网``,
 ``标题-中国科普网``, ``标题 | 某市人民政府``, ``标题丨某省民政厅``. The caller cuts
-the known names first (the ``SiteName`` meta, pipelines.normalize's list). A last
+the known names first (the ``SiteName`` meta, crawler.extract.text's list). A last
 part after a separator that is shaped like a site's name is cut too, even when the
 name is not known: a portal (``…网``, ``…门户网站``, a domain), a ministry or
 government (``中华人民共和国…``, ``…人民政府``, ``…部``, ``…局`` …). When a site name

@@ -34,11 +34,10 @@ from crawler.spam.cloaking import (
 )
 from crawler.extract import MAX_BODY_CHARS, MAX_PARSE_BYTES, Extracted, extract_article
 from crawler.extract.fields import article_fields
-from crawler.extract.pool import ExtractionPool, Precomputed, ReadAhead, declared_charset, parse_prefix
+from crawler.extract.encoding import declared_charset
+from crawler.extract.pool import ExtractionPool, ReadAhead, parse_prefix
 from crawler.items import ArticleItem
 from crawler.links import InvalidLink, Link, extract_links, offsite_links, url_problem
-from crawler.precomputed import EXTRA_KEY as PRECOMPUTED
-from crawler.precomputed import pipeline_steps
 from crawler.middlewares.conditional import NotModified
 from crawler.replay.index import IndexEntry
 from crawler.runinfo import utc_now_iso
@@ -191,7 +190,7 @@ class NewsSpider(scrapy.Spider):
         if self.settings.getbool("SPAM_FETCH_STYLESHEETS", False):
             css = self._stylesheets().css_for(linked_stylesheets(response, response.url, self.seed.allowed_domains))
         if not css:
-            yield from self._article_outputs(response, *self._extracted(response))
+            yield from self._article_outputs(response, self._extracted(response))
             return
         # A worker's result was computed without the stylesheets: extract here.
         for pending in (getattr(self, "_prefetched", {}).pop(response, None),
@@ -211,19 +210,16 @@ class NewsSpider(scrapy.Spider):
     # worker has started on it yet. The callbacks stay synchronous and run
     # when they would inline, so the crawl's order of events is unchanged, and the
     # pool computes the same pure function of the same response: the same items in
-    # the same order reach the pipelines. Unless EXTRACT_PRECOMPUTE is off, the workers
-    # also run the item pipelines' steps (crawler/precomputed.py) on what they extracted.
+    # the same order reach the pipelines.
     def _start_extraction_pool(self) -> None:
         processes = self.settings.getint("EXTRACT_PROCESSES", 0)
         self._prefetched: weakref.WeakKeyDictionary[Response, Future[Any]] = weakref.WeakKeyDictionary()
         self._pool: ExtractionPool | None = None
         if processes <= 0:
             return
-        steps = pipeline_steps(self.crawler) if self.settings.getbool("EXTRACT_PRECOMPUTE", True) else []
-        self._pool = ExtractionPool(processes, steps, self._extract_limits)
+        self._pool = ExtractionPool(processes, self._extract_limits)
         self.crawler.signals.connect(self._prefetch_extraction, signal=signals.response_received)
-        logger.info("Extracting articles in %d worker processes%s", processes,
-                    f" (with the steps of {', '.join(step.name for step in steps)})" if steps else "")
+        logger.info("Extracting articles in %d worker processes", processes)
         self._start_read_ahead()
 
     @property
@@ -275,7 +271,7 @@ class NewsSpider(scrapy.Spider):
             future.cancel()  # a worker that has started finishes it, for nothing
             self.crawler.stats.inc_value("extract/read_ahead_dropped")
 
-    def _read_ahead_result(self, response: Response) -> tuple[Extracted, Precomputed] | None:
+    def _read_ahead_result(self, response: Response) -> Extracted | None:
         read_ahead = getattr(self, "_read_ahead", None)
         future = read_ahead.pop(response.request, None) if read_ahead is not None and response.request else None
         if future is None or not self._worker_finished(future, response):
@@ -287,7 +283,7 @@ class NewsSpider(scrapy.Spider):
             return None
         stats.inc_value("extract/read_ahead_used")
         result.emit_log()
-        return result.extracted, result.precomputed
+        return result.extracted
 
     def _prefetch_extraction(self, response: Response, request: Request) -> None:
         if self._pool is None or request.callback != self.parse_article or not isinstance(response, TextResponse):
@@ -303,7 +299,7 @@ class NewsSpider(scrapy.Spider):
         except Exception as exc:  # the pool is gone: the callback extracts inline
             self._pool_unusable(exc)
 
-    def _extracted(self, response: Response) -> tuple[Extracted, Precomputed | None]:
+    def _extracted(self, response: Response) -> Extracted:
         read_ahead = self._read_ahead_result(response)
         if read_ahead is not None:
             return read_ahead
@@ -311,9 +307,8 @@ class NewsSpider(scrapy.Spider):
         if future is not None and self._worker_finished(future, response):
             return ExtractionPool.result(future)
         body, url, declared = self._extract_arguments(response)
-        extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains,
-                                    language=self.seed.language, **self._extract_limits)
-        return extracted, None
+        return extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains,
+                               language=self.seed.language, **self._extract_limits)
 
     def _worker_finished(self, future: Future[Any], response: Response) -> bool:
         """Whether a worker's result for ``response`` is there to take (waiting for a worker that has started).
@@ -368,9 +363,7 @@ class NewsSpider(scrapy.Spider):
             return False
         return True
 
-    def _article_outputs(
-        self, response: Response, extracted: Extracted, precomputed: Precomputed | None = None
-    ) -> Iterator[ArticleItem | Request]:
+    def _article_outputs(self, response: Response, extracted: Extracted) -> Iterator[ArticleItem | Request]:
         stats = self.crawler.stats
         # The extractor logs each note with the URL; here they are counted.
         for note in extracted.notes:
@@ -385,8 +378,6 @@ class NewsSpider(scrapy.Spider):
         canonical = canonicalize_url(response.url)
         fields = article_fields(extracted, self.seed.language)
         extra = fields.pop("extra")
-        if precomputed:
-            extra[PRECOMPUTED] = precomputed
         item = ArticleItem(
             url=response.url,
             canonical_url=canonical,

@@ -23,7 +23,8 @@ from crawler.items import ArticleItem
 from crawler.spam.article import check_article
 from crawler.spam.classifier import RegisterModel
 from crawler.spam.lexicon import Lexicon
-from pipelines.normalize import KNOWN_SITE_NAMES, NormalizePipeline
+from crawler.extract.text import KNOWN_SITE_NAMES
+from pipelines.normalize import NormalizePipeline
 
 UNSEEN = Path(__file__).parent / "unseen"
 

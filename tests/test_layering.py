@@ -1,0 +1,23 @@
+"""The import contracts in pyproject.toml ([tool.importlinter]): ``crawler/`` never imports ``pipelines/``.
+
+``lint-imports`` runs as its own process: in-process, zope.interface (loaded with
+Twisted by the other tests) breaks import-linter's reading of its contract classes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+@pytest.mark.e2e
+def test_crawler_does_not_import_pipelines() -> None:
+    result = subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "crawler does not import pipelines KEPT" in result.stdout
