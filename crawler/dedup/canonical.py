@@ -42,10 +42,10 @@ def read_param_names(lines: Iterable[str]) -> list[str]:
 
 
 def load_tracking_params(path: str | Path | None = None) -> list[str]:
-    """The tracking/session parameter names shipped in ``pipelines/data``, or read from ``path``."""
+    """The tracking/session parameter names shipped in ``crawler/dedup/data``, or read from ``path``."""
     if path is not None:
         return read_param_names(Path(path).read_text(encoding="utf-8").splitlines())
-    text = resources.files("pipelines.data").joinpath(TRACKING_PARAMS_RESOURCE).read_text(encoding="utf-8")
+    text = resources.files("crawler.dedup").joinpath("data").joinpath(TRACKING_PARAMS_RESOURCE).read_text(encoding="utf-8")
     return read_param_names(text.splitlines())
 
 
