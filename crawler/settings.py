@@ -99,6 +99,18 @@ STATE_COMMIT_EVERY = 50000  # writes per committed batch
 STATE_COMMIT_INTERVAL = 2.0  # seconds an uncommitted batch may wait
 STATE_LOCK_TIMEOUT = 30.0  # seconds to wait for another process's write lock
 
+# -- distributed crawls (crawler/distributed/, docs/distributed.md) ---------------
+# REDIS_URL switches a crawl into a worker of a distributed crawl; without it nothing changes.
+ADDONS = {"crawler.distributed.addon.Distributed": 0}
+REDIS_URL = None  # redis://host:port/db
+REDIS_KEY_PREFIX = "mna"  # every key of this archive lives under it
+REDIS_IDLE_CLOSE = 10.0  # seconds the shared frontier stays empty, nothing pending, before workers finish
+REDIS_HEARTBEAT_INTERVAL = 1.0  # seconds between a worker's heartbeats (and acknowledgements)
+REDIS_VISIBILITY_TIMEOUT = 60.0  # seconds of silence after which a worker's taken requests are put back
+REDIS_CLAIM_SECONDS = 300.0  # longest a worker's claim on an article being decided lasts
+REDIS_HOST_RATE = -1.0  # requests/s per host across all workers; -1: 1 / DOWNLOAD_DELAY; 0: no limit
+REDIS_HOST_CONCURRENCY = -1  # requests in flight per host across all workers; -1: CONCURRENT_REQUESTS_PER_DOMAIN
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 # No control servers in a crawl or replay: Scrapy's telnet console and its

@@ -5,7 +5,8 @@
 1   the run failed: no start URL reachable, every article request failed, the
     state store unusable (corrupt, locked too long, disk full), or the crawl
     could not start for another reason
-2   usage error or invalid seed (unknown spider, bad seed file, bad -a)
+2   usage error or invalid seed (unknown spider, bad seed file, bad -a), or
+    the Redis server of REDIS_URL unreachable at start
 75  another run of the same seed into the same OUTPUT_DIR holds the lock
     (EX_TEMPFAIL: try again later)
 ==  ==========================================================================
@@ -25,6 +26,7 @@ from typing import Any
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from crawler.distributed.connection import RedisUnavailable
 from crawler.extensions.runlock import RunLocked
 from crawler.seeds import SeedError
 from crawler.dedup.state import StateStoreError
@@ -53,6 +55,8 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
     error = outcome.error
     if isinstance(error, RunLocked):
         return EXIT_LOCKED, str(error)
+    if isinstance(error, RedisUnavailable):
+        return EXIT_USAGE, str(error)
     if isinstance(error, (SeedError, UsageError)) or (error is not None and not outcome.spider_created):
         # The spider could not even be built from its seed and -a arguments.
         return EXIT_USAGE, f"invalid seed or spider arguments: {error}"
