@@ -277,6 +277,14 @@ class RedisStateStore(StateStore):
         others = [info for run, info in self._sessions(site) if run != before_run]
         return (others[-1].get("outcome") or "running") if others else None
 
+    # -- small per-site notes -------------------------------------------------------
+    def get_site_note(self, site: str, key: str) -> str | None:
+        value = self._call(self.client.hget, self._key(f"notes:{site}"), key)
+        return value.decode() if value is not None else None
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        self._call(self.client.hset, self._key(f"notes:{site}"), key, value)
+
     # -- lifecycle ---------------------------------------------------------------------
     def flush(self) -> None:
         """Nothing to do: every write reached the server when it returned."""

@@ -36,3 +36,10 @@ class Distributed:
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", "crawler.distributed.politeness.SharedPoliteness", 990
         )
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        robots = "crawler.middlewares.robotstxt.RobotsTxtMiddleware"
+        if middlewares.get(robots) is not None:  # robots.txt fetched once per host and run, for all workers
+            settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", robots, None)
+            settings.set_in_component_priority_dict(
+                "DOWNLOADER_MIDDLEWARES", "crawler.distributed.robots.SharedRobotsTxtMiddleware", middlewares[robots]
+            )

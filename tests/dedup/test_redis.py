@@ -134,6 +134,14 @@ def test_a_recorded_article_releases_its_claims(client: redis.Redis, redis_prefi
     assert later.classify(url="http://x.gov.cn/a.html", body="正文" * 50).kind == "unchanged"
 
 
+def test_site_notes_are_kept_per_site(client: redis.Redis, redis_prefix: str) -> None:
+    store = redis_store(client, redis_prefix)
+    assert store.get_site_note("mca", "cloaking") is None
+    store.put_site_note("mca", "cloaking", "probe")
+    store.put_site_note("gov", "cloaking", "skip")
+    assert redis_store(client, redis_prefix, "w2").get_site_note("mca", "cloaking") == "probe"
+
+
 def test_mixed_schema_versions_are_refused(client: redis.Redis, redis_prefix: str) -> None:
     check_schema(client, redis_prefix)
     check_schema(client, redis_prefix)  # the same version again is fine
