@@ -175,3 +175,18 @@ def test_an_unreachable_redis_is_one_clear_error() -> None:
     with pytest.raises(RedisUnavailable, match=r"Redis at redis://u:\*\*\*@127.0.0.1:1/0 is unreachable"):
         connect("redis://u:secret@127.0.0.1:1/0", timeout=1)
     assert redacted("redis://127.0.0.1:6379/2") == "redis://127.0.0.1:6379/2"
+
+
+def test_a_live_workers_jsonl_part_file_is_not_taken_over(tmp_path: Any) -> None:
+    from pipelines.jsonl import recover_partial_file
+    from crawler.warc.writer import try_lock
+
+    part = tmp_path / "mca-run-host-1.jsonl.part"
+    with open(part, "ab") as live:
+        assert try_lock(live)
+        live.write(b'{"id": "1"}\n{"id": "2"')
+        live.flush()
+        assert recover_partial_file(part) is None  # another worker is writing it
+        assert part.exists()
+    assert recover_partial_file(part) == 1  # its writer is gone: recovered
+    assert (tmp_path / "mca-run-host-1.jsonl").read_bytes() == b'{"id": "1"}\n'
