@@ -45,6 +45,49 @@ logger = logging.getLogger(__name__)
 
 _TIMES = struct.Struct("<dd")
 _SEP = "\x1f"
+_BAND = struct.Struct("<q")
+# Near-duplicate band keys live in hashes of hashes: bucket = band key mod BAND_BUCKETS, field =
+# the 8-byte band key, value = the 20-byte ids sharing it. Small hashes are stored compactly by
+# the server, a few times smaller than one set per band key. Part of the key layout.
+BAND_BUCKETS = 1 << 18
+
+# KEYS: signatures. ARGV: id, signature, then bucket, field pairs. Stores a signature and adds the id to its bands.
+_ADD_BANDS = """
+local id = ARGV[1]
+redis.call('HSET', KEYS[1], id, ARGV[2])
+for i = 3, #ARGV, 2 do
+  local ids = redis.call('HGET', ARGV[i], ARGV[i + 1])
+  if not ids then
+    redis.call('HSET', ARGV[i], ARGV[i + 1], id)
+  else
+    local found = false
+    for j = 1, #ids, 20 do
+      if string.sub(ids, j, j + 19) == id then found = true; break end
+    end
+    if not found then redis.call('HSET', ARGV[i], ARGV[i + 1], ids .. id) end
+  end
+end
+return 1
+"""
+
+# KEYS: signatures. ARGV: id, then bucket, field pairs. Removes a signature and the id from its bands.
+_DELETE_BANDS = """
+local id = ARGV[1]
+redis.call('HDEL', KEYS[1], id)
+for i = 2, #ARGV, 2 do
+  local ids = redis.call('HGET', ARGV[i], ARGV[i + 1])
+  if ids then
+    local kept = {}
+    for j = 1, #ids, 20 do
+      local other = string.sub(ids, j, j + 19)
+      if other ~= id then table.insert(kept, other) end
+    end
+    if #kept == 0 then redis.call('HDEL', ARGV[i], ARGV[i + 1])
+    else redis.call('HSET', ARGV[i], ARGV[i + 1], table.concat(kept)) end
+  end
+end
+return 1
+"""
 
 _LOOKUP = """
 local t = redis.call('TIME'); local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -103,6 +146,8 @@ class RedisStateStore(StateStore):
         self.claim_ms = int(claim_seconds * 1000)
         self.run_id = run_id
         self._lookup = client.register_script(_LOOKUP)
+        self._add_bands = client.register_script(_ADD_BANDS)
+        self._delete_bands = client.register_script(_DELETE_BANDS)
         self._closed = False
 
     @classmethod
@@ -204,19 +249,23 @@ class RedisStateStore(StateStore):
     def get_signature(self, article_id: str) -> bytes | None:
         return self._call(self.client.hget, self._key("signatures"), _blob(article_id))
 
+    def _bands(self, band_keys: Sequence[int]) -> list[bytes | str]:
+        pairs: list[bytes | str] = []
+        for key in band_keys:
+            pairs += [self._key(f"bands:{key % BAND_BUCKETS}"), _BAND.pack(key)]
+        return pairs
+
     def put_signature(self, article_id: str, signature: bytes, band_keys: Sequence[int]) -> None:
-        blob = _blob(article_id)
-        self._pipeline([("hset", (self._key("signatures"), blob, signature))]
-                       + [("sadd", (self._key(f"band:{key}"), blob)) for key in band_keys])
+        self._call(self._add_bands, keys=[self._key("signatures")],
+                   args=[_blob(article_id), signature, *self._bands(band_keys)])
 
     def delete_signature(self, article_id: str, band_keys: Sequence[int]) -> None:
-        blob = _blob(article_id)
-        self._pipeline([("srem", (self._key(f"band:{key}"), blob)) for key in band_keys]
-                       + [("hdel", (self._key("signatures"), blob))])
+        self._call(self._delete_bands, keys=[self._key("signatures")], args=[_blob(article_id), *self._bands(band_keys)])
 
     def band_candidates(self, band_keys: Sequence[int], limit: int = 50) -> list[str]:
-        members = self._pipeline([("smembers", (self._key(f"band:{key}"),)) for key in band_keys])
-        shared = Counter(member for found in members for member in found)
+        pairs = self._bands(band_keys)
+        found = self._pipeline([("hget", (pairs[i], pairs[i + 1])) for i in range(0, len(pairs), 2)])
+        shared = Counter(ids[j : j + 20] for ids in found if ids for j in range(0, len(ids), 20))
         ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
         return [member.hex() for member, _ in ranked[: int(limit)]]
 
