@@ -56,12 +56,15 @@ class NewsLike(Spider):
 
     def parse_list(self, response: Any) -> None: ...
 
+    def on_error(self, failure: Any) -> None: ...
 
-def scheduler_for(client: redis.Redis, url: str, keys: Keys, worker: str, run: str = "run-1") -> DistributedScheduler:
+
+def scheduler_for(client: redis.Redis, url: str, keys: Keys, worker: str, run: str = "run-1",
+                  spider: Spider | None = None) -> DistributedScheduler:
     crawler = get_crawler(NewsLike)
     context = RunContext(client, url, keys, run, worker, fresh=False, visibility_timeout=5.0)
     scheduler = DistributedScheduler(context, crawler)
-    scheduler.open(NewsLike())
+    scheduler.open(spider or NewsLike())
     return scheduler
 
 
@@ -190,3 +193,18 @@ def test_a_live_workers_jsonl_part_file_is_not_taken_over(tmp_path: Any) -> None
         assert part.exists()
     assert recover_partial_file(part) == 1  # its writer is gone: recovered
     assert (tmp_path / "mca-run-host-1.jsonl").read_bytes() == b'{"id": "1"}\n'
+
+
+def test_requests_travel_with_the_spiders_callbacks(client: redis.Redis, redis_url: str, redis_prefix: str) -> None:
+    keys = Keys(redis_prefix, "seed")
+    spider = NewsLike()
+    scheduler = scheduler_for(client, redis_url, keys, "a", spider=spider)
+    sent = Request("http://x.gov.cn/list.html", callback=spider.parse_list, errback=spider.on_error, priority=3,
+                   meta={"page_kind": "list"}, headers={"Referer": "http://x.gov.cn/"}, cb_kwargs={"n": 1})
+    assert scheduler.enqueue_request(sent)
+    received = scheduler.next_request()
+    assert (received.callback, received.errback) == (spider.parse_list, spider.on_error)
+    assert received.to_dict(spider=spider) == sent.to_dict(spider=spider)
+    # A callback that is no method of the spider cannot travel: logged, counted, not queued.
+    assert not scheduler.enqueue_request(Request("http://x.gov.cn/other.html", callback=lambda response: None))
+    assert scheduler.stats.get_value("distributed/unserializable_request") == 1

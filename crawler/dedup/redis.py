@@ -118,6 +118,16 @@ return {article or false, first or false, taken, other}
 """
 
 
+# ARGV: bucket, field pairs. The ids of every band, in one round trip.
+_BAND_IDS = """
+local found = {}
+for i = 1, #ARGV, 2 do
+  found[#found + 1] = redis.call('HGET', ARGV[i], ARGV[i + 1]) or ''
+end
+return found
+"""
+
+
 def _pack_article(article: ArticleState, now: float) -> bytes:
     duplicate = _blob(article.duplicate_of) if article.duplicate_of else b""
     text = _SEP.join((article.site, article.last_run, article.canonical_url)).encode("utf-8")
@@ -148,6 +158,7 @@ class RedisStateStore(StateStore):
         self._lookup = client.register_script(_LOOKUP)
         self._add_bands = client.register_script(_ADD_BANDS)
         self._delete_bands = client.register_script(_DELETE_BANDS)
+        self._band_ids = client.register_script(_BAND_IDS)
         self._closed = False
 
     @classmethod
@@ -263,8 +274,9 @@ class RedisStateStore(StateStore):
         self._call(self._delete_bands, keys=[self._key("signatures")], args=[_blob(article_id), *self._bands(band_keys)])
 
     def band_candidates(self, band_keys: Sequence[int], limit: int = 50) -> list[str]:
-        pairs = self._bands(band_keys)
-        found = self._pipeline([("hget", (pairs[i], pairs[i + 1])) for i in range(0, len(pairs), 2)])
+        if not band_keys:
+            return []
+        found = self._call(self._band_ids, keys=[], args=self._bands(band_keys))
         shared = Counter(ids[j : j + 20] for ids in found if ids for j in range(0, len(ids), 20))
         ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
         return [member.hex() for member, _ in ranked[: int(limit)]]
