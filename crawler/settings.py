@@ -107,6 +107,7 @@ REDIS_KEY_PREFIX = "mna"  # every key of this archive lives under it
 REDIS_IDLE_CLOSE = 10.0  # seconds the shared frontier stays empty, nothing pending, before workers finish
 REDIS_HEARTBEAT_INTERVAL = 1.0  # seconds between a worker's heartbeats (and acknowledgements)
 REDIS_VISIBILITY_TIMEOUT = 60.0  # seconds of silence after which a worker's taken requests are put back
+REDIS_LOST_TIMEOUT = 30.0  # seconds without Redis after which a worker stops (exit 1)
 REDIS_CLAIM_SECONDS = 300.0  # longest a worker's claim on an article being decided lasts
 REDIS_HOST_RATE = -1.0  # requests/s per host across all workers; -1: 1 / DOWNLOAD_DELAY; 0: no limit
 REDIS_HOST_CONCURRENCY = -1  # requests in flight per host across all workers; -1: CONCURRENT_REQUESTS_PER_DOMAIN

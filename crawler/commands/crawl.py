@@ -3,8 +3,8 @@
 ==  ==========================================================================
 0   the run finished (nothing new is still success)
 1   the run failed: no start URL reachable, every article request failed, the
-    state store unusable (corrupt, locked too long, disk full), or the crawl
-    could not start for another reason
+    state store unusable (corrupt, locked too long, disk full), Redis lost
+    during a distributed run, or the crawl could not start for another reason
 2   usage error or invalid seed (unknown spider, bad seed file, bad -a), or
     the Redis server of REDIS_URL unreachable at start
 75  another run of the same seed into the same OUTPUT_DIR holds the lock
@@ -65,6 +65,8 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
     if error is not None:
         return EXIT_FAILED, f"crawl could not run: {type(error).__name__}: {error}"
     stats = outcome.stats
+    if outcome.finish_reason == "redis_lost":
+        return EXIT_FAILED, "Redis of the distributed run was lost (see log)"
     if outcome.finish_reason == "state_store_error" or stats.get("dedup/state_error"):
         return EXIT_FAILED, f"state store unusable: {stats.get('dedup/state_error_message', 'see log')}"
     failed_starts = int(stats.get("spider/failed_start_urls", 0) or 0)

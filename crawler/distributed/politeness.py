@@ -21,7 +21,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Self
 
 import redis
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor
@@ -94,9 +94,11 @@ class SharedPoliteness:
                           self.concurrency, self.lease_seconds],
                 ))
             except redis.RedisError as exc:
+                # Never sent without the budget. The request stays pending in Redis for this
+                # worker, so it is crawled once Redis is back (put back when the worker leaves or dies).
                 stats.inc_value("distributed/politeness/redis_error")
-                logger.error("Shared politeness budget unavailable for %s (%s); waiting", request.url, exc)
-                wait = 1.0
+                self.context.taken.pop(request, None)  # never acknowledged: put back when this worker leaves
+                raise IgnoreRequest(f"shared politeness budget unavailable: {exc}") from exc
             if wait <= 0:
                 break
             waited = True

@@ -8,7 +8,9 @@ requests of workers that stayed silent longer than
 ``REDIS_VISIBILITY_TIMEOUT``. The worker closes with ``finished`` once the
 shared frontier has been empty, with no request pending at any worker, for
 ``REDIS_IDLE_CLOSE`` seconds. On closing it puts back what it had not
-finished; the last worker of a finished run removes the run's keys.
+finished; the last worker of a finished run removes the run's keys. A
+worker that cannot reach Redis for ``REDIS_LOST_TIMEOUT`` seconds closes
+with finish reason ``redis_lost`` (``scrapy crawl`` exits 1).
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ class DistributedRun:
         self.idle_close = settings.getfloat("REDIS_IDLE_CLOSE", 10.0)
         self.interval = settings.getfloat("REDIS_HEARTBEAT_INTERVAL", 1.0)
         self.idle_since: float | None = None
+        self.failing_since: float | None = None
+        self.lost_timeout = settings.getfloat("REDIS_LOST_TIMEOUT", 30.0)
         self.closing = False
         self._beat_script = context.client.register_script(scripts.BEAT)
         self._leave_script = context.client.register_script(scripts.LEAVE)
@@ -147,10 +151,10 @@ class DistributedRun:
                 args=[self.context.worker, self.context.visibility_timeout, keys.pending_prefix, *acked],
             )
         except redis.RedisError as exc:
-            self.crawler.stats.inc_value("distributed/heartbeat_error")
-            logger.error("Redis heartbeat failed: %s", exc)
             self._unacknowledged = acked  # sent with the next heartbeat
+            self._redis_failed(exc)
             return
+        self.failing_since = None
         stats = self.crawler.stats
         stats.inc_value("distributed/acknowledged", len(acked))
         if requeued:
@@ -170,6 +174,21 @@ class DistributedRun:
             self.closing = True
             logger.info("Shared frontier empty and nothing pending for %gs: closing", self.idle_close)
             deferred_from_coro(engine.close_spider_async(reason="finished"))
+
+    def _redis_failed(self, exc: Exception) -> None:
+        """Count a failed heartbeat; stop the worker once Redis has been gone for ``REDIS_LOST_TIMEOUT``."""
+        self.crawler.stats.inc_value("distributed/heartbeat_error")
+        now = time.monotonic()
+        if self.failing_since is None:
+            self.failing_since = now
+        gone = now - self.failing_since
+        logger.error("Redis heartbeat failed (for %.0fs): %s", gone, exc)
+        if gone >= self.lost_timeout:
+            self.closing = True
+            logger.error("Redis unreachable for %gs: stopping this worker (finish reason redis_lost); "
+                         "what it archived is kept, its unfinished requests return to the queue once Redis is back",
+                         self.lost_timeout)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_lost"))
 
     def spider_idle(self) -> None:
         # The heartbeat decides when the run is over: another worker may still add requests.

@@ -23,6 +23,7 @@ import logging
 import pickle
 from typing import TYPE_CHECKING, Any, Self
 
+import redis
 from scrapy import Request as ScrapyRequest
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -112,11 +113,21 @@ class DistributedScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         for key in RESPONSE_META_KEYS:  # describe a response, and cannot be pickled
             request.meta.pop(key, None)
-        if not request.dont_filter and self.df.request_seen(request):
+        try:
+            seen = not request.dont_filter and self.df.request_seen(request)
+        except redis.RedisError as exc:
+            self.stats.inc_value("distributed/enqueue_error")
+            logger.error("Cannot queue %s in Redis (%s); not crawled in this run", request.url, exc)
+            return False
+        if seen:
             self.df.log(request, self.spider)
             return False
         try:
             self.queue.push(request)
+        except redis.RedisError as exc:
+            self.stats.inc_value("distributed/enqueue_error")
+            logger.error("Cannot queue %s in Redis (%s); not crawled in this run", request.url, exc)
+            return False
         except (pickle.PicklingError, TypeError, AttributeError, ValueError) as exc:
             # Not silently: the request cannot travel to another worker, so it is not crawled.
             self.stats.inc_value("distributed/unserializable_request")
@@ -126,8 +137,19 @@ class DistributedScheduler(Scheduler):
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def has_pending_requests(self) -> bool:
+        try:
+            return len(self.queue) > 0
+        except redis.RedisError:
+            return False  # the heartbeat notices Redis is gone and stops the worker
+
     def next_request(self) -> Request | None:
-        request = self.queue.pop()
+        try:
+            request = self.queue.pop()
+        except redis.RedisError as exc:
+            self.stats.inc_value("distributed/dequeue_error")
+            logger.debug("Cannot take a request from Redis: %s", exc)
+            return None
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
