@@ -9,6 +9,8 @@ a fresh key prefix. Prints per run:
 - pages/s: responses over the span from the first to the last request the
   site saw (the idle close at the end is not counted);
 - CPU s/page: user + system CPU of all crawl processes together, per page;
+  and "net": the same less each process's fixed cost (start-up, opening,
+  closing), measured as the CPU of a crawl whose only page is missing;
 - Redis commands/page: commands the server processed during the run;
 - Redis memory for the state of 100k known articles: the state store is
   filled through its own interface with ``--state-articles`` synthetic
@@ -96,10 +98,24 @@ def run(name: str, workers: int, seed: Path, out: Path, proxy_url: str, log_path
     pages = sum(m["counts"]["responses"] for m in manifests)
     records = sum(m["counts"]["records_written"] for m in manifests)
     span = request_span(site_log(log_path, log_start))
-    result = {"name": name, "pages": pages, "records": records, "pages_per_s": pages / span, "cpu_per_page": cpu / pages}
+    result = {"name": name, "workers": workers, "pages": pages, "records": records, "pages_per_s": pages / span,
+              "cpu": cpu, "cpu_per_page": cpu / pages}
     if client:
         result["commands_per_page"] = (client.info("stats")["total_commands_processed"] - commands_before) / pages
     return result
+
+
+def fixed_cost(seed: Path, out: Path, proxy_url: str) -> float:
+    """CPU seconds of one crawl process that fetches nothing but robots.txt and a missing start page."""
+    missing = seed.with_name("missing.toml")
+    missing.write_text(seed.read_text("utf-8").replace("index.html", "missing.html").replace('"bench"', '"missing"'),
+                       encoding="utf-8")
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"seed={missing}"]
+    for key, value in {**SETTINGS, "OUTPUT_DIR": str(out)}.items():
+        command += ["-s", f"{key}={value}"]
+    before = children_cpu()
+    subprocess.run(command, cwd=ROOT, env=crawl_env(proxy_url), check=False)  # exits 1: no start URL reachable
+    return children_cpu() - before
 
 
 def state_memory(client: redis.Redis, articles: int) -> float:
@@ -137,6 +153,7 @@ def main() -> None:
         try:
             proxy_url = f"http://127.0.0.1:{port}"
             client = redis.Redis.from_url(server.connection_url)
+            fixed = fixed_cost(seed, tmp_path / "fixed", proxy_url)
             results.append(run("local", 1, seed, tmp_path / "local", proxy_url, log_path, None, None))
             for workers in (1, 2, 3):
                 results.append(run(f"{workers} worker{'s' * (workers > 1)}", workers, seed, tmp_path / f"w{workers}",
@@ -146,11 +163,16 @@ def main() -> None:
             stop(site)
             server.stop()
     local = results[0]
-    print(f"{'mode':10} {'pages':>6} {'records':>7} {'pages/s':>8} {'CPU s/page':>10} {'vs local':>8} {'Redis cmd/page':>14}")
+    for r in results:
+        r["net_per_page"] = (r["cpu"] - r["workers"] * fixed) / r["pages"]
+    print(f"fixed CPU cost of one crawl process: {fixed:.2f}s")
+    print(f"{'mode':10} {'pages':>6} {'records':>7} {'pages/s':>8} {'CPU/page':>9} {'vs local':>8} "
+          f"{'net CPU/page':>12} {'vs local':>8} {'Redis cmd/page':>14}")
     for r in results:
         redis_columns = f"{r['commands_per_page']:14.1f}" if "commands_per_page" in r else f"{'-':>14}"
-        print(f"{r['name']:10} {r['pages']:6d} {r['records']:7d} {r['pages_per_s']:8.1f} {r['cpu_per_page'] * 1000:8.2f}ms "
-              f"{r['cpu_per_page'] / local['cpu_per_page']:7.2f}x {redis_columns}")
+        print(f"{r['name']:10} {r['pages']:6d} {r['records']:7d} {r['pages_per_s']:8.1f} {r['cpu_per_page'] * 1000:7.2f}ms "
+              f"{r['cpu_per_page'] / local['cpu_per_page']:7.2f}x {r['net_per_page'] * 1000:10.2f}ms "
+              f"{r['net_per_page'] / local['net_per_page']:7.2f}x {redis_columns}")
     for r in results[2:]:
         print(f"{r['name']}: speedup over 1 worker {r['pages_per_s'] / results[1]['pages_per_s']:.2f}x")
     print(f"Redis memory for the state of known articles ({args.state_articles} filled): {memory:.0f} B/article, "

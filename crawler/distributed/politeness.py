@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 LEASE_META_KEY = "_shared_politeness_lease"
 # Grants are spaced a little wider than the rate asks, so that network jitter between
 # the grant and the server's arrival never packs one more request into a window.
-WINDOW_MARGIN = 0.05
+WINDOW_MARGIN = 0.1
 
 
 def window_for(rate: float) -> tuple[int, float]:
