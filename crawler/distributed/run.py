@@ -127,6 +127,9 @@ class DistributedRun:
         return extension
 
     def spider_opened(self) -> None:
+        if in_progress(self.crawler.engine) is None:
+            logger.error("This Scrapy's engine does not expose the requests in progress: finished requests cannot be "
+                         "acknowledged, so this worker's requests are only put back when it leaves")
         self._loop = task.LoopingCall(self.beat)
         self._loop.start(self.interval, now=False)
 
@@ -140,6 +143,13 @@ class DistributedRun:
 
     def beat(self) -> None:
         """Heartbeat: acknowledge finished requests, requeue dead workers' ones, decide about closing."""
+        try:
+            self._beat()
+        except Exception:  # the loop must go on: without it this worker never closes
+            self.crawler.stats.inc_value("distributed/heartbeat_bug")
+            logger.exception("Heartbeat of the distributed run failed")
+
+    def _beat(self) -> None:
         if self.closing:
             return
         acked = self._unacknowledged + self._finished_tokens()

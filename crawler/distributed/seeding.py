@@ -1,9 +1,9 @@
 """Spider middleware: exactly one worker of a distributed run sends the seed's start requests.
 
-The spider keeps its own ``async start()``; this middleware lets its output
-through only in the worker that takes the run's seed lock
-(``<prefix>:<seed>:seeded:<run id>``, ``SET NX``). The others crawl what the
-shared frontier holds.
+The spider keeps its own ``async start()``; this middleware lets its
+requests through only in the worker that takes the run's seed lock
+(``<prefix>:<seed>:seeded:<run id>``, ``SET NX``). The others run it too,
+for what it sets up, and crawl what the shared frontier holds.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import Request
 from scrapy.exceptions import NotConfigured
 
 from crawler.distributed.run import RunContext, run_context
@@ -50,3 +51,7 @@ class SeedOnce:
         holder = context.client.get(key)
         logger.info("Distributed run %s was seeded by %s; crawling the shared frontier", context.run_id,
                     holder.decode() if holder else "another worker")
+        # The spider's start() still runs (it sets the spider up); only its requests are left out.
+        async for output in start:
+            if not isinstance(output, Request):
+                yield output
