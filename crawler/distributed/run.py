@@ -103,10 +103,14 @@ class DistributedRun:
         url = settings.get("REDIS_URL")
         if not url:
             raise NotConfigured("REDIS_URL is not set")
+        try:
+            seed = seed_name(crawler)
+        except RuntimeError:  # no spider (`scrapy fetch`, `shell`): no run to join
+            raise NotConfigured("no spider, no distributed run") from None
         client = connect(url)  # raises RedisUnavailable: the crawl does not start
         prefix = settings_prefix(settings)
         check_schema(client, prefix, url)
-        keys = Keys(prefix, seed_name(crawler))
+        keys = Keys(prefix, seed)
         worker = worker_name()
         visibility = settings.getfloat("REDIS_VISIBILITY_TIMEOUT", 60.0)
         proposed = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"  # as a local run id
