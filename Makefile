@@ -36,7 +36,7 @@ test: venv pywb-venv
 	$(PY) -m pytest -q -ra
 
 # Every benchmark prints ratios against a baseline measured in the same run.
-BENCHES ?= crawl warc extract spam dedup replay report
+BENCHES ?= crawl warc extract spam dedup replay report load
 bench: venv
 	for name in $(BENCHES); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || exit 1; done
 

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tests" / "corpus" / "extract"))
 
 import lxml.html  # noqa: E402
 
-import crawler.extract.domspam as domspam  # noqa: E402
+import crawler.spam.dom as domspam  # noqa: E402
 from crawler.extract import extract_article  # noqa: E402
 from extract_scoring import CorpusPage, load_corpus, score  # noqa: E402
 

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import crawler.extract.domspam as domspam  # noqa: E402
+import crawler.spam.dom as domspam  # noqa: E402
 from crawler.extract import extract_article  # noqa: E402
 from pipelines.spam import check_article, default_lexicon  # noqa: E402
 

@@ -9,8 +9,7 @@ item pipelines as a production crawl runs it — so the only difference
 between the runs is the capture middleware:
 
 - off: ``WARC_ENABLED=False``;
-- process: capture with its writer process (the default);
-- thread: capture with a writer thread (``WARC_WRITER=thread``);
+- thread: capture with its writer thread (``WARC_WRITER=thread``, the default);
 - inline: capture writing in the reactor thread (``WARC_WRITER=inline``).
 
 It also times warcio writing the same pages as gzip-per-record response
@@ -23,8 +22,7 @@ runs. Rounds alternate the order of the configurations, and wall-clock
 ratios are paired (each capture run against the same round's ``off`` run,
 median over rounds). Each crawl also reports CPU time per page, which other
 load disturbs far less: the reactor (main) thread's, which bounds throughput
-when the writer has a core of its own; the crawl's whole (its threads and
-the writer process it waited for), which bounds it on a single core; and
+when the writer has a core of its own; the crawl's whole (all its threads), which bounds it on a single core; and
 that plus the sample server's, which bounds it when every core is busy.
 Usage: ``python bench/warc.py [--pages N] [--page-bytes B] [--repeat R] [--skip-inline]``.
 """
@@ -161,8 +159,8 @@ def crawl(proxy_url: str, site_dir: Path, out_dir: Path, settings: dict[str, str
         command += ["-s", f"{name}={value}"]
     env = crawl_env(proxy_url)
     env["PYTHONPATH"] = str(out_dir) + os.pathsep + env.get("PYTHONPATH", "")
-    # CPU of the crawl process and of the processes it waited for (the WARC writer
-    # child), and of the sample server while it served this crawl.
+    # CPU of the crawl process (all its threads) and of the sample server while it
+    # served this crawl.
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_before = cpu_seconds(server_pid) if server_pid else 0.0
     subprocess.run(command, cwd=ROOT, env=env, check=True)
@@ -222,7 +220,7 @@ def reactor_side_cost(pages: list[tuple[str, bytes]], directory: Path) -> tuple[
     measures exactly what the reactor thread pays: snapshotting and handing over.
     """
     crawler = get_crawler(Spider, {"OUTPUT_DIR": str(directory), "WARC_MAX_PENDING_BYTES": 1 << 40})
-    # the default writer process: what the reactor thread pays is pickling and handing over
+    # the default writer thread: what the reactor thread pays is snapshotting and handing over
     crawler.spider = Spider("bench")
     capture = WarcCaptureMiddleware.from_crawler(crawler)
     capture.spider_opened()
@@ -247,7 +245,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--page-bytes", type=int, default=30_000)
     parser.add_argument("--skip-inline", action="store_true",
-                        help="only capture off and on (writer process): skip the writer-thread and inline runs")
+                        help="only capture off and on (writer thread): skip the inline run")
     parser.add_argument("--repeat", type=int, default=3,
                         help="crawl each configuration this many times, interleaved; the best run counts "
                              "(the machine is shared, so the fastest run is the least disturbed one)")
@@ -264,9 +262,8 @@ def main() -> None:
         pages = site_pages(site_dir)
         print(f"generated {args.pages} articles of ~{args.page_bytes // 1000} KB ({len(pages)} pages)")
         level = {} if args.gzip_level is None else {"WARC_GZIP_LEVEL": str(args.gzip_level)}
-        runs = [("off", {"WARC_ENABLED": "False"}), ("process", dict(level))]
+        runs = [("off", {"WARC_ENABLED": "False"}), ("thread", dict(level))]
         if not args.skip_inline:
-            runs.append(("thread", {"WARC_WRITER": "thread", **level}))
             runs.append(("inline", {"WARC_WRITER": "inline", **level}))
         spiders = [name for name in args.spiders.split(",") if name]
         every: dict[str, dict[str, list[dict[str, float]]]] = {
@@ -305,7 +302,7 @@ def report(spider: str, every: dict[str, list[dict[str, float]]]) -> None:
     Wall-clock ratios are paired: each round's capture run is divided by the
     same round's ``off`` run, and the median of those is given. The CPU columns
     do not depend on what else the machine is doing: ``crawl`` is the crawl
-    process with the writer process it waited for, ``server`` the sample site
+    process (all its threads), ``server`` the sample site
     answering it. ``all`` adds them; on a machine whose cores are all busy,
     throughput is bounded by it.
     """

@@ -22,8 +22,9 @@ _DATETIME_OFFSET = {"pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?[+-]\d{2
 _URL = {"pattern": "^https?://", "minLength": 8}
 
 
-def _schema(**extra: Any) -> dict[str, Any]:
-    return {"json_schema_extra": extra}
+def _schema(column: str | None = None, **extra: Any) -> dict[str, Any]:
+    """Field metadata: JSON Schema keywords, and the database column type where a string holds a date or time."""
+    return {"json_schema_extra": extra, **({"column": column} if column else {})}
 
 
 @dataclass
@@ -35,9 +36,9 @@ class ArticleItem:
     id: str = field(default="", metadata=_schema(description="hex SHA-1 of canonical_url", **_HEX40))
     canonical_url: str = field(default="", metadata=_schema(description="canonical form used for dedup", **_URL))
     title: str = field(default="", metadata=_schema(description="headline, spam removed"))
-    published_date: str | None = field(default=None, metadata=_schema(description="YYYY-MM-DD", **_DATE))
+    published_date: str | None = field(default=None, metadata=_schema("date", description="YYYY-MM-DD", **_DATE))
     published_at: str | None = field(
-        default=None, metadata=_schema(description="ISO 8601 with offset; null when no time of day is known", **_DATETIME_OFFSET)
+        default=None, metadata=_schema("timestamptz", description="ISO 8601 with offset; null when no time of day is known", **_DATETIME_OFFSET)
     )
     source: str | None = field(default=None, metadata=_schema(description="publishing outlet (来源 / ContentSource)"))
     author: str | None = field(default=None, metadata=_schema(description="reporter or author"))
@@ -76,7 +77,7 @@ class ArticleItem:
             "false when probed and the same; null when not probed or the probe failed"
         ),
     )
-    fetched_at: str = field(default="", metadata=_schema(description="ISO 8601 UTC", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$"))
+    fetched_at: str = field(default="", metadata=_schema("timestamptz", description="ISO 8601 UTC", pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)$"))
     encoding: str = field(default="", metadata=_schema(description="charset the page was decoded with", minLength=1))
     extractor_version: str = field(default="", metadata=_schema(description="version of extraction and spam rules", minLength=1))
     warc: dict[str, Any] | None = field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +10,12 @@ from typing import Any
 
 _RUN_ID_ATTRIBUTE = "_ministry_news_run_id"
 _WORKER_ATTRIBUTE = "_ministry_news_worker"
+
+# warcinfo fields that make a WARC file describe its run (written by the capture
+# middleware, read by crawler/replay/inputs.py): which run wrote the file, and
+# the seed file the run crawled from, as it was then.
+WARCINFO_RUN_ID = "run-id"
+WARCINFO_SEED_TOML = "seed-toml"
 
 
 def run_id(crawler: Any) -> str:
@@ -43,3 +50,16 @@ def output_dir(settings: Any) -> Path:
 def utc_now_iso() -> str:
     """Current UTC time, ISO 8601 with a ``Z`` suffix and second precision."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def warcinfo_text(text: str) -> str:
+    """A multi-line text as one warc-fields value: a JSON string (warc-fields are one line each)."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+def text_from_warcinfo(value: str) -> str:
+    """The text :func:`warcinfo_text` encoded; ``ValueError`` when ``value`` is not such a string."""
+    text = json.loads(value)
+    if not isinstance(text, str):
+        raise ValueError("not a JSON string")
+    return text

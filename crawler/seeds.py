@@ -42,6 +42,9 @@ class Seed:
     list_patterns: tuple[re.Pattern[str], ...] = ()
     url_aliases: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    # The seed file as written: the WARC capture keeps it in each warcinfo record,
+    # so a replay crawls from exactly this seed even after the file changed.
+    text: str = field(default="", compare=False, repr=False)
 
     def allows_host(self, host: str) -> bool:
         """True when ``host`` is one of the allowed domains or a subdomain of one."""
@@ -61,16 +64,23 @@ def load_seed(path: str | Path) -> Seed:
     except OSError as exc:
         raise SeedError(path, None, f"cannot be read ({exc.strerror or exc})") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SeedError(path, None, f"is not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    return seed_from_text(text, path)
+
+
+def seed_from_text(text: str, path: str | Path = "<seed>") -> Seed:
+    """Read and validate a seed from its TOML text (``path`` names where it came from)."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SeedError(path, None, f"TOML syntax error: {exc}") from exc
-    return parse_seed(data, path)
+    return parse_seed(data, path, text=text)
 
 
-def parse_seed(data: dict[str, Any], path: str | Path = "<seed>") -> Seed:
-    """Validate an already parsed seed table."""
+def parse_seed(data: dict[str, Any], path: str | Path = "<seed>", *, text: str = "") -> Seed:
+    """Validate an already parsed seed table (``text``: the TOML it was read from, if any)."""
     for key in data:
         if key not in REQUIRED and key not in OPTIONAL:
             known = ", ".join(REQUIRED + OPTIONAL)
@@ -116,6 +126,7 @@ def parse_seed(data: dict[str, Any], path: str | Path = "<seed>") -> Seed:
         list_patterns=_patterns(data, "list_patterns", path),
         url_aliases={k.lower(): v.lower() for k, v in aliases.items()},
         path=str(path),
+        text=text,
     )
 
 

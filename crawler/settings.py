@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler import __version__
+from crawler.items import exported_field_names
 
 BOT_NAME = "ministry_news"
 
@@ -50,6 +51,16 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 # Whether linked attachments (PDF, DOC, XLS, ZIP …) are downloaded (and so archived).
 FETCH_ATTACHMENTS = True
 
+# The components that write a run's outputs (WARC, JSONL, state, lock, manifest) run only
+# in `scrapy crawl` and `scrapy replay`, which set RUN_OUTPUTS_ENABLED; shell, fetch, view,
+# parse, check and bench leave OUTPUT_DIR alone (crawler/runoutputs.py). RUN_OUTPUTS_ENABLED
+# is not set here: a project-level value would override the commands' defaults.
+ADDONS = {
+    "crawler.runoutputs.RunOutputs": 0,
+    # REDIS_URL makes a crawl a worker of a distributed crawl (crawler/distributed/, docs/distributed.md).
+    "crawler.distributed.addon.Distributed": 10,
+}
+
 EXTENSIONS = {
     "crawler.extensions.publicsuffix.OfflinePublicSuffixList": 50,
     "crawler.extensions.runlock.RunLock": 100,
@@ -62,7 +73,13 @@ ITEM_PIPELINES = {
     "pipelines.spam.SpamPipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.jsonl.JsonLinesWriter": 800,
+    # After the JSONL: loads what was written into LOAD_URL (off when unset).
+    "pipelines.load.LoadPipeline": 900,
 }
+# Live loading (README, "Loading into a database"): postgresql://…, duckdb:///FILE or parquet:DIR.
+LOAD_URL = ""
+LOAD_TABLE = "articles"
+LOAD_BATCH_SIZE = 500
 
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # robots.txt answering 5xx or not at all disallows the host, 4xx allows it (RFC 9309).
@@ -76,6 +93,9 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     # reaches the errback (logged, counted) instead of vanishing.
     "crawler.middlewares.offsiteredirect.OffsiteRedirectMiddleware": 650,
 }
+
+# `scrapy check`: @start_url checks a callback on the spider's own seed (crawler/contracts.py).
+SPIDER_CONTRACTS = {"crawler.contracts.StartUrlContract": 10}
 
 SPIDER_MIDDLEWARES = {
     # Stops following list pages once DEDUP_STOP_AFTER_KNOWN_PAGES held only known articles.
@@ -100,8 +120,7 @@ STATE_COMMIT_INTERVAL = 2.0  # seconds an uncommitted batch may wait
 STATE_LOCK_TIMEOUT = 30.0  # seconds to wait for another process's write lock
 
 # -- distributed crawls (crawler/distributed/, docs/distributed.md) ---------------
-# REDIS_URL switches a crawl into a worker of a distributed crawl; without it nothing changes.
-ADDONS = {"crawler.distributed.addon.Distributed": 0}
+# REDIS_URL switches a crawl into a worker of a distributed crawl (ADDONS); without it nothing changes.
 REDIS_URL = None  # redis://host:port/db
 REDIS_KEY_PREFIX = "mna"  # every key of this archive lives under it
 REDIS_IDLE_CLOSE = 10.0  # seconds the shared frontier stays empty, nothing pending, before workers finish
@@ -113,6 +132,9 @@ REDIS_HOST_RATE = -1.0  # requests/s per host across all workers; -1: 1 / DOWNLO
 REDIS_HOST_CONCURRENCY = -1  # requests in flight per host across all workers; -1: CONCURRENT_REQUESTS_PER_DOMAIN
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Feed exports (`scrapy crawl mca -O items.json`) hold the JSONL record's fields only, not the
+# item's working data (`extra`); the JSONL writer leaves the record as written in the item.
+FEED_EXPORT_FIELDS = exported_field_names()
 LOG_LEVEL = "INFO"
 # No control servers in a crawl or replay: Scrapy's telnet console and its
 # remote-control HTTP server (which runs any Python code POSTed to it) stay off.

@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Self
+from typing import IO, TYPE_CHECKING, Any, NoReturn, Self
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -28,6 +28,7 @@ from crawler.schema import validator
 from crawler.signals import manifest_entry
 from crawler.warc.pointer import resolve_warc_pointer
 from crawler.warc.writer import try_lock
+from crawler.warc.pointer import WarcPointerError, resolve_warc_pointer
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -214,7 +215,10 @@ class JsonLinesWriter:
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        adapter["warc"] = await resolve_warc_pointer(adapter.get("warc"))
+        try:
+            adapter["warc"] = await resolve_warc_pointer(adapter.get("warc"))
+        except WarcPointerError as exc:
+            self._warc_missing(adapter.get("url"), exc)
         record = record_from_item(item)
         if self._validator is not None and not (self._certainly_valid is not None and self._certainly_valid(record)):
             errors = sorted(self._validator.iter_errors(record), key=lambda e: list(e.path))
@@ -233,7 +237,20 @@ class JsonLinesWriter:
         self._file.flush()
         self.crawler.stats.inc_value("jsonl/records")
         self.crawler.stats.inc_value("jsonl/bytes", len(line))
+        for name, value in record.items():  # feed exports after this pipeline get the record as written
+            adapter[name] = value
         return item
+
+    def _warc_missing(self, url: Any, error: WarcPointerError) -> NoReturn:
+        """A record whose WARC write failed is not written: without its evidence it
+        must not count as stored (the dedup state forgets a dropped item), and the
+        run's exit status says it failed (``jsonl/warc_write_failed``)."""
+        self.crawler.stats.inc_value("jsonl/warc_write_failed")
+        logger.error("Record for %s not written: its WARC record was not written (%s)", url, error)
+        self.crawler.signals.send_catch_log(
+            manifest_entry, kind="warc_write_failed", entry={"url": url, "problem": str(error)}
+        )
+        raise DropItem(f"WARC record not written for {url}: {error}")
 
     def close_spider(self) -> None:
         if self._file is None:

@@ -163,3 +163,30 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     for start in range(0, len(keys), 1000):
         client.delete(*keys[start : start + 1000])
     client.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL (tests/postgres.py): $DATABASE_URL, 127.0.0.1:5432/test, or a pgserver started here."""
+    import os
+
+    from postgres import choose_database_url, start_pgserver
+
+    url, server = choose_database_url(os.environ, lambda: start_pgserver(tmp_path_factory.mktemp("pgserver")))
+    try:
+        yield url
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+@pytest.fixture
+def pg_table(postgres_url: str) -> Iterator[str]:
+    """A ``schema.articles`` name in a schema of this test's own, dropped afterwards."""
+    from postgres import drop_schema, unique_schema
+
+    schema = unique_schema()
+    try:
+        yield f"{schema}.articles"
+    finally:
+        drop_schema(postgres_url, schema)

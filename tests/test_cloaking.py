@@ -1,12 +1,14 @@
-"""Cloaking probe functions (crawler/cloaking.py)."""
+"""Cloaking probe functions (crawler/spam/cloaking.py)."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from crawler.cloaking import (
+from crawler.spam.cloaking import (
     BAIDUSPIDER_USER_AGENT,
+    CloakingPolicy,
     compare_fetches,
+    remove_additions,
     probe_headers,
     should_probe,
     text_similarity,
@@ -101,7 +103,7 @@ from scrapy.http import HtmlResponse, Request  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 from twisted.python.failure import Failure  # noqa: E402
 
-from crawler.cloaking import PROBE_META_KEY  # noqa: E402
+from crawler.spam.cloaking import PROBE_META_KEY  # noqa: E402
 from crawler.items import ArticleItem  # noqa: E402
 from crawler.seeds import load_seed  # noqa: E402
 from crawler.settings import SEEDS_DIR  # noqa: E402
@@ -115,6 +117,7 @@ class McaSpider(NewsSpider):
 
 
 def make_spider(**settings: Any) -> tuple[NewsSpider, list[tuple[str, dict[str, str]]]]:
+    settings.setdefault("CLOAKING_PROBE_MEMORY_RUNS", 0)  # no state store unless a test gives one
     crawler = get_crawler(McaSpider, settings_dict=settings)
     spider = McaSpider.from_crawler(crawler)
     crawler.stats.open_spider()
@@ -134,7 +137,7 @@ def test_spider_probes_spam_pages_and_sample_only_when_enabled() -> None:
     response = HtmlResponse(URL, body=article().encode(), encoding="utf-8", request=Request(URL))
     spider, _ = make_spider()
     assert spider._cloaking_probe(response, make_item(spam=True)) is None  # off by default
-    spider, _ = make_spider(CLOAKING_PROBE_ENABLED=True, CLOAKING_PROBE_SAMPLE=0.0)
+    spider, _ = make_spider(CLOAKING_PROBE_ENABLED=True, CLOAKING_PROBE_SAMPLE=0.0, CLOAKING_PROBE_UNTIL_CLEAN=0)
     assert spider._cloaking_probe(response, make_item()) is None
     probe = spider._cloaking_probe(response, make_item(spam=True))
     assert isinstance(probe, Request) and probe.dont_filter and probe.meta[PROBE_META_KEY]
@@ -166,3 +169,95 @@ def test_probe_callback_flags_cloaking_and_errback_keeps_the_item() -> None:
 def test_malformed_location_does_not_raise() -> None:
     result = compare_fetches(article(), article(), URL, DOMAINS, spider_location="http://[bad")
     assert not result.cloaked
+
+
+# -- probing policy and the site's memory (issue 17) -------------------------------------
+
+
+class NoteStore:
+    """The two state-store methods the policy uses, in memory."""
+
+    def __init__(self) -> None:
+        self.notes: dict[tuple[str, str], str] = {}
+
+    def get_site_note(self, site: str, key: str) -> str | None:
+        return self.notes.get((site, key))
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        self.notes[(site, key)] = value
+
+
+URLS = [f"http://www.mca.gov.cn/article/xw/2024/{n}.shtml" for n in range(200)]
+
+
+def run_policy(store: NoteStore, cloaked_at: int | None = None) -> int:
+    """One run over 200 articles; returns how many were probed."""
+    policy = CloakingPolicy("mca", until_clean=5, sample=0.1, memory_runs=2, store=store)
+    probed = 0
+    for index, url in enumerate(URLS):
+        if policy.should_probe(url):
+            probed += 1
+            policy.record(index == cloaked_at)
+    policy.close()
+    return probed
+
+
+def test_policy_probes_until_clean_then_samples_and_remembers_a_cloaking_site() -> None:
+    store = NoteStore()
+    sampled = sum(should_probe(url, 0.1) for url in URLS[5:])
+    assert run_policy(store) == 5 + sampled  # five clean probes, then the sample
+    assert store.notes == {}
+    # Cloaking on the third probe: every later article of the run is probed.
+    assert run_policy(store, cloaked_at=2) == 200
+    assert store.notes[("mca", "cloaking_runs_left")] == "2"
+    # The next two runs probe everything although nothing cloaks; then sampling again.
+    assert run_policy(store) == 200
+    assert run_policy(store) == 200
+    assert store.notes[("mca", "cloaking_runs_left")] == "0"
+    assert run_policy(store) == 5 + sampled
+
+
+def test_failed_probes_do_not_count_as_clean() -> None:
+    policy = CloakingPolicy("mca", until_clean=2, sample=0.0)
+    for _ in range(5):
+        policy.record(None)
+    assert policy.should_probe(URLS[0])
+    policy.record(False)
+    policy.record(False)
+    assert not policy.should_probe(URLS[0])
+
+
+def test_site_memory_survives_in_the_sqlite_state_store(tmp_path: Any) -> None:
+    from scrapy import signals
+
+    state = str(tmp_path / "state.sqlite")
+    spider, _ = make_spider(CLOAKING_PROBE_ENABLED=True, CLOAKING_PROBE_MEMORY_RUNS=3, STATE_PATH=state)
+    cloaked_view = HtmlResponse(URL, body=article(title="连线棋牌游戏大厅").encode(), encoding="utf-8")
+    list(spider.parse_cloaking_probe(cloaked_view, item=make_item(), normal_body=article().encode()))
+    spider.closed("finished")
+    spider.crawler.signals.send_catch_log(signals.engine_stopped)  # closes the store
+    again, _ = make_spider(CLOAKING_PROBE_ENABLED=True, CLOAKING_PROBE_MEMORY_RUNS=3, STATE_PATH=state)
+    policy = again._cloaking_policy()
+    assert policy.runs_left == 3 and policy.watching
+    again.crawler.signals.send_catch_log(signals.engine_stopped)
+
+
+def test_what_only_the_crawler_sees_is_cut_from_the_record() -> None:
+    advert = "鸿运坊线上厅开户即送58元，客服微信hy2288kf，秒提现！"
+    comparison = compare_fetches(article(), article(extra=f"<p>{advert}</p>"), URL, DOMAINS)
+    assert comparison.cloaked and comparison.spider_added == [advert]
+    # A record whose normal fetch carried the advert too (served to some browsers).
+    body = "会议强调，要进一步健全农村留守儿童关爱服务体系。\n\n" + advert + "\n\n会议审议通过了工作要点。"
+    title, cleaned, entries = remove_additions("部际联席会议第二次全体会议召开", body, comparison.spider_added)
+    assert cleaned == "会议强调，要进一步健全农村留守儿童关爱服务体系。\n\n会议审议通过了工作要点。"
+    assert title == "部际联席会议第二次全体会议召开"
+    assert entries == [{"text": advert, "where": "body", "rule": "cloaking:spider-only"}]
+
+    spider, _ = make_spider(CLOAKING_PROBE_ENABLED=True)
+    item = make_item()
+    item.body = body
+    spider_view = HtmlResponse(URL, body=article(extra=f"<p>{advert}</p>").encode(), encoding="utf-8")
+    [result] = list(spider.parse_cloaking_probe(spider_view, item=item, normal_body=article().encode()))
+    assert result.extra["cloaked"] is True and advert not in result.body
+    assert result.spam_removed == entries
+    assert spider.crawler.stats.get_value("spider/cloaking/removed_units") == 1

@@ -117,3 +117,21 @@ def test_no_deprecation_warning_from_project_code(sample_crawl):
     for seed, log in sample_crawl.logs.items():
         offending = [line for line in log.splitlines() if "DeprecationWarning" in line and ("crawler." in line or "pipelines." in line or "/work/" in line and "site-packages" not in line)]
         assert not offending, (seed, offending)
+
+
+@pytest.mark.e2e
+def test_feed_exported_items_are_the_jsonl_records_and_validate(fresh_sample_site, tmp_path):
+    import json
+
+    from crawling import read_jsonl, run_crawl
+
+    feed = tmp_path / "items.json"
+    completed = run_crawl("mca", tmp_path / "out", fresh_sample_site.proxy_url, args=["-O", str(feed)])
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    items = json.loads(feed.read_text("utf-8"))
+    assert items and all("extra" not in item for item in items)
+    check = validator()
+    for item in items:
+        errors = [f"{list(e.path)}: {e.message}" for e in check.iter_errors(item)]
+        assert not errors, (item["url"], errors)
+    assert items == read_jsonl(tmp_path / "out", "mca")  # field for field, in the same order

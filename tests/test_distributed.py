@@ -39,7 +39,7 @@ def join(client: redis.Redis, keys: Keys, worker: str, proposed: str, visibility
     return run.decode(), fresh
 
 
-def beat(client: redis.Redis, keys: Keys, worker: str, *acked: str, visibility: float = 5.0) -> list[int]:
+def beat(client: redis.Redis, keys: Keys, worker: str, *acked: str, visibility: float = 5.0) -> list[Any]:
     return client.register_script(scripts.BEAT)(
         keys=[keys.workers, keys.requests], args=[worker, visibility, keys.pending_prefix, *acked]
     )
@@ -95,8 +95,8 @@ def test_a_popped_request_stays_pending_until_acknowledged(client: redis.Redis, 
     assert request.url == "http://x.gov.cn/1.html"
     assert scheduler.next_request() is None
     token = scheduler.context.taken[request]
-    assert beat(client, keys, "a") == [0, 1, 0]  # nothing queued, one pending
-    assert beat(client, keys, "a", token) == [0, 0, 0]
+    assert beat(client, keys, "a") == [0, 1, []]  # nothing queued, one pending
+    assert beat(client, keys, "a", token) == [0, 0, []]
 
 
 def test_a_dead_workers_requests_go_back_after_the_visibility_timeout(
@@ -109,10 +109,14 @@ def test_a_dead_workers_requests_go_back_after_the_visibility_timeout(
     for number in range(3):
         dying.enqueue_request(Request(f"http://x.gov.cn/{number}.html", priority=number))
     taken = [dying.next_request() for _ in range(2)]
-    assert beat(client, keys, "alive", visibility=60) == [1, 2, 0]  # "dead" still counts as alive
+    assert beat(client, keys, "alive", visibility=60) == [1, 2, []]  # "dead" still counts as alive
     seconds, micro = client.time()
     client.zadd(keys.workers, {"dead": seconds + micro / 1e6 - 61})  # silent for longer than the timeout
-    assert beat(client, keys, "alive", visibility=60) == [3, 0, 2]
+    assert beat(client, keys, "alive", visibility=60) == [1, 2, [b"dead"]]
+    requeue = client.register_script(scripts.REQUEUE)
+    assert requeue(keys=[keys.workers, keys.requests], args=[60, keys.pending_prefix, "alive"]) == 0  # alive: kept
+    assert requeue(keys=[keys.workers, keys.requests], args=[60, keys.pending_prefix, "dead"]) == 2
+    assert beat(client, keys, "alive", visibility=60) == [3, 0, []]
     survivor = scheduler_for(client, redis_url, keys, "alive")
     again = [survivor.next_request() for _ in range(3)]
     # Back in the queue in priority order, the requests the dead worker had taken included.
@@ -167,6 +171,7 @@ def test_with_redis_url_the_addon_switches_the_shared_parts(redis_url: str) -> N
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("REDIS_URL", redis_url, priority="cmdline")
+    settings.set("RUN_OUTPUTS_ENABLED", True, priority="command")  # as `scrapy crawl` sets it
     Distributed().update_settings(settings)
     assert settings["SCHEDULER"] == "crawler.distributed.scheduler.DistributedScheduler"
     assert settings["STATE_STORE_CLASS"] == "crawler.dedup.redis.RedisStateStore"

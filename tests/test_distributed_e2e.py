@@ -24,6 +24,7 @@ import pytest
 from conftest import SampleSite, start_sample_site
 from crawler.demo import ROOT, crawl_env
 from crawler.sample.process import stop as stop_process
+from test_replay import run_replay
 
 pytestmark = pytest.mark.e2e
 
@@ -97,7 +98,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     sample, site_dir = site
     sample.reset_log()
     out = tmp_path / "out"
-    settings = {"REDIS_VISIBILITY_TIMEOUT": 3, "REDIS_HOST_RATE": 40}
+    settings = {"REDIS_VISIBILITY_TIMEOUT": 5, "REDIS_HOST_RATE": 40}
     workers = [worker(site_dir / "bench.toml", out, sample.proxy_url, redis_url, redis_prefix, **settings) for _ in range(3)]
     deadline = time.monotonic() + 60
     while len(sample.requests()) < 40 and time.monotonic() < deadline:
@@ -109,7 +110,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     for code, stderr in results:
         assert code == 0, stderr[-3000:]
     ids = Counter(record["id"] for record in records(out))
-    assert [i for i, n in ids.items() if n > 1] == []  # every article exactly once across the workers
+    twice = {i: [p.name for p in (out / "jsonl").iterdir() if i in p.read_text("utf-8")] for i, n in ids.items() if n > 1}
+    assert twice == {}, [s.get("dedup/reconciled") for s in stats_of(out)]  # every article exactly once across the workers
     assert {record["url"] for record in records(out)} == article_urls(ARTICLES)  # nothing lost
     survivors = stats_of(out)
     assert len(survivors) == 2  # the killed worker wrote no manifest
@@ -117,7 +119,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     assert sum(s.get("distributed/run_ended", 0) for s in survivors) == 1
 
 
-def test_three_workers_share_one_rate_limit_and_one_robots_txt(
+def test_three_workers_share_one_rate_limit_and_one_robots_txt_and_replay_as_one_run(
     site: tuple[SampleSite, Path], redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
     sample, site_dir = site
@@ -141,6 +143,16 @@ def test_three_workers_share_one_rate_limit_and_one_robots_txt(
     assert set(live) == article_urls(ARTICLES, first=(ARTICLES + 19) // 20 * 20 - 20)
     names = [path.name for path in (out / "warc").glob("*.warc.gz")] + [p.name for p in (out / "jsonl").iterdir()]
     assert all(f"-{process.pid}" in " ".join(names) for process in workers)  # names carry the pid
+
+    # scrapy replay of the workers' WARCs: one run, the same records.
+    replayed = tmp_path / "replay"
+    result = run_replay([out / "warc"], replayed, args=["-a", f"seed={site_dir / 'small.toml'}"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    again = {record["url"]: record for record in records(replayed)}
+    assert sorted(again) == sorted(live)
+    for url, record in again.items():
+        assert {k: v for k, v in record.items() if k not in ("fetched_at", "warc")} == \
+            {k: v for k, v in live[url].items() if k not in ("fetched_at", "warc")}, url
 
 
 

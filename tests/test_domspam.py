@@ -1,11 +1,13 @@
-"""DOM-level spam removal (crawler/extract/domspam.py), on lxml trees."""
+"""DOM-level spam removal (crawler/spam/dom.py), on lxml trees."""
 
 from __future__ import annotations
 
 import lxml.html
 import pytest
 
-from crawler.extract.domspam import decode_script, hiding_reason, page_spam_signals, parse_style, remove_dom_spam
+from crawler.spam.css import hiding_reason, parse_style
+from crawler.spam.dom import page_spam_signals, remove_dom_spam
+from crawler.spam.scripts import decode_script
 
 URL = "http://www.mca.gov.cn/article/xw/mtbd/202001/20200100023133.shtml"
 DOMAINS = ("www.mca.gov.cn", "mca.gov.cn")

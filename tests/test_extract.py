@@ -287,7 +287,8 @@ def test_source_disagreement_is_counted():
     [
         ("全国民政工作会议在京召开_中华人民共和国民政部", "全国民政工作会议在京召开"),
         ("全国民政工作会议在京召开 - 中国政府网", "全国民政工作会议在京召开"),
-        ("全国民政工作会议在京召开_滚动新闻_中国政府网", "全国民政工作会议在京召开_滚动新闻"),
+        # Headline_column_site: the column goes with the site name.
+        ("全国民政工作会议在京召开_滚动新闻_中国政府网", "全国民政工作会议在京召开"),
         ("Ministry holds conference - english.gov.cn", "Ministry holds conference"),
     ],
 )
@@ -424,7 +425,7 @@ def test_domspam_is_called_on_the_tree_before_the_body_is_read(monkeypatch):
                 element.getparent().remove(element)
         return [{"text": "连线棋牌游戏大厅", "where": "body", "rule": "test"}]
 
-    monkeypatch.setattr("crawler.extract.domspam.remove_dom_spam", fake_remove)
+    monkeypatch.setattr("crawler.spam.dom.remove_dom_spam", fake_remove)
     content = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + '<div class="injected">连线棋牌游戏大厅</div>'
     result = extract_article(page(content=content), URL, allowed_domains=["mca.gov.cn"])
     assert calls == [(URL, ("mca.gov.cn",))]
@@ -436,7 +437,7 @@ def test_domspam_failure_does_not_stop_extraction(monkeypatch):
     def broken(tree, url, allowed_domains):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("crawler.extract.domspam.remove_dom_spam", broken)
+    monkeypatch.setattr("crawler.spam.dom.remove_dom_spam", broken)
     result = extract_article(page(), URL)
     assert "domspam_error" in result.notes
     assert result.body == "\n\n".join(PARAGRAPHS)

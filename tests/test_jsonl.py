@@ -12,6 +12,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem, exported_field_names
 from crawler.schema import build_schema, load_schema, validator, validator_for
+from crawler.signals import manifest_entry
 from pipelines.jsonl import JsonLinesWriter, recover_partial_file
 
 
@@ -92,13 +93,48 @@ def test_warc_pointer_future_is_awaited(writer, tmp_path):
     assert record["warc"] == pointer
 
 
-def test_failed_warc_write_gives_null_pointer(writer, tmp_path):
-    future: concurrent.futures.Future = concurrent.futures.Future()
-    future.set_exception(OSError("disk full"))
-    asyncio.run(writer.process_item(make_item(warc=future)))
-    writer.close_spider()
-    (record,) = read_lines(tmp_path / "jsonl" / "mca-run1.jsonl")
-    assert record["warc"] is None
+def test_failed_warc_write_is_never_written_nor_counted_as_stored(tmp_path, caplog):
+    """A record whose WARC write failed is not written with "warc": null, and the
+    dedup state does not count it as stored: the next run writes it, with its pointer."""
+    from scrapy import Spider, signals
+
+    from crawler.commands.crawl import EXIT_FAILED, RunOutcome, exit_status
+    from pipelines.dedup import DedupPipeline
+
+    def run(run_id, warc):
+        crawler = get_crawler(Spider, {"OUTPUT_DIR": str(tmp_path), "RUN_ID": run_id})
+        crawler.spider = Spider.from_crawler(crawler, name="mca")
+        crawler.stats.open_spider()
+        entries = []
+        crawler.signals.connect(lambda kind, entry: entries.append((kind, entry)), signal=manifest_entry, weak=False)
+        dedup, jsonl = DedupPipeline.from_crawler(crawler), JsonLinesWriter.from_crawler(crawler)
+        dedup.open_spider()
+        jsonl.open_spider()
+        item = dedup.process_item(make_item(warc=warc))
+        try:  # what Scrapy's engine does with the JSONL writer's outcome
+            asyncio.run(jsonl.process_item(item))
+        except DropItem as exc:
+            crawler.signals.send_catch_log(signals.item_dropped, item=item, response=None, exception=exc, spider=crawler.spider)
+        else:
+            crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=crawler.spider)
+        jsonl.close_spider()
+        dedup.spider_closed("finished")
+        dedup.store.close()
+        return crawler.stats.get_stats(), entries, read_lines(tmp_path / "jsonl" / f"mca-{run_id}.jsonl")
+
+    failed: concurrent.futures.Future = concurrent.futures.Future()
+    failed.set_exception(OSError(28, "No space left on device"))
+    stats, entries, lines = run("run1", failed)
+    assert lines == []
+    assert stats["jsonl/warc_write_failed"] == 1
+    assert entries == [("warc_write_failed", {"url": make_item().url, "problem": "OSError: [Errno 28] No space left on device"})]
+    assert make_item().url in caplog.text
+    assert exit_status(RunOutcome(finish_reason="finished", stats=stats, start_url_count=1))[0] == EXIT_FAILED
+
+    pointer = {"file": "MNA-x.warc.gz", "offset": 0, "record_id": "<urn:uuid:1>", "payload_digest": "sha1:AAAA"}
+    stats, _, lines = run("run2", pointer)
+    assert [line["warc"] for line in lines] == [pointer]  # not skipped as "unchanged"
+    assert stats["dedup/new"] == 1
 
 
 def test_invalid_record_is_dropped_logged_and_counted(writer, tmp_path, caplog):

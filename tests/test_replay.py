@@ -296,3 +296,47 @@ def test_uncompressed_warc_written_by_wget_names_its_seed_and_is_replayed(
     for url, record in replayed.items():
         assert without(record, "fetched_at", "warc") == without(live[url], "fetched_at", "warc"), url
         assert record["warc"]["file"] == archive.name
+
+
+@pytest.mark.e2e
+def test_a_good_archive_beside_a_file_that_is_not_one_replays_and_exits_non_zero(
+    sample_crawl: Any, tmp_path: Path
+) -> None:
+    (good,) = files_of_seed(sample_crawl.output_dir / "warc", "mca")
+    junk = tmp_path / "junk.txt"
+    junk.write_text("notes, not an archive\n", encoding="utf-8")
+    out = tmp_path / "replay"
+    result = run_replay([good, junk], out)
+    assert result.returncode == 1, result.stderr[-4000:]
+    assert f"Skipping {junk}: not a WARC file" in result.stderr
+    assert "1 input(s) skipped" in result.stderr
+    # What could be replayed was: every live record of the good file.
+    assert sorted(by_url(read_jsonl(out, "mca"))) == sorted(by_url(sample_crawl.records("mca")))
+
+
+@pytest.mark.e2e
+def test_an_archive_replays_from_the_seed_it_was_crawled_with_after_the_file_is_gone(
+    fresh_sample_site: Any, tmp_path: Path
+) -> None:
+    from crawling import run_crawl
+
+    # Named like a shipped seed (mca) but crawling another site: the shipped mca's start URL is not archived.
+    custom = tmp_path / "custom.toml"
+    custom.write_text((ROOT / "seeds" / "mee.toml").read_text("utf-8").replace('name = "mee"', 'name = "mca"'), "utf-8")
+    live_dir = tmp_path / "live"
+    crawled = run_crawl("news", live_dir, fresh_sample_site.proxy_url, args=["-a", f"seed={custom}"])
+    assert crawled.returncode == 0, crawled.stderr[-4000:]
+    live = by_url(read_jsonl(live_dir, "mca"))
+    assert live and all("www.mee.gov.cn" in url for url in live)
+    custom.unlink()
+    fresh_sample_site.reset_log()
+    out = tmp_path / "replay"
+    result = run_replay([live_dir / "warc"], out)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert fresh_sample_site.requests() == []
+    replayed = by_url(read_jsonl(out, "mca"))
+    assert sorted(replayed) == sorted(live)
+    for url, record in replayed.items():
+        assert without(record, "fetched_at") == without(live[url], "fetched_at"), url
+    (manifest,) = manifests(out).values()
+    assert manifest["seed_file"].startswith("<warcinfo of ")

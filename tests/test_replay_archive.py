@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import shutil
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -129,6 +131,54 @@ def test_runs_are_grouped_by_seed_and_writer_serial_oldest_first(tmp_path: Path)
     # -a seed=… overrides the warcinfo seed; the run boundaries stay.
     forced, _ = group_runs(inputs, seed="news_x")
     assert [run.seed for run in forced] == ["news_x"] * 3
+
+
+def rotated_runs_with_a_stamp_tie(directory: Path, run_ids: bool) -> tuple[list[Path], list[Path]]:
+    """Run 1 rotates into two files; run 2's first file is named in the same millisecond as run 1's second.
+
+    The stamps are set by renaming, so the tie happens every time (in a real
+    crawl it takes a rotation just as one run ends and the next starts).
+    """
+    runs = []
+    for number, pages in ((1, [b"one", b"two"]), (2, [b"one again"])):
+        info = {"seed": "mca", **({"run-id": f"20240102T030405Z-{number}"} if run_ids else {})}
+        writer = WarcFileWriter(directory / f"run{number}", hostname="test", warcinfo=info, max_size=1)
+        archiver = ExchangeArchiver(writer)
+        for n, body in enumerate(pages):
+            archiver.archive(exchange(f"/{n}.html", body))
+        archiver.close()
+        runs.append(list(writer.closed_files))
+    stamps = ["20240102030405000", "20240102030406000"]
+    (run1_first, run1_second), (run2_first,) = runs
+    renamed = []
+    for path, stamp in ((run1_first, stamps[0]), (run1_second, stamps[1]), (run2_first, stamps[1])):
+        target = directory / re.sub(r"-\d{17}-", f"-{stamp}-", path.name)
+        path.rename(target)
+        renamed.append(target.name)
+    return renamed[:2], renamed[2:]
+
+
+@pytest.mark.parametrize("run_ids", [True, False], ids=["run-id in warcinfo", "older files without run-id"])
+def test_a_run_rotating_in_the_millisecond_the_next_run_starts_stays_one_run(tmp_path: Path, run_ids: bool) -> None:
+    run1, run2 = rotated_runs_with_a_stamp_tie(tmp_path, run_ids)
+    assert run1[1].split("-")[1] == run2[0].split("-")[1]  # the tie: the same 17-digit stamp
+    inputs, _ = find_inputs([tmp_path])
+    assert all(item.run_id == (f"20240102T030405Z-{1 if item.path.name in run1 else 2}" if run_ids else None)
+               for item in inputs)
+    runs, unknown = group_runs(inputs)
+    assert unknown == []
+    assert [[f.path.name for f in run.files] for run in runs] == [run1, run2]
+
+
+def test_runs_sharing_a_reused_run_id_are_still_split_by_serial(tmp_path: Path) -> None:
+    for number in (1, 2):
+        writer = WarcFileWriter(tmp_path, hostname="test", warcinfo={"seed": "mca", "run-id": "nightly"})
+        archiver = ExchangeArchiver(writer)
+        archiver.archive(exchange("/1.html", b"run %d" % number, at=T0 + timedelta(days=number)))
+        archiver.close()
+        time.sleep(0.002)  # distinct names; the order does not depend on it
+    runs, _ = group_runs(find_inputs([tmp_path])[0])
+    assert [len(run.files) for run in runs] == [1, 1]
 
 
 def test_foreign_files_without_seed_are_reported_unless_a_seed_is_given(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-import crawler.extract.domspam as domspam_module
+import crawler.spam.dom as domspam_module
 from crawler.extract import extract_article
 from crawler.items import ArticleItem
 from crawler.signals import manifest_entry

@@ -110,3 +110,12 @@ def test_every_seed_spam_and_legitimate_strings(sample_crawl: Any) -> None:
         for url, record in records.items():
             if url not in spam_urls:
                 assert record["spam_removed"] == [], (url, record["spam_removed"])
+
+
+def test_a_site_that_cloaked_is_remembered_in_the_state_store(probed_crawl: dict[str, Any]) -> None:
+    """Its next runs probe every article (CLOAKING_PROBE_MEMORY_RUNS, default 3)."""
+    import sqlite3
+
+    with sqlite3.connect(probed_crawl["output"] / "state" / "state.sqlite") as db:
+        rows = db.execute("SELECT value FROM meta WHERE key = ?", (f"site:{SEED}:cloaking_runs_left",)).fetchall()
+    assert rows == [("3",)]

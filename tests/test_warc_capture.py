@@ -516,7 +516,7 @@ def test_killed_crawl_is_recovered_at_next_start(loopback_server: dict[str, Any]
     finally:
         killed.kill()
         killed.wait()
-    # the writer process dies with the crawl: nothing keeps the leftover open (or locked)
+    # nothing of the killed crawl keeps the leftover open (or locked)
     deadline = time.monotonic() + 10
     while processes_holding(out) and time.monotonic() < deadline:
         time.sleep(0.1)

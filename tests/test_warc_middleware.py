@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.middlewares.warc import WarcCaptureMiddleware
-from crawler.warc.pointer import resolve_warc_pointer
+from crawler.warc.pointer import WarcPointerError, resolve_warc_pointer
 
 
 class SeededSpider(Spider):
@@ -30,7 +29,6 @@ class SeededSpider(Spider):
 
 
 def middleware(tmp_path: Path, **settings: Any) -> WarcCaptureMiddleware:
-    # a writer thread, so tests can reach into the backend; the process runner is tested below
     crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path), "WARC_WRITER": "thread", **settings})
     crawler.spider = SeededSpider()
     capture = WarcCaptureMiddleware.from_crawler(crawler)
@@ -128,7 +126,7 @@ def test_failed_download_keeps_request_and_a_note(tmp_path: Path, caplog: pytest
     assert "http://www.mca.gov.cn/lost.html" in caplog.text
 
 
-def test_failed_write_resolves_pointer_to_none(tmp_path: Path) -> None:
+def test_failed_write_makes_the_pointer_raise(tmp_path: Path) -> None:
     capture = middleware(tmp_path)
 
     def broken_opener(path: Path) -> Any:
@@ -138,7 +136,8 @@ def test_failed_write_resolves_pointer_to_none(tmp_path: Path) -> None:
     request = Request("http://www.mca.gov.cn/a.html")
     capture.process_request(request)
     capture.process_response(request, response_for(request))
-    assert asyncio.run(resolve_warc_pointer(request.meta["warc"])) is None
+    with pytest.raises(WarcPointerError):
+        asyncio.run(resolve_warc_pointer(request.meta["warc"]))
     finish(capture)
     assert capture.stats.get_value("warc/write_errors") == 1
 
@@ -175,92 +174,106 @@ def test_stopped_download_marked_truncated_unspecified(tmp_path: Path) -> None:
     assert payload == b"partial" and http_headers.get_header("Content-Length") == "7"
 
 
-def test_writer_process_archives_and_forwards_its_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path)})  # the default: a writer process
+def test_default_writer_is_a_thread_of_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # No writer process: a stop signal to the crawl's process group has no child to kill.
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path)})
     crawler.spider = SeededSpider()
     capture = WarcCaptureMiddleware.from_crawler(crawler)
     capture.spider_opened()
-    request = Request("http://www.mca.gov.cn/cut-in-child.html")
+    request = Request("http://www.mca.gov.cn/cut.html")
     capture.process_request(request)
     capture.process_response(request, response_for(request, b"x" * 10, headers=Headers({"Content-Length": "99"})))
     pointer = request.meta["warc"].result(timeout=60)
-    closed = capture.runner.call("close").result(timeout=60)
-    capture.runner.shutdown()
-    assert closed["counts"]["warc/truncated"] == 1 and closed["counts"]["warc/files"] == 1
+    assert [thread.name for thread in threading.enumerate() if thread.name.startswith("warc-writer")]
+    assert not multiprocessing.active_children()
+    finish(capture)
     with open(tmp_path / "warc" / pointer["file"], "rb") as handle:
         handle.seek(pointer["offset"])
         record = next(iter(ArchiveIterator(handle)))
     assert record.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
-    deadline = time.monotonic() + 10
-    while "cut-in-child.html" not in caplog.text and time.monotonic() < deadline:
-        time.sleep(0.05)  # the child's records arrive through a queue
-    assert "http://www.mca.gov.cn/cut-in-child.html" in caplog.text
+    assert "http://www.mca.gov.cn/cut.html" in caplog.text
 
 
-def test_writer_process_batches_keep_order_and_fail_one_by_one(tmp_path: Path) -> None:
-    import concurrent.futures
-
-    from crawler.warc.backend import BackendConfig, ProcessRunner
-    from crawler.warc.records import CapturedExchange
-    from crawler.warc.writer import WarcWriteError
-
-    runner = ProcessRunner(BackendConfig(directory=tmp_path))
-    moment = datetime.now(timezone.utc)
-    futures = [
-        runner.call("archive", CapturedExchange(
-            url=f"http://www.mca.gov.cn/{n}.html", method="GET", request_headers=(), request_body=b"",
-            status=200, protocol="HTTP/1.1", response_headers=(), body=f"page {n}".encode() * 10,
-            fetched_at=moment))
-        for n in range(70)  # two full batches and a partial one sent by the timer
-    ]
-    pointers = [future.result(timeout=60) for future in futures]
-    counts = runner.call("counts").result(timeout=60)  # runs after every archive call before it
-    runner.call("close").result(timeout=60)
-    runner.shutdown()
-    assert counts["warc/exchanges"] == 70
-    offsets = [pointer["offset"] for pointer in pointers]
-    assert offsets == sorted(offsets) and len(set(offsets)) == 70
-
-    # a failed exchange in a batch fails its own future only
-    ok: concurrent.futures.Future[Any] = concurrent.futures.Future()
-    bad: concurrent.futures.Future[Any] = concurrent.futures.Future()
-    finished: concurrent.futures.Future[Any] = concurrent.futures.Future()
-    finished.set_result([(True, {"file": "f"}), (False, "WarcWriteError: disk full")])
-    ProcessRunner._resolve([(None, ok), (None, bad)], finished)  # type: ignore[list-item]
-    assert ok.result() == {"file": "f"}
-    assert isinstance(bad.exception(), WarcWriteError)
 
 
-def test_falls_back_to_a_writer_thread_when_no_process_starts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    from crawler.warc import backend
-
-    def no_processes(*args: Any, **kwargs: Any) -> Any:
-        raise OSError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(backend.ProcessRunner, "call", no_processes)
-    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path)})
+def test_unknown_writer_mode_stops_the_crawl_rather_than_archiving_nothing(tmp_path: Path) -> None:
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path), "WARC_WRITER": "process"})
     crawler.spider = SeededSpider()
+    with pytest.raises(ValueError, match="WARC_WRITER"):
+        WarcCaptureMiddleware.from_crawler(crawler)
+
+
+def test_run_manifest_lists_exactly_the_warc_files_written(tmp_path: Path) -> None:
+    import json
+
+    from crawler.extensions.manifest import RunManifest
+
+    (tmp_path / "warc").mkdir()
+    (tmp_path / "warc" / "MNA-earlier-run.warc.gz").write_bytes(b"")  # not this run's
+    crawler = get_crawler(SeededSpider, {"OUTPUT_DIR": str(tmp_path), "RUN_ID": "r1", "WARC_WRITER": "inline",
+                                         "WARC_MAX_SIZE": 2000})
+    crawler.spider = SeededSpider()
+    manifest = RunManifest.from_crawler(crawler)
+    manifest.spider_opened(crawler.spider)
     capture = WarcCaptureMiddleware.from_crawler(crawler)
-    assert isinstance(capture.runner, backend.ThreadRunner)
-    assert "did not start" in caplog.text
     capture.spider_opened()
-    request = Request("http://www.mca.gov.cn/fallback.html")
+    for number in range(3):  # each exchange is over WARC_MAX_SIZE: a file each
+        request = Request(f"http://www.mca.gov.cn/{number}.html")
+        capture.process_request(request)
+        capture.process_response(request, response_for(request, random_bytes(3000, seed=number)))
+    asyncio.run(capture.spider_closed())
+    manifest.spider_closed(crawler.spider, "finished")
+    manifest.engine_stopped()
+    written = json.loads((tmp_path / "runs" / "r1.json").read_text("utf-8"))
+    ours = sorted(set((tmp_path / "warc").glob("*.warc.gz")) - {tmp_path / "warc" / "MNA-earlier-run.warc.gz"})
+    assert len(ours) == 3
+    assert written["outputs"]["warc"] == [str(path) for path in ours]
+
+
+def random_bytes(size: int, seed: int) -> bytes:
+    import random
+
+    return random.Random(seed).randbytes(size)  # incompressible: the gzip member stays over WARC_MAX_SIZE
+
+
+def test_response_that_cannot_be_captured_gets_a_failed_pointer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    capture = middleware(tmp_path)
+
+    def broken_snapshot(*args: Any) -> Any:
+        raise ValueError("bad header")
+
+    monkeypatch.setattr(capture, "_snapshot", broken_snapshot)
+    request = Request("http://www.mca.gov.cn/uncaptured.html")
+    capture.process_request(request)
+    response = response_for(request)
+    assert capture.process_response(request, response) is response  # the crawl goes on
+    with pytest.raises(WarcPointerError):  # but its record is never written with "warc": null
+        asyncio.run(resolve_warc_pointer(request.meta["warc"]))
+    finish(capture)
+    assert capture.stats.get_value("warc/capture_errors") == 1
+    assert "http://www.mca.gov.cn/uncaptured.html" in caplog.text
+
+
+def test_warcinfo_names_the_run_and_holds_the_seed_file_text(tmp_path: Path) -> None:
+    from crawler.replay.inputs import inspect_input
+    from crawler.seeds import seed_from_text
+
+    text = (Path(__file__).resolve().parent.parent / "seeds" / "mca.toml").read_text("utf-8")
+
+    class SeedFileSpider(Spider):
+        name = "mca"
+        seed = seed_from_text(text, "seeds/mca.toml")
+
+    crawler = get_crawler(SeedFileSpider, {"OUTPUT_DIR": str(tmp_path), "WARC_WRITER": "thread", "RUN_ID": "r-42"})
+    crawler.spider = SeedFileSpider()
+    capture = WarcCaptureMiddleware.from_crawler(crawler)
+    capture.spider_opened()
+    request = Request("http://www.mca.gov.cn/a.html")
     capture.process_request(request)
     capture.process_response(request, response_for(request))
-    assert request.meta["warc"].result(timeout=30)["file"].endswith(".warc.gz")
     finish(capture)
-
-
-def test_log_forwarding_thread_ends_quietly_when_the_queue_is_torn_down():
-    # At interpreter exit the daemon thread can see a half-closed queue; it must end, not print a traceback.
-    from types import SimpleNamespace
-
-    from crawler.warc.backend import ProcessRunner
-
-    class TornDownQueue:
-        def get(self):
-            raise ValueError("Queue is closed")
-
-    assert ProcessRunner._forward_logs(SimpleNamespace(_log_queue=TornDownQueue())) is None
+    (path,) = (tmp_path / "warc").glob("*.warc.gz")
+    archived = inspect_input(path)
+    assert archived.run_id == "r-42" and archived.seed == "mca"
+    assert archived.seed_text == text  # byte for byte, comments and Chinese included

@@ -63,7 +63,8 @@ MANY_SEEDS = textwrap.dedent(
     from scrapy.utils.project import get_project_settings
 
     settings = get_project_settings()
-    settings.setdict({"OUTPUT_DIR": sys.argv[1], "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
+    settings.setdict({"OUTPUT_DIR": sys.argv[1], "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                      "RUN_OUTPUTS_ENABLED": True})  # as `scrapy crawl` sets it
     process = CrawlerProcess(settings)
     for seed in sys.argv[2:]:
         process.crawl(seed)
@@ -218,6 +219,7 @@ FAULTS_SPIDER = textwrap.dedent(
             return None
 
     settings = get_project_settings()
+    settings.set("RUN_OUTPUTS_ENABLED", True)  # the WARC capture, as in `scrapy crawl`
     settings.set("ITEM_PIPELINES", {})
     settings.set("EXTENSIONS", {})
     settings.set("OUTPUT_DIR", OUT)

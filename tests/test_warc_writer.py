@@ -22,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.warc.archiver import ExchangeArchiver, ThreadedArchiver, decoded_size_exceeds
 from crawler.warc.backend import ArchiveBackend, BackendConfig
 from crawler.warc.index import FollowingIndexer, index_path_for, write_cdxj_index
-from crawler.warc.pointer import resolve_warc_pointer
+from crawler.warc.pointer import WarcPointerError, resolve_warc_pointer
 from crawler.warc.records import CapturedExchange, reason_phrase, stored_response_headers
 from crawler.warc.recovery import complete_records_end, recover_directory
 from crawler.warc.writer import WarcFileWriter, WarcWriteError, warc_file_name
@@ -185,7 +185,8 @@ def test_write_failure_mid_record_leaves_valid_file_and_no_pointer(tmp_path: Pat
     counts = threaded.archiver.counts
     threaded.close().result()
 
-    assert asyncio.run(resolve_warc_pointer(failed)) is None
+    with pytest.raises(WarcPointerError):
+        asyncio.run(resolve_warc_pointer(failed))
     assert asyncio.run(resolve_warc_pointer(first)) == first
     assert counts["warc/write_errors"] == 1
     (path,) = tmp_path.glob("*.warc.gz")

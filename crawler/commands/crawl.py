@@ -3,8 +3,9 @@
 ==  ==========================================================================
 0   the run finished (nothing new is still success)
 1   the run failed: no start URL reachable, every article request failed, the
-    state store unusable (corrupt, locked too long, disk full), Redis lost
-    during a distributed run, or the crawl could not start for another reason
+    state store unusable (corrupt, locked too long, disk full), a record not
+    written because its WARC record could not be written, Redis lost during a
+    distributed run, or the crawl could not start for another reason
 2   usage error or invalid seed (unknown spider, bad seed file, bad -a), or
     the Redis server of REDIS_URL unreachable at start
 75  another run of the same seed into the same OUTPUT_DIR holds the lock
@@ -12,7 +13,9 @@
 ==  ==========================================================================
 
 The deciding is done by :func:`exit_status` over plain data, so it is tested
-without running a crawl.
+without running a crawl. A usage error (unknown spider, bad seed file, bad
+``-a``) is found before Scrapy starts: the one-line error is all the command
+prints, so it is the last line a scheduler's log shows.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import argparse
 import logging
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from crawler.distributed.connection import RedisUnavailable
 from crawler.extensions.runlock import RunLocked
@@ -69,6 +73,9 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
         return EXIT_FAILED, "Redis of the distributed run was lost (see log)"
     if outcome.finish_reason == "state_store_error" or stats.get("dedup/state_error"):
         return EXIT_FAILED, f"state store unusable: {stats.get('dedup/state_error_message', 'see log')}"
+    warc_failed = int(stats.get("jsonl/warc_write_failed", 0) or 0)
+    if warc_failed:
+        return EXIT_FAILED, f"{warc_failed} record(s) not written: their WARC records could not be written"
     failed_starts = int(stats.get("spider/failed_start_urls", 0) or 0)
     if outcome.start_url_count and failed_starts >= outcome.start_url_count:
         return EXIT_FAILED, f"no start URL reachable ({failed_starts} of {outcome.start_url_count} failed)"
@@ -83,6 +90,8 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
 
 
 class Command(ScrapyCrawlCommand):
+    default_settings: ClassVar[dict[str, Any]] = {"RUN_OUTPUTS_ENABLED": True}  # crawler/runoutputs.py
+
     def short_desc(self) -> str:
         return "Run a spider (exit status: 0 ok, 1 failed run, 2 usage/invalid seed, 75 locked)"
 
@@ -93,6 +102,31 @@ class Command(ScrapyCrawlCommand):
             "invalid seed; 75 another run of this seed into this OUTPUT_DIR is in progress."
         )
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) == 1:
+            self._check_spider(args[0], opts.spargs)
+
+    def _check_spider(self, name: str, spider_args: dict[str, Any]) -> None:
+        """Build the spider once, before Scrapy starts: a usage error ends the command with one line."""
+        assert self.settings is not None
+        loader = get_spider_loader(self.settings)
+        try:
+            spider_class = loader.load(name)
+        except KeyError:
+            self._usage_error(name, f"no spider {name!r} (see 'scrapy list')")
+        except SeedError as exc:
+            self._usage_error(name, f"invalid seed: {exc}")
+        try:
+            spider_class(**spider_args)  # the spider's own checks: seed file, -a arguments
+        except (SeedError, ValueError, TypeError) as exc:
+            self._usage_error(name, f"invalid seed or spider arguments: {exc}")
+
+    @staticmethod
+    def _usage_error(name: str, reason: str) -> NoReturn:
+        print(f"scrapy crawl {name}: error: {reason} (exit status {EXIT_USAGE})", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 1:
             raise UsageError
@@ -101,8 +135,10 @@ class Command(ScrapyCrawlCommand):
         assert self.crawler_process
         try:
             crawler = self._create_crawler(args[0])
-        except KeyError as exc:
-            raise UsageError(f"no spider {args[0]!r} (see 'scrapy list'): {exc}", print_help=False) from exc
+        except (KeyError, SeedError) as exc:  # checked in process_options; here only when called directly
+            self.exitcode = EXIT_USAGE
+            print(f"scrapy crawl {args[0]}: error: {exc} (exit status {self.exitcode})", file=sys.stderr)
+            return
         outcome = RunOutcome()
 
         def failed(failure: Any) -> None:
@@ -129,11 +165,11 @@ class Command(ScrapyCrawlCommand):
             spider = crawler.spider
         except RuntimeError:  # the spider could not be created
             spider = None
-            outcome.spider_created = False
+        outcome.spider_created = spider is not None
         seed = getattr(spider, "seed", None)
         outcome.start_url_count = len(getattr(seed, "start_urls", ()) or getattr(spider, "start_urls", ()) or ())
         self.exitcode, reason = exit_status(outcome)
         if self.exitcode == EXIT_OK:
             logger.info("crawl %s: exit status 0, %s", args[0], reason)
         else:
-            print(f"scrapy crawl {args[0]}: {reason} (exit status {self.exitcode})", file=sys.stderr)
+            print(f"scrapy crawl {args[0]}: error: {reason} (exit status {self.exitcode})", file=sys.stderr)

@@ -17,9 +17,15 @@ Article pages are extracted in worker processes (``--jobs N``, setting
 take in what about three workers extract); ``--jobs 0`` keeps everything in
 this process. The output is the same either way.
 
+Each run crawls from the seed its warcinfo records hold (the seed file's
+text as the run read it), so an archive replays the same way after its seed
+file was edited, moved or deleted. Files written before the seed was recorded
+use the shipped seed of the name they give. ``-a seed=NAME|PATH`` overrides
+both.
+
 Exit status: 0 when every input was replayed completely; 1 when an input
-was cut short (what was complete is replayed), had no known seed, or a run
-could not start; 2 on a usage error.
+was not a WARC file or missing, was cut short (what was complete is
+replayed), had no known seed, or a run could not start; 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.crawler import Crawler
@@ -44,7 +50,8 @@ from crawler.commands.crawl import exit_status
 from crawler.middlewares.replay import REPLAY_PRIORITY
 from crawler.replay.inputs import ReplayRun, find_inputs, group_runs
 from crawler.replay.progress import human_bytes, human_duration
-from crawler.seeds import SeedError, load_seed
+from crawler.seeds import SeedError, load_seed, seed_from_text
+from crawler.spiderloader import spider_class_for
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +86,7 @@ class RunOutcome:
 
 class Command(BaseRunSpiderCommand):
     requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {"RUN_OUTPUTS_ENABLED": True}  # crawler/runoutputs.py
 
     def syntax(self) -> str:
         return "[options] PATH…"
@@ -89,8 +97,9 @@ class Command(BaseRunSpiderCommand):
     def long_desc(self) -> str:
         return (
             "Runs the project's spiders and item pipelines with every request answered from the given "
-            "WARC archives. Each archived run is replayed as its own crawl, oldest first; the seed comes "
-            "from the warcinfo records or from -a seed=NAME|PATH. Output goes to OUTPUT_DIR as in a crawl."
+            "WARC archives. Each archived run is replayed as its own crawl, oldest first, from the seed its warcinfo "
+            "records hold (the seed file as the run read it), or from -a seed=NAME|PATH. Output goes to OUTPUT_DIR "
+            "as in a crawl. Exit status 0 only when every input was replayed completely."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -118,7 +127,7 @@ class Command(BaseRunSpiderCommand):
         inputs, skipped = find_inputs(Path(arg) for arg in args)
         for path, reason in skipped:
             message = f"Skipping {path}: {reason}"
-            logger.warning(message)
+            logger.error(message)
             print(message, file=sys.stderr)
         if not inputs:
             print("No WARC files to replay.", file=sys.stderr)
@@ -131,7 +140,7 @@ class Command(BaseRunSpiderCommand):
         except (SeedError, OSError) as exc:
             raise UsageError(f"-a seed={seed_option}: {exc}", print_help=False) from exc
         runs, unknown = group_runs(inputs, seed_name)
-        problems = 0
+        problems = len(skipped)  # an input that was not replayed: the exit status says so
         for item in unknown:
             problems += 1
             message = f"Skipping {item.path}: its warcinfo names no seed; pass -a seed=NAME|PATH"
@@ -156,7 +165,9 @@ class Command(BaseRunSpiderCommand):
                 outcome = RunOutcome(run, f"{base}-{len(self.outcomes) + 1:02d}")
                 self.outcomes.append(outcome)
                 try:
-                    crawler = self._crawler_for(run, outcome.run_id, earlier_files(run), state_path, seed_path)
+                    crawler = self._crawler_for(
+                        run, outcome.run_id, earlier_files(run), state_path, bool(seed_option), seed_path
+                    )
                     result = self.crawler_process.crawl(crawler, **spider_args)
                 except Exception as exc:
                     outcome.error = f"{type(exc).__name__}: {exc}"
@@ -170,6 +181,8 @@ class Command(BaseRunSpiderCommand):
         if any(outcome.error is None for outcome in self.outcomes):
             self.crawler_process.start()
         problems += self._report()
+        if skipped:
+            print(f"{len(skipped)} input(s) skipped, not replayed (see above): exit status 1", file=sys.stderr)
         if self.interrupted:
             skipped_runs = len(runs) - len(self.outcomes)
             print(f"Interrupted: {skipped_runs} run(s) not replayed.", file=sys.stderr)
@@ -197,7 +210,8 @@ class Command(BaseRunSpiderCommand):
         return str(Path(self.settings.get("OUTPUT_DIR") or "out") / "replay-state" / base / "state.sqlite")
 
     def _crawler_for(
-        self, run: ReplayRun, run_id: str, lookup_files: list[str], state_path: str, seed_path: str | None
+        self, run: ReplayRun, run_id: str, lookup_files: list[str], state_path: str, seed_given: bool,
+        seed_path: str | None,
     ) -> Crawler:
         assert self.settings is not None and self.crawler_process is not None
         settings = self.settings.copy()
@@ -211,11 +225,23 @@ class Command(BaseRunSpiderCommand):
         settings.set("REPLAY_LOOKUP_FILES", lookup_files, priority="cmdline")
         settings.set("RUN_ID", run_id, priority="cmdline")
         settings.set("STATE_PATH", state_path, priority="cmdline")
-        spider_name = "news" if seed_path is not None else run.seed
-        if spider_name not in self.crawler_process.spider_loader.list():
+        return Crawler(self._spider_class(run, seed_given, seed_path), settings)
+
+    def _spider_class(self, run: ReplayRun, seed_given: bool, seed_path: str | None) -> type[Any]:
+        """The spider for a run: -a seed=… if given, else the seed its warcinfo holds, else the shipped one."""
+        assert self.crawler_process is not None
+        loader = self.crawler_process.spider_loader
+        if seed_path is not None:
+            return loader.load("news")  # bound to the file by the seed spider argument
+        if not seed_given and run.seed_text:
+            origin = f"<warcinfo of {run.files[0].path.name}>"
+            try:
+                return spider_class_for(seed_from_text(run.seed_text, origin))
+            except SeedError as exc:
+                raise ValueError(f"{exc}; pass -a seed=NAME|PATH") from exc
+        if run.seed not in loader.list():
             raise ValueError(f"seed {run.seed!r} named in the warcinfo is not a shipped seed; pass -a seed=PATH")
-        spider_class = self.crawler_process.spider_loader.load(spider_name)
-        return Crawler(spider_class, settings)
+        return loader.load(run.seed)
 
     def _when_done(self, result: Any, crawler: Crawler, outcome: RunOutcome, then: Any) -> None:
         def finished(failure: BaseException | None) -> None:

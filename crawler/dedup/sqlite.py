@@ -21,7 +21,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,17 +100,26 @@ def _url_key(url: str) -> bytes:
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+    yield from (items[start : start + _CHUNK] for start in range(0, len(items), _CHUNK))
 
 
 class SQLiteStateStore(StateStore):
     """:class:`StateStore` in one SQLite file (WAL mode, writes committed in batches)."""
 
+    # One open store per state file in a process (see shared()): two connections
+    # in one thread would each wait for the other's write lock, and the thread
+    # that could commit is the one waiting.
+    _shared: dict[Path, SQLiteStateStore] = {}
+
     def __init__(
         self, path: str | Path, *, commit_every: int = 50000, commit_interval: float = 2.0, lock_timeout: float = 30.0
     ) -> None:
         self.path = Path(path)
+        self._users = 1
+        # Called with commit_if_open when a batch starts; a crawl passes a
+        # reactor.callLater(0, …) so the write lock is held for one reactor turn,
+        # not until the batch fills, and other processes writing the same file never wait long.
+        self.schedule_commit: Callable[[Callable[[], None]], Any] | None = None
         self.commit_every = max(1, int(commit_every))
         self.commit_interval = float(commit_interval)
         self.lock_timeout = float(lock_timeout)
@@ -128,6 +137,17 @@ class SQLiteStateStore(StateStore):
         except BaseException:
             self._db.close()
             raise
+
+    @classmethod
+    def shared(cls, path: str | Path, **options: Any) -> SQLiteStateStore:
+        """The process's open store for ``path`` (opened now if none is); each caller closes it once."""
+        key = Path(path).resolve()
+        store = cls._shared.get(key)
+        if store is not None and not store._closed:
+            store._users += 1
+            return store
+        store = cls._shared[key] = cls(path, **options)
+        return store
 
     # -- opening -------------------------------------------------------------
     def _check_file(self) -> None:
@@ -248,6 +268,8 @@ class SQLiteStateStore(StateStore):
             if not self._db.in_transaction:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._batch_started = time.monotonic()
+                if self.schedule_commit is not None:
+                    self.schedule_commit(self.flush)
             self._db.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise self._translate(exc) from exc
@@ -284,6 +306,11 @@ class SQLiteStateStore(StateStore):
     def close(self) -> None:
         if self._closed:
             return
+        self._users -= 1
+        if self._users > 0:
+            self.flush()  # another crawler in this process still uses it
+            return
+        self._shared.pop(self.path.resolve(), None)
         try:
             self.flush()
         finally:
@@ -459,3 +486,15 @@ class SQLiteStateStore(StateStore):
             (site, before_run),
         )
         return rows[0][0] if rows else None
+
+    # -- site notes ------------------------------------------------------------
+    # In the ``meta`` table under "site:<site>:<key>": no table of their own.
+    def get_site_note(self, site: str, key: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"site:{site}:{key}",))
+        return rows[0][0] if rows else None
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        self._write(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [(f"site:{site}:{key}", value)],
+        )

@@ -171,6 +171,15 @@ class StateStore(ABC):
     def last_outcome(self, site: str, before_run: str) -> str | None:
         """Outcome of the latest run of ``site`` other than ``before_run`` (None: no earlier run)."""
 
+    # -- small per-site notes (the cloaking probe's memory) ---------------------
+    # Not abstract: a store that keeps no notes simply forgets between runs.
+    def get_site_note(self, site: str, key: str) -> str | None:
+        """A short value kept for ``site`` across runs; None when never set."""
+        return None
+
+    def put_site_note(self, site: str, key: str, value: str) -> None:
+        """Keep ``value`` for ``site`` (replacing the previous one)."""
+
     # -- lifecycle -----------------------------------------------------------
     @abstractmethod
     def flush(self) -> None:
@@ -195,8 +204,11 @@ def open_state_store(crawler: Crawler) -> StateStore:
     """The crawler's state store, opened on first use and closed when the engine stops.
 
     Components that need state (dedup pipeline, conditional-request
-    middleware) share one store per crawler. ``STATE_STORE_CLASS`` may name
-    another :class:`StateStore` whose ``from_crawler`` builds it.
+    middleware) share one store per crawler, and crawlers in one process share
+    one SQLite store per file. Once the crawl runs, a batch of writes is
+    committed at the end of the reactor turn that began it.
+    ``STATE_STORE_CLASS`` may name another :class:`StateStore` whose
+    ``from_crawler`` builds it.
     """
     store = getattr(crawler, STATE_STORE_ATTRIBUTE, None)
     if store is not None:
@@ -211,7 +223,7 @@ def open_state_store(crawler: Crawler) -> StateStore:
     else:
         from crawler.dedup.sqlite import SQLiteStateStore
 
-        store = SQLiteStateStore(
+        store = SQLiteStateStore.shared(
             default_state_path(settings),
             commit_every=settings.getint("STATE_COMMIT_EVERY", 50000),
             commit_interval=settings.getfloat("STATE_COMMIT_INTERVAL", 2.0),
@@ -238,6 +250,18 @@ def open_state_store(crawler: Crawler) -> StateStore:
 
         timer = task.LoopingCall(_commit_if_due)
         timer.start(max(interval / 2, 0.05), now=False)
+        if hasattr(store, "schedule_commit"):
+            from twisted.internet import reactor
+
+            store.schedule_commit = lambda commit: reactor.callLater(0, _commit_now, commit)
+
+    def _commit_now(commit: Any) -> None:
+        try:
+            commit()
+        except StateStoreError as exc:
+            logger.error("Could not commit the state store: %s", exc)
+            if crawler.stats is not None:
+                crawler.stats.inc_value("state/commit_error")
 
     def _close() -> None:
         if timer is not None and timer.running:

@@ -22,8 +22,8 @@ class Distributed:
     """Scrapy add-on wiring the distributed components when ``REDIS_URL`` is set."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.get("REDIS_URL"):
-            return
+        if not settings.get("REDIS_URL") or not settings.getbool("RUN_OUTPUTS_ENABLED"):
+            return  # not distributed, or not a crawl (crawler/runoutputs.py: shell, fetch …)
         settings.set("SCHEDULER", "crawler.distributed.scheduler.DistributedScheduler", PRIORITY)
         if not settings.get("STATE_STORE_CLASS"):  # declared (None) in crawler/settings.py, above add-on priority
             settings.set("STATE_STORE_CLASS", "crawler.dedup.redis.RedisStateStore", settings.getpriority("STATE_STORE_CLASS"))

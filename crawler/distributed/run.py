@@ -31,7 +31,7 @@ from twisted.internet import task
 from crawler.distributed import scripts
 from crawler.distributed.connection import Keys, check_schema, connect, settings_prefix, worker_name
 from crawler.extensions.runlock import seed_name
-from crawler.runinfo import set_run_identity
+from crawler.runinfo import output_dir, set_run_identity
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -79,6 +79,26 @@ def wake_engine(engine: Any) -> None:
         nextcall.schedule()
 
 
+def reconcile_worker_jsonl(crawler: Crawler, run: str, worker: str) -> int:
+    """Record in the state store the articles a dead worker wrote to its JSONL in this OUTPUT_DIR; how many."""
+    from crawler.dedup.decide import Deduplicator, read_jsonl_records
+    from crawler.dedup.near import NearDuplicateIndex
+    from crawler.dedup.state import open_state_store
+
+    directory = output_dir(crawler.settings) / "jsonl"
+    files = sorted(directory.glob(f"*-{run}-{worker}.jsonl.part")) + sorted(directory.glob(f"*-{run}-{worker}.jsonl"))
+    if not files or not crawler.settings.getbool("DEDUP_ENABLED", True):
+        return 0
+    store = open_state_store(crawler)
+    near = NearDuplicateIndex.from_settings(store, crawler.settings) if crawler.settings.getbool("NEAR_DUP_ENABLED", True) else None
+    deduplicator = Deduplicator(store, run_id=run, near_duplicates=near)
+    count = 0
+    for path in files:
+        for record in read_jsonl_records(path, lambda: crawler.stats.inc_value("distributed/reconcile_bad_line")):
+            count += deduplicator.reconcile(record, run)
+    return count
+
+
 class DistributedRun:
     """Extension: joins the seed's run in Redis, beats, closes when the shared frontier is idle."""
 
@@ -94,6 +114,7 @@ class DistributedRun:
         self.closing = False
         self._beat_script = context.client.register_script(scripts.BEAT)
         self._leave_script = context.client.register_script(scripts.LEAVE)
+        self._requeue_script = context.client.register_script(scripts.REQUEUE)
         self._loop: task.LoopingCall | None = None
         self._unacknowledged: list[str] = []
 
@@ -160,21 +181,18 @@ class DistributedRun:
         self._unacknowledged = []
         keys = self.context.keys
         try:
-            queued, pending, requeued = self._beat_script(
+            queued, pending, dead = self._beat_script(
                 keys=[keys.workers, keys.requests],
                 args=[self.context.worker, self.context.visibility_timeout, keys.pending_prefix, *acked],
             )
+            for worker in dead:
+                self._take_over(worker.decode())
         except redis.RedisError as exc:
             self._unacknowledged = acked  # sent with the next heartbeat
             self._redis_failed(exc)
             return
         self.failing_since = None
-        stats = self.crawler.stats
-        stats.inc_value("distributed/acknowledged", len(acked))
-        if requeued:
-            stats.inc_value("distributed/requeued", requeued)
-            logger.warning("Put back %d request(s) of worker(s) silent for more than %gs", requeued,
-                           self.context.visibility_timeout)
+        self.crawler.stats.inc_value("distributed/acknowledged", len(acked))
         engine = self.crawler.engine
         if queued or pending or self.context.taken:
             self.idle_since = None
@@ -188,6 +206,26 @@ class DistributedRun:
             self.closing = True
             logger.info("Shared frontier empty and nothing pending for %gs: closing", self.idle_close)
             deferred_from_coro(engine.close_spider_async(reason="finished"))
+
+    def _take_over(self, worker: str) -> None:
+        """Put a dead worker's requests back, after recording the articles its JSONL holds.
+
+        A worker killed between writing a record and recording it in the state
+        store would otherwise have that article emitted again by whoever crawls
+        its request next. Its JSONL is readable here when the workers share the
+        OUTPUT_DIR; on another machine's disk the window stays (docs/distributed.md).
+        """
+        stats = self.crawler.stats
+        reconciled = reconcile_worker_jsonl(self.crawler, self.context.run_id, worker)
+        if reconciled:
+            stats.inc_value("distributed/reconciled", reconciled)
+        keys = self.context.keys
+        moved = self._requeue_script(keys=[keys.workers, keys.requests],
+                                     args=[self.context.visibility_timeout, keys.pending_prefix, worker])
+        if moved:
+            stats.inc_value("distributed/requeued", moved)
+            logger.warning("Put back %d request(s) of worker %s, silent for more than %gs", moved, worker,
+                           self.context.visibility_timeout)
 
     def _redis_failed(self, exc: Exception) -> None:
         """Count a failed heartbeat; stop the worker once Redis has been gone for ``REDIS_LOST_TIMEOUT``."""

@@ -70,13 +70,30 @@ return {token, r[1]}
 """
 
 # KEYS: workers, requests. ARGV: worker, visibility timeout, pending prefix, acknowledged tokens...
-# The heartbeat: refresh this worker, drop finished requests from its pending set, requeue
-# dead workers' requests. Returns {queued, pending (all workers), requeued}.
+# The heartbeat: refresh this worker and drop finished requests from its pending set.
+# Returns {queued, pending (all workers), workers silent for longer than the visibility timeout}.
 BEAT = _NOW + _REAP + """
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 if #ARGV > 3 then redis.call('HDEL', ARGV[3] .. ARGV[1], unpack(ARGV, 4)) end
-local moved = reap(KEYS[1], KEYS[2], ARGV[3], now - tonumber(ARGV[2]))
-return {redis.call('ZCARD', KEYS[2]), pending_total(KEYS[1], ARGV[3]), moved}
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+return {redis.call('ZCARD', KEYS[2]), pending_total(KEYS[1], ARGV[3]), dead}
+"""
+
+# KEYS: workers, requests. ARGV: visibility timeout, pending prefix, worker.
+# Puts a dead worker's pending requests back into the queue (if it is still silent). Returns how many.
+REQUEUE = _NOW + """
+local beat = redis.call('ZSCORE', KEYS[1], ARGV[3])
+if beat and tonumber(beat) >= now - tonumber(ARGV[1]) then return 0 end
+local key = ARGV[2] .. ARGV[3]
+local moved = 0
+for _, v in ipairs(redis.call('HVALS', key)) do
+  local i = string.find(v, ':', 1, true)
+  redis.call('ZADD', KEYS[2], tonumber(string.sub(v, 1, i - 1)), string.sub(v, i + 1))
+  moved = moved + 1
+end
+redis.call('DEL', key)
+redis.call('ZREM', KEYS[1], ARGV[3])
+return moved
 """
 
 # KEYS: run, requests, dupefilter, workers. ARGV: worker, visibility timeout, pending prefix, run id.

@@ -1,7 +1,8 @@
 """Run manifest: ``OUTPUT_DIR/runs/<run_id>.json``, what a monitor reads after a run.
 
 It records the seed, start and end times, the finish reason, headline counts
-taken from the stats, every stat, the files written, and the entries other
+taken from the stats, every stat, the files written (the JSONL file, and
+the WARC files named through :data:`crawler.signals.output_file`), and the entries other
 components send through :data:`crawler.signals.manifest_entry` (doorway
 pages, duplicates, failures …), grouped by kind.
 """
@@ -21,7 +22,7 @@ from scrapy import signals
 
 from crawler import __version__
 from crawler.runinfo import output_dir, run_id, utc_now_iso, worker_suffix
-from crawler.signals import manifest_entry
+from crawler.signals import manifest_entry, output_file
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -75,6 +76,7 @@ class RunManifest:
         self.max_entries = crawler.settings.getint("MANIFEST_MAX_ENTRIES_PER_KIND", 10_000)
         self.entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.dropped_entries: dict[str, int] = defaultdict(int)
+        self.output_files: dict[str, list[str]] = defaultdict(list)
         self.started_at = ""
         self._started_monotonic = 0.0
         self._spider: Any = None
@@ -83,6 +85,7 @@ class RunManifest:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(self.add_entry, signal=manifest_entry)
+        crawler.signals.connect(self.add_output, signal=output_file)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -97,6 +100,9 @@ class RunManifest:
             self.entries[kind].append(entry)
         else:
             self.dropped_entries[kind] += 1
+
+    def add_output(self, kind: str, path: str) -> None:
+        self.output_files[kind].append(path)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         # Other spider_closed handlers (WARC writer, JSONL rename) may still be
@@ -129,7 +135,7 @@ class RunManifest:
             "counts": headline_counts(stats),
             "outputs": {
                 "jsonl": stats.get("jsonl/file"),
-                "warc": sorted(self.crawler.stats.get_value("warc/file_names", []) or []),
+                "warc": sorted(self.output_files["warc"]),
             },
             "entries": {kind: items for kind, items in sorted(self.entries.items())},
             "entries_not_listed": dict(self.dropped_entries),

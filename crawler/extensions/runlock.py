@@ -51,7 +51,10 @@ class RunLocked(RuntimeError):
 
 
 def seed_name(crawler: Crawler) -> str:
+    """The name the run lock is taken for; RuntimeError when the crawler has no spider."""
     spider = crawler.spider
+    if spider is None:  # Scrapy's shell builds crawlers without one
+        raise RuntimeError("the crawler has no spider")
     seed = getattr(spider, "seed", None)
     return str(getattr(seed, "name", None) or spider.name)
 

@@ -2,7 +2,7 @@
 
 ``extract_article(body, url, declared_encoding)`` decodes the page (encoding.py),
 parses it once with lxml, lets the DOM-level spam stage clean the tree
-(domspam.py), then reads metadata in order of trust: government meta tags and
+(crawler/spam/dom.py), then reads metadata in order of trust: government meta tags and
 Open Graph / schema.org (meta.py), the visible info line, reporter notes, the
 trailing source line and the breadcrumb (infoline.py), a date in the URL last
 (dates.py); the body comes from body.py. It never raises.
@@ -13,6 +13,7 @@ Note codes (``Extracted.notes``; the spider counts each as ``extract/<code>``):
 - ``binary``: the bytes are not HTML (NUL bytes, PDF/ZIP/image signatures)
 - ``large_page``: more than 2 MB of HTML (parsed anyway; libxml2 caps nesting depth)
 - ``no_body_element``: the HTML has no ``<body>`` tag (parsed with one implied)
+- ``early_document_end``: elements follow an early ``</body>``/``</html>`` (repair.py drops those tags)
 - ``unparseable``: lxml could not build a tree at all
 - ``encoding_mismatch``: the HTTP header charset was not the one the bytes are in
 - ``encoding_unknown``: a charset label Python does not know
@@ -42,6 +43,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -49,22 +51,26 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract import body as body_module
-from crawler.extract import domspam
-from crawler.extract.dates import DateRejected, ParsedDate, date_from_url, find_date
+from crawler.extract.authors import choose_author, editor_text
+from crawler.extract.dates import DateRejected, ParsedDate, date_from_url, find_date, without_placeholder_clock
+from crawler.spam import dom as domspam
 from crawler.extract.encoding import decode_html
 from crawler.extract.infoline import (
     INFO_LABEL,
+    INLINE_TAGS,
     InfoFacts,
     breadcrumb_leaf,
     has_breadcrumb_hint,
+    inline_line,
     is_info_line,
     label_rank,
     looks_like_breadcrumb,
     parse_info_text,
-    reporter_names,
     trailing_source,
 )
 from crawler.extract.meta import PageMeta, read_meta
+from crawler.extract.repair import drop_early_document_end
+from crawler.extract.titles import trim_title
 from pipelines.normalize import collapse_spaces, is_site_name, normalize_line, strip_site_suffix
 from pipelines.spam import title_spam_spans
 
@@ -77,7 +83,7 @@ EXTRACTOR_VERSION = "extract-1.0"
 LARGE_PAGE_BYTES = 2 * 1024 * 1024
 # Notes that describe bad input; each is logged with the URL.
 BAD_INPUT_NOTES = frozenset(
-    ("empty", "binary", "large_page", "no_body_element", "unparseable", "no_title",
+    ("empty", "binary", "large_page", "no_body_element", "early_document_end", "unparseable", "no_title",
      "title_is_site_name", "no_date", "no_body", "error", "domspam_error", "decode_replaced")
 )
 
@@ -160,11 +166,15 @@ def extract_article(
     *,
     allowed_domains: Sequence[str] = (),
     language: str | None = None,
+    stylesheets: Sequence[str] = (),
 ) -> Extracted:
-    """Turn an article page into fields. Never raises; problems become ``notes``."""
+    """Turn an article page into fields. Never raises; problems become ``notes``.
+
+    ``stylesheets``: CSS of same-host stylesheets the page links to, for the DOM
+    spam stage (crawler/spam/stylesheets.py)."""
     result = Extracted(language=language or "und")
     try:
-        _extract(result, body, url, declared_encoding, allowed_domains, language)
+        _extract(result, body, url, declared_encoding, allowed_domains, language, stylesheets)
     except Exception:
         result.note("error")
         logger.exception("extract: failed on %s", url)
@@ -191,6 +201,7 @@ def _extract(
     declared_encoding: str | None,
     allowed_domains: Sequence[str],
     language_hint: str | None,
+    stylesheets: Sequence[str] = (),
 ) -> None:
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -213,6 +224,10 @@ def _extract(
         text = _CONTROL_CHARS.sub("", text)
     if text.lstrip().startswith("<?xml"):
         text = _XML_DECLARATION.sub("", text, count=1)
+    repaired = drop_early_document_end(text)
+    if repaired is not text:
+        result.note("early_document_end")
+        text = repaired
     if not _BODY_TAG.search(text):
         result.note("no_body_element")
     try:
@@ -225,7 +240,8 @@ def _extract(
         return
 
     try:
-        result.spam_removed = list(domspam.remove_dom_spam(root, url, allowed_domains) or [])
+        linked = {"stylesheets": stylesheets} if stylesheets else {}
+        result.spam_removed = list(domspam.remove_dom_spam(root, url, allowed_domains, **linked) or [])
     except Exception:
         result.note("domspam_error")
         logger.exception("extract: DOM spam stage failed on %s", url)
@@ -251,13 +267,16 @@ def _extract(
     outside = _scan_outside(page, container, want_breadcrumb=not (meta.column_name or meta.og_section))
     headline = _find_headline(page, container, site_names, _headline_reference(meta, site_names))
 
+    # Editor lines are furniture, but they tell whether the Author meta tag names the editor.
+    names_site = partial(is_site_name, site_names=site_names)
+    editors = editor_text(page, meta, names_site)
     raw_lines: list[str] = []
     if container is not None:
         body_module.drop_furniture(container)
         raw_lines = body_module.paragraphs(container)
 
     # Title candidates, in trust order.
-    result.raw_title = meta.title_tag
+    result.raw_title = meta.title_served
     candidates: list[list[str]] = []
     for name, value in (
         ("meta:ArticleTitle", meta.article_title),
@@ -288,7 +307,8 @@ def _extract(
     infos = [*inside_info, *outside.infos]
     _choose_dates(result, meta, infos, trailing, url)
     _choose_source(result, meta, infos, trailing, site_names)
-    _choose_author(result, meta, infos, site_names)
+    author = choose_author(meta, infos, names_site, editors, result.body)
+    result.author = normalize_line(author) if author else None
     section = meta.column_name or meta.og_section
     if not section and outside.breadcrumb:
         section = breadcrumb_leaf(outside.breadcrumb, result.title)
@@ -336,6 +356,7 @@ class _Outside:
 
 _CELL_BLOCKS = frozenset(("td", "th", "dt", "dd"))
 _EMPTY_VALUE = re.compile(r"[:：]\s*$")
+_STARTS_WITH_DATE = re.compile(r"\s*(?:19|20)\d\d\s*[-./年]")
 _INFO_BLOCKS = frozenset(("div", "p", "td", "th", "dt", "li", "h2", "h3", "h4", "h5", "h6", "section", "header", "tr", "table", "ul", "dl", "dd", "center"))
 
 
@@ -365,6 +386,7 @@ def _scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = T
     """Info lines and the breadcrumb outside the content block, in document order."""
     found = _Outside()
     seen_blocks: set[Any] = set()
+    seen_lines: set[str] = set()
     ranked: list[tuple[int, int, int, InfoFacts]] = []
     # Keyed by the elements themselves: the dict keeps the lxml proxies alive, so identity holds.
     chain = {element: depth for depth, element in enumerate(_ancestry(container))} if container is not None else {}
@@ -381,17 +403,32 @@ def _scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = T
         block = element
         while block is not None and block.tag not in _INFO_BLOCKS:
             block = block.getparent()
-        if block is None or block in seen_blocks:
+        # Spans straight in <body>, <article>, <main> …: the line they sit on is the info line.
+        inline = block is None
+        if inline:
+            text = inline_line(element)
+            if text in seen_lines:
+                continue
+            seen_lines.add(text)
+            block = element
+        elif block in seen_blocks:
             continue
+        else:
+            text = block.text_content()
         seen_blocks.add(block)
-        text = block.text_content()
         if len(text) > 300:
-            text = (element.text or "") + "".join(child.tail or "" for child in element)
-        if block.tag in _CELL_BLOCKS and _EMPTY_VALUE.search(text):
-            # 信息公开 tables: "发布日期：" in one cell, the date in the next.
+            line = inline_line(element) if not inline and element.tag in INLINE_TAGS else ""
+            if not line or len(line) > 300:
+                line = (element.text or "") + "".join(child.tail or "" for child in element)
+            text = line
+        if not inline and _EMPTY_VALUE.search(text):
+            # 信息公开 tables: "发布日期：" in one cell, the date in the next; "作者：" closing
+            # one line and the date alone on the next.
             following = block.getnext()
             if following is not None:
-                text = f"{text} {following.text_content()}"
+                value = following.text_content()
+                if block.tag in _CELL_BLOCKS or (len(value) <= 40 and _STARTS_WITH_DATE.match(value)):
+                    text = f"{text} {value}"
         text = text.replace("\xa0", " ").replace("\u3000", " ")
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
@@ -553,7 +590,10 @@ def _choose_title(
 ) -> str:
     cleaned: list[tuple[str, str]] = []
     for name, value in candidates:
-        text = strip_site_suffix(value, site_names) if name in ("title", "og:title") else value
+        text = value
+        if name in ("title", "og:title"):
+            text = strip_site_suffix(value, site_names)
+            text = trim_title(text, site_cut=text != value)
         if name == "title":
             # "Headline_Column name": the headline is repeated as one of the first lines of the text.
             for line in first_lines:
@@ -643,6 +683,7 @@ def _choose_dates(
     if not candidates:
         result.note("no_date")
         return
+    candidates = [(name, without_placeholder_clock(parsed)) for name, parsed in candidates]
     chosen_source, chosen = candidates[0]
     clock = chosen.clock
     for name, other in candidates[1:]:
@@ -672,19 +713,6 @@ def _choose_source(
     result.source = cleaned[0]
     if any(v != cleaned[0] for v in cleaned[1:]):
         result.note("source_disagreement")
-
-
-def _choose_author(result: Extracted, meta: PageMeta, infos: list[InfoFacts], site_names: list[str]) -> None:
-    author = meta.author
-    if author and (is_site_name(author, site_names) or author == meta.content_source):
-        # Many CMSs fill Author with the site or outlet name; that is not a person.
-        author = None
-    author = author or meta.og_author
-    if not author:
-        author = next((f.author for f in infos if f.author), None)
-    if not author and result.body:
-        author = reporter_names(result.body)
-    result.author = normalize_line(author) if author else None
 
 
 def _detect_language(title: str, body: str, hint: str | None) -> str:

@@ -161,6 +161,18 @@ def find_date(text: str | None, *, today: date | None = None) -> ParsedDate | No
     return _build(best, today=today)
 
 
+# A CMS that stores only a day fills the time of day with the day's first or last second;
+# that is no time the article was published at.
+PLACEHOLDER_CLOCKS = frozenset((time(0, 0), time(23, 59, 59)))
+
+
+def without_placeholder_clock(parsed: ParsedDate) -> ParsedDate:
+    """``parsed`` with no time of day when its time is a placeholder (00:00:00, 23:59:59)."""
+    if parsed.clock in PLACEHOLDER_CLOCKS:
+        return ParsedDate(parsed.day, None)
+    return parsed
+
+
 def parse_date(text: str | None, *, today: date | None = None) -> ParsedDate | None:
     """Like find_date, but returns None instead of raising for rejected dates."""
     try:

@@ -64,6 +64,7 @@ class InfoFacts:
     date_rejected: bool = False
     source: str | None = None
     author: str | None = None
+    author_blank: bool = False  # the line has an author label with nothing after it
 
 
 def _clean_value(value: str | None) -> str | None:
@@ -102,6 +103,7 @@ def parse_info_text(text: str) -> InfoFacts:
     match = _AUTHOR.search(text)
     if match:
         facts.author = _clean_value(match.group("value"))
+        facts.author_blank = facts.author is None
     return facts
 
 
@@ -171,6 +173,40 @@ def breadcrumb_leaf(text: str, title: str | None = None) -> str | None:
             return None
         return step
     return None
+
+
+INLINE_TAGS = frozenset(
+    ("span", "font", "em", "strong", "b", "i", "a", "label", "small", "u", "time", "sup", "sub", "abbr", "cite")
+)
+
+
+def inline_line(element: Any) -> str:
+    """The text of the rendered line an inline element sits on (``<span>来源：…</span> <span>作者：</span> …``).
+
+    The line runs over the inline siblings on either side, up to a block element or
+    ``<br>``; text between them (tails) belongs to it too.
+    """
+    node = element
+    parent = node.getparent()
+    while parent is not None and parent.tag in INLINE_TAGS:
+        node, parent = parent, parent.getparent()
+    if parent is None:
+        return node.text_content()
+    siblings = list(parent)
+    index = siblings.index(node)
+    first = last = index
+    while first > 0 and siblings[first - 1].tag in INLINE_TAGS:
+        first -= 1
+    while last + 1 < len(siblings) and siblings[last + 1].tag in INLINE_TAGS:
+        last += 1
+    if first == 0:
+        pieces = [parent.text or ""]
+    else:
+        pieces = [siblings[first - 1].tail or ""]
+    for sibling in siblings[first:last + 1]:
+        pieces.append(sibling.text_content())
+        pieces.append(sibling.tail or "")
+    return " ".join(piece.strip() for piece in pieces if piece.strip())
 
 
 def has_breadcrumb_hint(hint: str) -> bool:

@@ -6,16 +6,35 @@ page to carry ``ArticleTitle``, ``PubDate`` (``YYYY-MM-DD HH:MM``, Beijing time)
 tags; gov.cn adds ``firstpublishedtime`` (``YYYY-MM-DD-HH:MM:SS``). Templates put
 ``content`` before ``name``, vary the case, and leave values empty; all of that is
 tolerated here. Names are case-folded; the first non-empty value wins.
+
+Some CMSs copy the editor's rich-text headline into the tag, so a value can hold
+literal markup (``标题<div>——副标题``); so can ``<title>``, whose text is never parsed
+as HTML. The tags are removed from every value (a tag between two words leaves a
+space: ``标题<br>副标题`` reads ``标题 副标题``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_TAG_MARK = "\x00"
+_TAGS_BETWEEN_WORDS = re.compile(r"(?<=[^\W_])\x00+(?=[^\W_])")
+_SPACES = re.compile(r"\s+")
+
+
+def without_markup(value: str) -> str:
+    """``value`` with literal HTML tags taken out; tags between two words leave a space."""
+    if "<" not in value or not _TAG.search(value):
+        return value
+    text = _TAGS_BETWEEN_WORDS.sub(" ", _TAG.sub(_TAG_MARK, value)).replace(_TAG_MARK, "")
+    return _SPACES.sub(" ", text).strip()
 
 
 @dataclass
@@ -25,6 +44,7 @@ class PageMeta:
     tags: dict[str, str] = field(default_factory=dict)
     jsonld: dict[str, str] = field(default_factory=dict)
     title_tag: str | None = None
+    title_served: str | None = None  # the <title> text before markup was taken out
     base_href: str | None = None
 
     def get(self, *names: str) -> str | None:
@@ -142,11 +162,14 @@ def read_meta(root: Any, url: str) -> PageMeta:
         if tag == "meta":
             key = element.get("name") or element.get("property") or element.get("itemprop")
             value = element.get("content")
-            if key and value and value.strip():
-                meta.tags.setdefault(key.strip().lower(), value.strip())
+            if key and value:
+                value = without_markup(value.strip())
+                if value:
+                    meta.tags.setdefault(key.strip().lower(), value)
         elif tag == "title":
             if meta.title_tag is None:
-                meta.title_tag = element.text_content()
+                meta.title_served = element.text_content()
+                meta.title_tag = without_markup(meta.title_served)
         elif tag == "base":
             if meta.base_href is None and element.get("href"):
                 meta.base_href = element.get("href")
@@ -160,6 +183,8 @@ def read_meta(root: Any, url: str) -> PageMeta:
             for element in body.iter("meta"):
                 key = element.get("name") or element.get("property") or element.get("itemprop")
                 value = element.get("content")
-                if key and value and value.strip():
-                    meta.tags.setdefault(key.strip().lower(), value.strip())
+                if key and value:
+                    value = without_markup(value.strip())
+                    if value:
+                        meta.tags.setdefault(key.strip().lower(), value)
     return meta

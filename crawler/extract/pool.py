@@ -6,6 +6,10 @@ runs it in ``EXTRACT_PROCESSES`` spawned workers. The spider submits each
 article response when it is downloaded and takes the result in its (still
 synchronous) callback, so the crawl's order of events does not change.
 
+Workers ignore the crawl's stop signals (``crawler.processes``): a Ctrl-C or
+``systemctl stop`` reaching the whole process group stops the crawl
+gracefully, and the crawl shuts the pool down.
+
 The workers' log records (the extractor's warnings name the URL) are sent
 back with each result and re-emitted in the crawl's own log.
 
@@ -28,6 +32,7 @@ import concurrent.futures
 import hashlib
 import logging
 import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from collections.abc import Sequence
@@ -39,7 +44,7 @@ from crawler.extract import Extracted, extract_article
 from crawler.extract.fields import article_fields
 from crawler.items import ArticleItem
 from crawler.precomputed import PipelineStep, run_steps
-from crawler.processes import main_file_hidden
+from crawler.processes import worker_initialise, worker_start
 from crawler.replay.index import IndexEntry
 from crawler.replay.records import RecordReader, as_received, header_value
 
@@ -104,7 +109,8 @@ def emit_log_lines(lines: Sequence[LogLine]) -> None:
 _reader: list[RecordReader] = []
 
 
-def _worker_start(level: int, steps: Sequence[PipelineStep]) -> None:
+def _worker_start(level: int, steps: Sequence[PipelineStep], parent_pid: int) -> None:
+    worker_initialise(parent_pid)
     root = logging.getLogger()
     root.handlers[:] = [_Capture()]
     root.setLevel(level)
@@ -156,12 +162,12 @@ class ExtractionPool:
         context = multiprocessing.get_context("spawn")
         self.executor = concurrent.futures.ProcessPoolExecutor(
             max_workers=processes, mp_context=context, initializer=_worker_start,
-            initargs=(logging.getLogger().getEffectiveLevel(), list(steps)),
+            initargs=(logging.getLogger().getEffectiveLevel(), list(steps), os.getpid()),
         )
         self._start_workers(processes)
 
     def _start_workers(self, processes: int) -> None:
-        with main_file_hidden():
+        with worker_start():
             for _ in range(processes):
                 self.executor.submit(_ready)
 

@@ -23,15 +23,13 @@ Where it hooks, and why: this is a downloader middleware with priority 950
 The ``response_downloaded`` signal would also see raw bytes but not failed
 downloads, and gives no place to hand the WARC pointer to the spider.
 
-Records are built, compressed and written by a backend (``crawler.warc.backend``),
-by default in a child process: warcio builds records in pure Python, and on a
-thread that work would hold the GIL the reactor needs; from a process it costs
-the reactor only the pickling of each exchange (tens of microseconds a page).
-``WARC_WRITER = "thread"`` or ``"inline"`` are there for tests and the
-benchmark. ``request.meta["warc"]`` gets a ``concurrent.futures.Future`` of
-``{file, offset, record_id, payload_digest}`` that resolves once the response
-record is completely on disk (to an exception, which ``resolve_warc_pointer``
-turns into None, if it was not).
+Records are built, compressed and written by a backend (``crawler.warc.backend``)
+on one writer thread of the crawl process (``WARC_WRITER = "thread"``; ``"inline"``
+writes in the reactor thread, for tests and the benchmark). ``request.meta["warc"]``
+gets a ``concurrent.futures.Future`` of ``{file, offset, record_id, payload_digest}``
+that resolves once the response record is completely on disk, or to an exception
+if it was not (``resolve_warc_pointer`` then raises ``WarcPointerError``, and the
+JSONL writer does not write the record).
 """
 
 from __future__ import annotations
@@ -52,10 +50,13 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, succeed
 
-from crawler.warc.backend import BackendConfig, make_runner
+from crawler.runinfo import WARCINFO_RUN_ID, WARCINFO_SEED_TOML, run_id, warcinfo_text
+from crawler.signals import output_file
+from crawler.warc.backend import BackendConfig, ThreadRunner, make_runner
 from crawler.warc.records import CapturedExchange
+from crawler.warc.writer import WarcWriteError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -66,8 +67,7 @@ logger = logging.getLogger(__name__)
 WARC_CAPTURE_PRIORITY = 950
 META_KEY = "warc"
 STATS_SYNC_SECONDS = 2.0
-WRITER_MODES = ("process", "thread", "inline")
-BACKEND_START_SECONDS = 60.0
+WRITER_MODES = ("thread", "inline")
 
 
 def _version(distribution: str) -> str:
@@ -120,6 +120,8 @@ def _truncation(flags: list[str]) -> str | None:
 
 def _deferred_from_future(future: concurrent.futures.Future[Any]) -> Deferred[Any]:
     """A Deferred fired in the reactor thread when ``future`` is done."""
+    if future.done():  # always so with WARC_WRITER = "inline"
+        return succeed(future)
     from twisted.internet import reactor
 
     deferred: Deferred[Any] = Deferred()
@@ -150,9 +152,10 @@ class WarcCaptureMiddleware:
             gzip_level=settings.getint("WARC_GZIP_LEVEL", 6),
             write_index=settings.getbool("WARC_INDEX", True),
         )
-        mode = str(settings.get("WARC_WRITER") or "process")
+        mode = str(settings.get("WARC_WRITER") or "thread")
         if mode not in WRITER_MODES:
-            raise NotConfigured(f"WARC_WRITER must be one of {', '.join(WRITER_MODES)}, not {mode!r}")
+            # Not NotConfigured: that would crawl on without an archive.
+            raise ValueError(f"WARC_WRITER must be one of {', '.join(WRITER_MODES)}, not {mode!r}")
         self.runner = self._start_backend(config, mode)
         self._sent: weakref.WeakKeyDictionary[Request, datetime] = weakref.WeakKeyDictionary()
         self._in_flight: collections.deque[tuple[concurrent.futures.Future[Any], int]] = collections.deque()
@@ -163,23 +166,10 @@ class WarcCaptureMiddleware:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @staticmethod
-    def _start_backend(config: BackendConfig, mode: str) -> Any:
-        """Start the backend and run start-up recovery before the crawl begins.
-
-        Waiting here also proves a writer process can start; if it cannot, a
-        writer thread takes over rather than crawling without an archive.
-        """
+    def _start_backend(config: BackendConfig, mode: str) -> ThreadRunner:
+        """Start the backend and run start-up recovery before the crawl begins."""
         runner = make_runner(config, mode)
-        try:
-            runner.call("recover").result(timeout=BACKEND_START_SECONDS)
-        except Exception as exc:
-            if mode != "process":
-                raise
-            logger.error("The WARC writer process did not start (%s: %s); writing from a thread instead",
-                         type(exc).__name__, exc)
-            runner.shutdown()
-            runner = make_runner(config, "thread")
-            runner.call("recover").result()
+        runner.call("recover").result()
         return runner
 
     @classmethod
@@ -194,6 +184,7 @@ class WarcCaptureMiddleware:
         seed = getattr(spider, "seed", None)
         seed_name = getattr(seed, "name", None) or getattr(spider, "name", None) or ""
         site_name = getattr(seed, "site_name", None) or ""
+        seed_text = getattr(seed, "text", None) or ""
         robots = "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"
         fields = {
             "software": _software(),
@@ -207,6 +198,9 @@ class WarcCaptureMiddleware:
             "http-header-user-agent": str(settings.get("USER_AGENT") or ""),
             "operator": str(settings.get("WARC_OPERATOR") or ""),
             "description": str(settings.get("WARC_DESCRIPTION") or ""),
+            # The archive describes itself: a replay groups files by run and crawls from this seed.
+            WARCINFO_RUN_ID: run_id(self.crawler),
+            WARCINFO_SEED_TOML: warcinfo_text(seed_text) if seed_text else "",
         }
         return {key: value for key, value in fields.items() if value}
 
@@ -220,6 +214,10 @@ class WarcCaptureMiddleware:
         closing = self.runner.call("close")
         await maybe_deferred_to_future(_deferred_from_future(closing))
         self.runner.shutdown()
+        # The writer thread has finished: its list of closed files can be read from here.
+        files = list(self.runner.backend.writer.closed_files)
+        for path in files:
+            self.crawler.signals.send_catch_log(output_file, kind="warc", path=str(path))
         try:
             closed = closing.result()
         except Exception:
@@ -227,7 +225,7 @@ class WarcCaptureMiddleware:
             self.stats.inc_value("warc/write_errors")
             return
         self._sync_stats(closed["counts"])
-        logger.info("WARC capture closed %d file(s) in %s", len(closed["files"]), self.directory)
+        logger.info("WARC capture closed %d file(s) in %s", len(files), self.directory)
 
     def _sync_stats(self, counts: dict[str, int]) -> None:
         for key, value in counts.items():
@@ -287,9 +285,13 @@ class WarcCaptureMiddleware:
             return response
         try:
             exchange = self._snapshot(request, fetched_at, response)
-        except Exception:
+        except Exception as exc:
             logger.exception("Cannot capture the response from <%s>", request.url)
             self.stats.inc_value("warc/capture_errors")
+            # No record, so no pointer: the JSONL writer must not write this page's record.
+            failed: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            failed.set_exception(WarcWriteError(f"response not captured: {type(exc).__name__}: {exc}"))
+            request.meta[META_KEY] = failed
             return response
         future = self.runner.call("archive", exchange)
         request.meta[META_KEY] = future

@@ -2,12 +2,16 @@
 
 A replay re-runs every archived crawl run as its own crawl, oldest first, so
 each archived version of a page yields its record the way the live run did
-(and dedup sees them in the same order). Our own files are named
-``<prefix>-<17-digit UTC time>-<serial>-<host>.warc.gz``; a run's writer
-starts at serial 0, so within one seed a file with serial 0 starts a new run.
-The seed comes from the ``seed`` (or ``isPartOf``) field of each file's
-warcinfo record. Files written by other tools have neither: each seed's
-foreign files are replayed together, as one run, after our own.
+(and dedup sees them in the same order). Each file's first record, warcinfo,
+says which seed (``seed`` or ``isPartOf``) and which run (``run-id``) wrote
+it, and holds the seed file's text (``seed-toml``) the run crawled from.
+
+Our own files are named ``<prefix>-<17-digit UTC time>-<serial>-<host>.warc.gz``;
+a run's writer numbers its files 0, 1, 2 … Files of one run id are one run,
+in serial order. Older files without a run id are split into runs by the
+serials alone (see :func:`split_by_serial`). Files written by other tools have
+neither: each seed's foreign files are replayed together, as one run, after
+our own.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+
+from crawler.runinfo import WARCINFO_RUN_ID, WARCINFO_SEED_TOML, text_from_warcinfo
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +48,8 @@ class WarcInput:
     seed: str | None  # from warcinfo; None for files of other tools
     stamp: str | None  # 17-digit UTC time from our file name
     serial: int | None
+    run_id: str | None = None  # from warcinfo; None for files written before it was recorded
+    seed_text: str | None = None  # the seed file's TOML, from warcinfo
 
     @property
     def ours(self) -> bool:
@@ -53,6 +62,11 @@ class ReplayRun:
 
     seed: str
     files: list[WarcInput] = field(default_factory=list)
+
+    @property
+    def seed_text(self) -> str | None:
+        """The TOML of the seed this run crawled from, as its warcinfo records keep it."""
+        return next((item.seed_text for item in self.files if item.seed_text), None)
 
     @property
     def label(self) -> str:
@@ -79,39 +93,52 @@ def sniff_warc(path: Path) -> None:
         raise NotAWarcError(f"does not start with a WARC record (starts with {shown!r})")
 
 
-def warcinfo_seed(path: Path) -> str | None:
-    """The seed named in the file's first warcinfo record, if any."""
+def warcinfo_fields(path: Path) -> dict[str, str]:
+    """The fields of the file's first record when it is a warcinfo record; else nothing."""
     try:
         with open(path, "rb") as handle:
             for record in ArchiveIterator(handle, no_record_parse=True):
                 if record.rec_type != "warcinfo":
-                    return None
-                fields = _warc_fields(record.content_stream().read(256 * 1024))
-                return fields.get("seed") or fields.get("isPartOf") or None
+                    return {}
+                return _warc_fields(record.content_stream().read(256 * 1024))
     except Exception as exc:  # a damaged first record: the file is still replayed as foreign
         logger.warning("Cannot read the warcinfo record of %s: %s", path, exc)
-    return None
+    return {}
 
 
 def _warc_fields(block: bytes) -> dict[str, str]:
     fields: dict[str, str] = {}
-    for line in block.decode("utf-8", "replace").splitlines():
+    for line in block.decode("utf-8", "replace").split("\n"):
         name, sep, value = line.partition(":")
         if sep and name.strip() and name.strip() not in fields:
             fields[name.strip()] = value.strip()
     return fields
 
 
+def _seed_text(path: Path, fields: dict[str, str]) -> str | None:
+    value = fields.get(WARCINFO_SEED_TOML)
+    if not value:
+        return None
+    try:
+        return text_from_warcinfo(value)
+    except ValueError as exc:
+        logger.warning("The seed in the warcinfo record of %s is unreadable (%s); it is not used", path, exc)
+        return None
+
+
 def inspect_input(path: Path) -> WarcInput:
     """Check one file and read what a replay needs to know about it."""
     sniff_warc(path)
     match = OUR_NAME.match(path.name)
+    fields = warcinfo_fields(path)
     return WarcInput(
         path=path,
         size=path.stat().st_size,
-        seed=warcinfo_seed(path),
+        seed=fields.get("seed") or fields.get("isPartOf") or None,
         stamp=match.group("stamp") if match else None,
         serial=int(match.group("serial")) if match else None,
+        run_id=fields.get(WARCINFO_RUN_ID) or None,
+        seed_text=_seed_text(path, fields),
     )
 
 
@@ -166,7 +193,7 @@ def group_runs(inputs: Sequence[WarcInput], seed: str | None = None) -> tuple[li
 
     ``seed`` (``-a seed=…``) overrides what the warcinfo records say.
     """
-    ours: dict[str, list[WarcInput]] = {}
+    ours: dict[tuple[str, str | None], list[WarcInput]] = {}
     foreign: dict[str, list[WarcInput]] = {}
     unknown: list[WarcInput] = []
     for item in inputs:
@@ -174,16 +201,58 @@ def group_runs(inputs: Sequence[WarcInput], seed: str | None = None) -> tuple[li
         if not name:
             unknown.append(item)
             continue
-        (ours if item.ours else foreign).setdefault(name, []).append(item)
+        if item.ours:
+            ours.setdefault((name, item.run_id), []).append(item)
+        else:
+            foreign.setdefault(name, []).append(item)
     runs: list[ReplayRun] = []
-    for name, files in ours.items():
-        current: ReplayRun | None = None
-        for item in sorted(files, key=lambda f: (f.stamp or "", f.serial or 0)):
-            if current is None or item.serial == 0:
-                current = ReplayRun(name)
-                runs.append(current)
-            current.files.append(item)
-    runs.sort(key=lambda run: run.files[0].stamp or "")
+    for (name, run), files in ours.items():
+        if run is not None and len({writer_of(item) for item in files}) > 1:
+            # The workers of one distributed run (crawler/distributed/): one run, every worker's files.
+            runs.append(ReplayRun(name, sorted(files, key=lambda f: (f.stamp or "", f.serial or 0))))
+            continue
+        # Within one run id too: a RUN_ID reused for several runs still gives their boundaries.
+        runs += [ReplayRun(name, run_files) for run_files in split_by_serial(files)]
+    runs.sort(key=lambda run: run.files[0].stamp or "")  # stable: split_by_serial's order stays for equal stamps
     for name, files in foreign.items():
         runs.append(ReplayRun(name, sorted(files, key=lambda f: f.path.name)))
     return runs, unknown
+
+
+def writer_of(item: WarcInput) -> tuple[str, str] | None:
+    """The process that wrote one of our files: its name's prefix and host (a worker's prefix carries its pid)."""
+    match = OUR_NAME.match(item.path.name)
+    return (match.group("prefix"), match.group("host")) if match else None
+
+
+def split_by_serial(files: Sequence[WarcInput]) -> list[list[WarcInput]]:
+    """Our files of one seed (or one run id) split into runs, oldest first, by the writers' serials.
+
+    A run's writer opens files 0, 1, 2 … in turn, and runs of one seed into one
+    OUTPUT_DIR follow one another (the run lock), so in time order a file is
+    either the next serial of the run before it or serial 0 of a new run. Two
+    files can carry the same millisecond in their names (a run rotating to its
+    next file just as it ends and the next run starts): among such files the
+    running run's next serial comes first, then new runs. A missing file (a
+    gap in the serials) does not end a run.
+    """
+    runs: list[list[WarcInput]] = []
+    ordered = sorted(files, key=lambda f: (f.stamp or "", f.serial or 0))
+    for _, same_stamp in groupby(ordered, key=lambda f: f.stamp or ""):
+        waiting = list(same_stamp)
+        while waiting:
+            current = runs[-1] if runs else None
+            last = (current[-1].serial or 0) if current else None
+            follower = next((f for f in waiting if last is not None and f.serial == last + 1), None)
+            starter = next((f for f in waiting if f.serial == 0), None)
+            if follower is not None:
+                assert current is not None
+                current.append(follower)
+                waiting.remove(follower)
+            elif starter is not None or last is None or (waiting[0].serial or 0) <= last:
+                chosen = starter or waiting[0]  # a new run (one whose serial 0 is missing, too)
+                runs.append([chosen])
+                waiting.remove(chosen)
+            else:  # the serial after a missing file
+                current.append(waiting.pop(0))
+    return runs

@@ -25,7 +25,14 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from crawler.dedup.canonical import find_link_canonical
-from crawler.cloaking import PROBE_META_KEY, compare_fetches, page_showed_spam, probe_headers, should_probe
+from crawler.spam.cloaking import (
+    PROBE_META_KEY,
+    CloakingPolicy,
+    compare_fetches,
+    page_showed_spam,
+    probe_headers,
+    remove_additions,
+)
 from crawler.extract import Extracted, extract_article
 from crawler.extract.fields import article_fields
 from crawler.extract.pool import ExtractionPool, Precomputed, ReadAhead, declared_charset
@@ -38,6 +45,8 @@ from crawler.replay.index import IndexEntry
 from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
 from crawler.signals import manifest_entry
+from crawler.spam.stylesheets import MAX_STYLESHEET_BYTES, StylesheetCache, hiding_css, linked_stylesheets
+from crawler.dedup.state import StateStoreError, open_state_store
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +79,12 @@ class NewsSpider(scrapy.Spider):
 
     # -- list pages ---------------------------------------------------------------
     def parse_list(self, response: Response) -> Iterator[Request]:
+        """A list page: requests for its article, list and attachment links, never items.
+
+        @start_url
+        @returns items 0 0
+        @returns requests 1
+        """
         stats = self.crawler.stats
         stats.inc_value("spider/list_pages")
         if not isinstance(response, TextResponse):
@@ -100,9 +115,74 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
+        """An article page: its item (and requests for its attachments).
+
+        No ``scrapy check`` contract: a seed names list pages only, so no article
+        URL holds for every site. Articles are checked against the sample site's
+        expected records (tests/test_crawl_e2e.py).
+        """
         if not self._is_html_article(response):
             return
-        yield from self._article_outputs(response, *self._extracted(response))
+        if self.settings.getbool("SPAM_FETCH_STYLESHEETS", False):
+            cache = self._stylesheets()
+            urls = linked_stylesheets(response, response.url, self.seed.allowed_domains)
+            if cache.missing(urls):
+                # The first article linking a stylesheet waits for its one fetch this run.
+                self.crawler.stats.inc_value("spider/stylesheets/articles_waited")
+                for url in cache.wait(response, urls):
+                    yield self._stylesheet_request(url, response.url)
+                return
+        yield from self._article_with_stylesheets(response)
+
+    # -- same-host stylesheets (SPAM_FETCH_STYLESHEETS; crawler/spam/stylesheets.py) ----
+    def _stylesheets(self) -> StylesheetCache:
+        cache: StylesheetCache | None = getattr(self, "_stylesheet_cache", None)
+        if cache is None:
+            cache = self._stylesheet_cache = StylesheetCache()
+        return cache
+
+    def _stylesheet_request(self, url: str, referer: str) -> Request:
+        self.crawler.stats.inc_value("spider/stylesheets/requests")
+        return Request(url, callback=self.parse_stylesheet, errback=self.on_stylesheet_error, dont_filter=True,
+                       meta={"page_kind": "stylesheet"}, headers={"Referer": referer}, cb_kwargs={"url": url})
+
+    def parse_stylesheet(self, response: Response, url: str) -> Iterator[ArticleItem | Request]:
+        text = ""
+        if not isinstance(response, TextResponse) or len(response.body) > MAX_STYLESHEET_BYTES:
+            self.crawler.stats.inc_value("spider/stylesheets/unusable")
+            logger.warning("Stylesheet not used (not text or over %d bytes): %s", MAX_STYLESHEET_BYTES, url)
+        else:
+            text = hiding_css(response.text)
+            self.crawler.stats.inc_value("spider/stylesheets/with_hiding_rules" if text else "spider/stylesheets/no_hiding_rules")
+        yield from self._stylesheet_done(url, text)
+
+    def on_stylesheet_error(self, failure: Failure) -> Iterator[ArticleItem | Request]:
+        url = failure.request.cb_kwargs["url"]  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("spider/stylesheets/failed")
+        logger.warning("Stylesheet fetch failed, articles go on without it %s: %s", url, failure_reason(failure))
+        yield from self._stylesheet_done(url, "")
+
+    def _stylesheet_done(self, url: str, text: str) -> Iterator[ArticleItem | Request]:
+        for response in self._stylesheets().done(url, text):
+            yield from self._article_with_stylesheets(response)
+
+    def _article_with_stylesheets(self, response: Response) -> Iterator[ArticleItem | Request]:
+        css: list[str] = []
+        if self.settings.getbool("SPAM_FETCH_STYLESHEETS", False):
+            css = self._stylesheets().css_for(linked_stylesheets(response, response.url, self.seed.allowed_domains))
+        if not css:
+            yield from self._article_outputs(response, *self._extracted(response))
+            return
+        # A worker's result was computed without the stylesheets: extract here.
+        for pending in (getattr(self, "_prefetched", {}).pop(response, None),
+                        getattr(self, "_read_ahead", {}).pop(response.request, None) if response.request else None):
+            if pending is not None:
+                pending.cancel()
+        self.crawler.stats.inc_value("spider/stylesheets/applied")
+        body, url, declared = self._extract_arguments(response)
+        extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains,
+                                    language=self.seed.language, stylesheets=css)
+        yield from self._article_outputs(response, extracted)
 
     # -- extraction in worker processes (EXTRACT_PROCESSES > 0) -----------------------
     # Each article response is handed to the pool as soon as it is downloaded
@@ -235,6 +315,17 @@ class NewsSpider(scrapy.Spider):
         return response.body, response.url, declared_encoding(response)
 
     def closed(self, reason: str) -> None:
+        cache: StylesheetCache | None = getattr(self, "_stylesheet_cache", None)
+        if cache is not None and cache.waiting:  # a fetch never answered (the run was stopped)
+            self.crawler.stats.inc_value("spider/stylesheets/articles_lost", len(cache.waiting))
+            for response, _ in cache.waiting:
+                logger.warning("Article not extracted, its stylesheet never arrived: %s", response.url)
+        policy = getattr(self, "_cloaking", None)
+        if policy is not None:
+            try:
+                policy.close()
+            except StateStoreError as exc:
+                logger.error("Could not keep the cloaking history of %s: %s", self.seed.name, exc)
         pool = getattr(self, "_pool", None)
         if pool is not None:
             pool.close()
@@ -283,14 +374,39 @@ class NewsSpider(scrapy.Spider):
             return
         yield item
 
-    # -- cloaking probe (issue 5; rules in crawler/cloaking.py) ----------------------
-    # Settings: CLOAKING_PROBE_ENABLED (default False), CLOAKING_PROBE_SAMPLE (fraction of
-    # article pages, default 0.1; pages that showed spam are always probed).
+    # -- cloaking probe (issues 5, 17; rules in crawler/spam/cloaking.py) -------------
+    # Settings (docs/spam.md): CLOAKING_PROBE_ENABLED (default False), CLOAKING_PROBE_UNTIL_CLEAN
+    # (probe a site's articles until this many came back clean, default 5), CLOAKING_PROBE_SAMPLE
+    # (then this fraction, default 0.1; pages that showed spam always), CLOAKING_PROBE_MEMORY_RUNS
+    # (probe every article of a site that cloaked, for this many runs, default 3; 0: no memory).
+    def _cloaking_policy(self) -> CloakingPolicy:
+        policy: CloakingPolicy | None = getattr(self, "_cloaking", None)
+        if policy is None:
+            settings = self.settings
+            memory_runs = settings.getint("CLOAKING_PROBE_MEMORY_RUNS", 3)
+            store = None
+            if memory_runs > 0:
+                try:
+                    store = open_state_store(self.crawler)
+                except StateStoreError as exc:
+                    logger.warning("Cloaking probe: no state store (%s); site history is not kept", exc)
+                    self.crawler.stats.inc_value("spider/cloaking/no_state_store")
+            policy = self._cloaking = CloakingPolicy(
+                self.seed.name,
+                until_clean=settings.getint("CLOAKING_PROBE_UNTIL_CLEAN", 5),
+                sample=settings.getfloat("CLOAKING_PROBE_SAMPLE", 0.1),
+                memory_runs=memory_runs,
+                store=store,
+            )
+            if policy.runs_left:
+                logger.info("Site %s cloaked in a recent run: probing every article", self.seed.name)
+        return policy
+
     def _cloaking_probe(self, response: Response, item: ArticleItem) -> Request | None:
         if not self.settings.getbool("CLOAKING_PROBE_ENABLED", False) or response.meta.get(PROBE_META_KEY):
             return None
         showed_spam = page_showed_spam(item.extra["title_candidates"], item.body, item.spam_removed, item.language)
-        if not should_probe(response.url, self.settings.getfloat("CLOAKING_PROBE_SAMPLE", 0.1), showed_spam=showed_spam):
+        if not self._cloaking_policy().should_probe(response.url, showed_spam=showed_spam):
             return None
         self.crawler.stats.inc_value("spider/cloaking/probes")
         return Request(
@@ -310,8 +426,15 @@ class NewsSpider(scrapy.Spider):
             spider_location=location.decode("latin-1") if location else None,
         )
         item.extra["cloaked"] = comparison.cloaked
+        self._cloaking_policy().record(comparison.cloaked)
         if comparison.cloaked:
             self.crawler.stats.inc_value("spider/cloaking/cloaked")
+            # What only the crawler was shown must not be in the record (it is built
+            # from the normal view, which may carry part of it too).
+            item.title, item.body, removed = remove_additions(item.title, item.body, comparison.spider_added)
+            if removed:
+                item.spam_removed = [*item.spam_removed, *removed]
+                self.crawler.stats.inc_value("spider/cloaking/removed_units", len(removed))
             logger.warning("Cloaked page (crawlers see something else) %s: %s", item.url, comparison.summary())
             self.crawler.signals.send_catch_log(
                 manifest_entry, kind="cloaked", entry={"url": item.url, "reason": comparison.summary()}
@@ -321,6 +444,7 @@ class NewsSpider(scrapy.Spider):
     def on_cloaking_probe_error(self, failure: Failure) -> Iterator[ArticleItem]:
         request: Request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("spider/cloaking/probe_failed")
+        self._cloaking_policy().record(None)
         logger.warning("Cloaking probe failed for %s: %s", request.url, failure_reason(failure))
         item = request.cb_kwargs["item"]
         item.extra["cloaked"] = None

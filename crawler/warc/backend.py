@@ -1,49 +1,41 @@
-"""Where WARC records get written: a writer process, a writer thread, or inline.
+"""Where WARC records get written: on one writer thread of the crawl process, or inline.
 
 :class:`ArchiveBackend` is everything that lives next to the open WARC file:
 the writer, the crawl's revisit state, start-up recovery and the CDXJ
 indexing of closed files. The capture middleware never touches it directly;
-it calls backend methods by name through a runner, which returns
-``concurrent.futures.Future`` objects:
+it calls backend methods by name through a :class:`ThreadRunner`, which
+returns ``concurrent.futures.Future`` objects and runs the calls in order on
+one worker thread (``WARC_WRITER = "thread"``, the default) or inline in the
+caller's thread (``"inline"``).
 
-- :class:`ProcessRunner` (``WARC_WRITER = "process"``, the default) keeps the
-  backend in a child process. Records are built with warcio (pure Python), and
-  in a thread that Python work would hold the GIL the reactor thread needs;
-  in a process it costs the crawl only the pickling of each exchange. Log
-  records from the child are handed to the parent's logging.
-- :class:`ThreadRunner` keeps it on one worker thread (``"thread"``) or runs
-  every call inline in the reactor thread (``"inline"``, for the benchmark).
+The backend stays in the crawl process: a polite crawl waits about 600 ms
+between pages of a site, so the writer has time to spare, and a process of
+the crawl's own is stopped with it (a stop signal to the process group, or
+a graceful stop, leaves no writer behind to fail the records still queued).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import logging
-import logging.handlers
-import multiprocessing
-import os
-import signal
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.processes import main_file_hidden
 from crawler.warc.archiver import ExchangeArchiver, WarcPointer, _InlineExecutor
 from crawler.warc.index import FollowingIndexer, write_cdxj_index
 from crawler.warc.lookup import ArchiveLookup
 from crawler.warc.records import CapturedExchange
 from crawler.warc.recovery import recover_directory
-from crawler.warc.writer import WarcFileWriter, WarcWriteError
+from crawler.warc.writer import WarcFileWriter
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class BackendConfig:
-    """What a backend needs to start; picklable, so it can cross into a process."""
+    """What a backend needs to start."""
 
     directory: Path
     prefix: str = "MNA"
@@ -172,178 +164,6 @@ class ThreadRunner:
         self.executor.shutdown(wait=False)
 
 
-# -- the child process side -------------------------------------------------
-
-_CHILD_BACKEND: ArchiveBackend | None = None
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """A killed crawl must not leave its writer running: the file it holds stays
-    locked (recovery would skip it) and it would race the next run."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError, TypeError):
-        pass
-
-    def watch() -> None:  # everywhere else: notice the parent is gone within half a second
-        while os.getppid() == parent_pid:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="warc-parent-watch", daemon=True).start()
-    if os.getppid() != parent_pid:
-        os._exit(1)
-
-
-def _child_start(config: BackendConfig, log_queue: Any, level: int, parent_pid: int) -> None:
-    global _CHILD_BACKEND
-    _die_with_parent(parent_pid)
-    root = logging.getLogger()
-    root.handlers[:] = [logging.handlers.QueueHandler(log_queue)]
-    root.setLevel(level)
-    _CHILD_BACKEND = ArchiveBackend(config)
-
-
-def _child_ready() -> bool:
-    return _CHILD_BACKEND is not None
-
-
-def _child_call(method: str, *args: Any) -> Any:
-    assert _CHILD_BACKEND is not None
-    return getattr(_CHILD_BACKEND, method)(*args)
-
-
-def _child_archive_many(exchanges: list[CapturedExchange]) -> list[tuple[bool, Any]]:
-    """Archive a batch; each exchange succeeds or fails on its own."""
-    assert _CHILD_BACKEND is not None
-    results: list[tuple[bool, Any]] = []
-    for exchange in exchanges:
-        try:
-            results.append((True, _CHILD_BACKEND.archive(exchange)))
-        except Exception as exc:  # already logged with the URL by the archiver
-            results.append((False, f"{type(exc).__name__}: {exc}"))
-    return results
-
-
-BATCH_SIZE = 64
-BATCH_SECONDS = 0.25
-
-
-class ProcessRunner:
-    """Calls backend methods in a child process, in order (one worker)."""
-
-    def __init__(self, config: BackendConfig) -> None:
-        # spawn, not fork: the parent runs threads (Twisted's pool, ours), which fork copies badly
-        context = multiprocessing.get_context("spawn")
-        self._log_queue = context.Queue()
-        self._log_thread = threading.Thread(target=self._forward_logs, name="warc-log", daemon=True)
-        self._log_thread.start()
-        self._lock = threading.Lock()
-        self._batch_waiting = threading.Condition(self._lock)
-        self._batch: list[tuple[CapturedExchange, concurrent.futures.Future[Any]]] = []
-        self._stopping = False
-        self._batch_started = 0.0
-        self._flusher = threading.Thread(target=self._flush_batches, name="warc-batch", daemon=True)
-        self._flusher.start()
-        self.executor = concurrent.futures.ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=context,
-            initializer=_child_start,
-            initargs=(config, self._log_queue, logging.getLogger().getEffectiveLevel(), os.getpid()),
-        )
-        self._start_child()
-
-    def _start_child(self) -> None:
-        """Start the child now, without letting it re-run the crawl's main script."""
-        with main_file_hidden():
-            self.executor.submit(_child_ready)
-
-    def _forward_logs(self) -> None:
-        """Hands the child's log records to the parent's loggers (Scrapy's handlers)."""
-        while True:
-            try:
-                record = self._log_queue.get()
-            except Exception:
-                # EOFError/OSError when the child is gone; at interpreter exit this
-                # daemon thread can also see the queue half torn down (ValueError,
-                # TypeError). Either way there is nothing left to forward.
-                return
-            if record is None:
-                return
-            logging.getLogger(record.name).handle(record)
-
-    def call(self, method: str, *args: Any) -> concurrent.futures.Future[Any]:
-        """Run a backend method in the child; calls run in the order they are made.
-
-        ``archive`` calls are batched (up to BATCH_SIZE, or BATCH_SECONDS after
-        the first): the executor's per-task work runs on Python threads of this
-        process, and paying it once per batch instead of once per page keeps it
-        off the reactor's GIL.
-        """
-        with self._lock:
-            if method == "archive":
-                future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-                self._batch.append((args[0], future))
-                if len(self._batch) >= BATCH_SIZE:
-                    self._submit_batch()
-                elif len(self._batch) == 1:
-                    self._batch_started = time.monotonic()
-                    self._batch_waiting.notify()  # the flusher starts its clock
-                return future
-            self._submit_batch()
-            return self.executor.submit(_child_call, method, *args)
-
-    def _submit_batch(self) -> None:
-        """Send the pending ``archive`` calls; the caller holds the lock (keeps calls in order)."""
-        if not self._batch:
-            return
-        batch, self._batch = self._batch, []
-        done = self.executor.submit(_child_archive_many, [exchange for exchange, _ in batch])
-        done.add_done_callback(lambda finished: self._resolve(batch, finished))
-
-    @staticmethod
-    def _resolve(batch: list[tuple[CapturedExchange, concurrent.futures.Future[Any]]],
-                 finished: concurrent.futures.Future[Any]) -> None:
-        error = finished.exception()
-        results = finished.result() if error is None else [(False, repr(error))] * len(batch)
-        for (_, future), (ok, value) in zip(batch, results):
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(WarcWriteError(value))
-
-    def _flush_batches(self) -> None:
-        """Sends a partial batch BATCH_SECONDS after its first exchange (runs on its own thread)."""
-        with self._lock:
-            while not self._stopping:
-                if not self._batch:
-                    self._batch_waiting.wait()
-                    continue
-                remaining = self._batch_started + BATCH_SECONDS - time.monotonic()
-                if remaining > 0:
-                    self._batch_waiting.wait(remaining)
-                    continue  # the batch may have been sent meanwhile, or a new one begun
-                self._submit_batch()
-
-    def shutdown(self) -> None:
-        """Stop the child once it has run every call (the futures stay valid)."""
-        with self._lock:
-            self._submit_batch()
-            self._stopping = True
-            self._batch_waiting.notify()
-
-        def stop(_: Any) -> None:
-            self.executor.shutdown(wait=True)
-            self._log_queue.put(None)
-
-        threading.Thread(target=stop, args=(None,), name="warc-stop", daemon=True).start()
-
-
-def make_runner(config: BackendConfig, mode: str) -> ProcessRunner | ThreadRunner:
-    if mode == "process":
-        return ProcessRunner(config)
-    if mode == "inline":
-        return ThreadRunner(config, threaded=False)
-    return ThreadRunner(config)
+def make_runner(config: BackendConfig, mode: str) -> ThreadRunner:
+    """A runner for ``WARC_WRITER``: ``"thread"`` or ``"inline"``."""
+    return ThreadRunner(config, threaded=mode != "inline")

@@ -334,3 +334,44 @@ def test_lookup_after_reopen_finds_stored_rows(tmp_path: Path) -> None:
     assert article is None and first == A
     assert store.lookup(C, C) == (None, None)
     store.close()
+
+
+def test_crawlers_in_one_process_share_one_store_per_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    # Two connections in one thread: the second waits for a write lock only the first could release.
+    first, second = SQLiteStateStore(path, lock_timeout=0.2), SQLiteStateStore(path, lock_timeout=0.2)
+    first.add_body(A, A)
+    with pytest.raises(StateStoreLocked):
+        second.add_body(B, B)
+    first.close()
+    second.close()
+    mca, gov = SQLiteStateStore.shared(path, lock_timeout=0.2), SQLiteStateStore.shared(path, lock_timeout=0.2)
+    assert mca is gov
+    mca.add_body(A, A)
+    gov.add_body(B, B)
+    mca.close()  # gov still uses it: committed, not closed
+    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 2
+    gov.add_body(C, C)
+    gov.close()
+    with pytest.raises(StateStoreError, match="closed"):
+        gov.add_body(A, B)
+    assert SQLiteStateStore.shared(path) is not gov  # closed by its last user: the next opens afresh
+
+
+def test_a_batch_asks_for_its_commit_when_it_starts(tmp_path: Path) -> None:
+    """A crawl commits each batch at the end of the reactor turn that began it: the lock is never held long."""
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStateStore(path, commit_every=1000, commit_interval=3600)
+    scheduled: list[object] = []
+    store.schedule_commit = scheduled.append
+    store.add_body(A, A)
+    store.add_body(B, B)
+    assert len(scheduled) == 1  # once per batch
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 0
+    scheduled[0]()  # the reactor runs it
+    assert other.execute("SELECT COUNT(*) FROM bodies").fetchone()[0] == 2
+    store.add_body(C, C)
+    assert len(scheduled) == 2
+    other.close()
+    store.close()

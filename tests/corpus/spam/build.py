@@ -599,6 +599,9 @@ def main() -> None:
         (OUT / f"{name}.html").write_text(render(spec), encoding="utf-8")
         (OUT / f"{name}.json").write_text(json.dumps(finish(spec), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(counts)
+    from build_dom import write as write_dom_pages  # DOM forms in new vocabulary: build_dom.py
+
+    print("dom pages:", write_dom_pages(OUT))
 
 
 if __name__ == "__main__":

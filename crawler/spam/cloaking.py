@@ -3,12 +3,13 @@
 Hacked sites often serve spam only to search-engine crawlers (or to visitors
 arriving from a search engine) and the normal page to everyone else, so a
 crawler that looks like a browser never sees the injection.  The spider
-re-fetches a sample of article pages, and every page that already showed spam,
-as Baiduspider with a baidu.com ``Referer``; both fetches go into the WARC.
-These functions choose the pages, build the probe headers and decide whether
-the two views differ *materially*: spam the normal view does not have, a
-different headline, a redirect to another site, or different text (beyond
-counters and timestamps).
+re-fetches article pages as Baiduspider with a baidu.com ``Referer``; both
+fetches go into the WARC.  ``CloakingPolicy`` chooses the pages (each site's
+first articles of a run until enough came back clean, then a sample; every
+article of a site that has cloaked, for some runs, remembered in the state
+store), the functions below build the probe headers and decide whether the two
+views differ *materially*: spam the normal view does not have, a redirect to
+another site, or different text (beyond counters and timestamps).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from crawler.extract.domspam import remove_dom_spam
+from crawler.spam.dom import remove_dom_spam
+from crawler.spam.units import solicitation_kinds
 from pipelines.spam import Lexicon, default_lexicon, find_spam_spans, has_spam_candidates, title_spam_spans
 
 logger = logging.getLogger(__name__)
@@ -79,6 +82,60 @@ def page_showed_spam(
     return bool(body) and has_spam_candidates(body, lexicon) and bool(find_spam_spans(body, lexicon, language=language))
 
 
+class CloakingPolicy:
+    """Which article pages of one site to probe in this run.
+
+    * every article, when the site has cloaked in this run or in one of the
+      last ``memory_runs`` runs (the count is kept in the state store);
+    * otherwise the site's articles until ``until_clean`` probes came back
+      clean, then a stable ``sample`` fraction (and every page that showed spam).
+    """
+
+    NOTE_KEY = "cloaking_runs_left"
+
+    def __init__(self, site: str, *, until_clean: int = 5, sample: float = 0.1, memory_runs: int = 3,
+                 store: Any = None) -> None:
+        self.site = site
+        self.until_clean = until_clean
+        self.sample = sample
+        self.memory_runs = memory_runs
+        self.store = store
+        self.clean = 0
+        self.cloaked = 0
+        self.runs_left = 0
+        if store is not None and memory_runs > 0:
+            note = store.get_site_note(site, self.NOTE_KEY)
+            try:
+                self.runs_left = max(0, int(note)) if note else 0
+            except ValueError:
+                logger.warning("cloaking: ignoring a malformed note for site %s: %r", site, note)
+
+    @property
+    def watching(self) -> bool:
+        """Probe every article: the site cloaked in this run or recently."""
+        return self.cloaked > 0 or self.runs_left > 0
+
+    def should_probe(self, url: str, *, showed_spam: bool = False) -> bool:
+        if self.watching or showed_spam or self.clean < self.until_clean:
+            return True
+        return should_probe(url, self.sample)
+
+    def record(self, cloaked: bool | None) -> None:
+        """A probe's outcome (None: it failed, which proves nothing)."""
+        if cloaked:
+            self.cloaked += 1
+        elif cloaked is False:
+            self.clean += 1
+
+    def close(self) -> None:
+        """Remember the site for the next runs: reset the count on cloaking, else count down."""
+        if self.store is None or self.memory_runs <= 0:
+            return
+        runs_left = self.memory_runs if self.cloaked else max(0, self.runs_left - 1)
+        if runs_left != self.runs_left or self.cloaked:
+            self.store.put_site_note(self.site, self.NOTE_KEY, str(runs_left))
+
+
 @dataclass
 class PageView:
     """What a visitor (or a crawler) is shown."""
@@ -95,6 +152,7 @@ class ViewComparison:
     reasons: list[str]
     similarity: float
     spider_only_spam: list[str] = field(default_factory=list)
+    spider_added: list[str] = field(default_factory=list)  # text units only the crawler is shown
 
     def summary(self) -> str:
         return "; ".join(self.reasons)
@@ -169,7 +227,11 @@ def compare_views(
     """Decide whether the spider view differs materially from the normal view."""
     reasons: list[str] = []
     normal_spam = set(normal.spam)
-    spider_only = [s for s in dict.fromkeys(spider.spam) if s not in normal_spam]
+    added = spider_additions(normal, spider)
+    # Spam the rules found in the crawler's view only, and added text that reads
+    # as an advert (two marks of advertising: brands the lexicon does not know).
+    adverts = [unit for unit in added if len(solicitation_kinds(unit) - {"promotion"}) >= 2]
+    spider_only = [s for s in dict.fromkeys([*spider.spam, *adverts]) if s not in normal_spam]
     if spider_only:
         reasons.append("spam shown only to the crawler: " + ", ".join(spider_only[:5]))
     if spider.redirect_host and spider.redirect_host != normal.redirect_host:
@@ -187,7 +249,43 @@ def compare_views(
         or bool(spider.redirect_host and spider.redirect_host != normal.redirect_host)
         or similarity < min_similarity
     )
-    return ViewComparison(cloaked, reasons if cloaked else [], similarity, spider_only)
+    return ViewComparison(cloaked, reasons if cloaked else [], similarity, spider_only, added if cloaked else [])
+
+
+_UNIT_NOISE_RE = re.compile(r"[\s\d]+")
+
+
+def _unit_key(line: str) -> str:
+    return _UNIT_NOISE_RE.sub("", line).lower()
+
+
+def spider_additions(normal: PageView, spider: PageView) -> list[str]:
+    """Text units (lines) of the crawler's view that the normal view lacks (digits ignored)."""
+    seen = {_unit_key(line) for line in normal.text.splitlines()}
+    seen.add(_unit_key(normal.title))
+    added = []
+    for line in dict.fromkeys(line.strip() for line in spider.text.splitlines()):
+        key = _unit_key(line)
+        if len(key) >= 4 and key not in seen:
+            added.append(line)
+    return added
+
+
+def remove_additions(title: str, body: str, additions: Sequence[str]) -> tuple[str, str, list[dict[str, str]]]:
+    """Cut from a record what only the crawler's view had: (title, body, spam_removed entries).
+
+    The record is built from the normal view, so this finds something only when
+    the normal fetch carried part of the injection too (a site that serves it to
+    some browsers, or changed between the fetches); the title is never changed
+    here (the normal view's headline is in neither list of additions)."""
+    entries: list[dict[str, str]] = []
+    for unit in additions:
+        if unit in body:
+            body = body.replace(unit, "")
+            entries.append({"text": unit, "where": "body", "rule": "cloaking:spider-only"})
+    if entries:
+        body = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in body.split("\n"))).strip()
+    return title, body, entries
 
 
 def compare_fetches(
