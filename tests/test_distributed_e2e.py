@@ -162,7 +162,7 @@ def test_an_unreachable_redis_stops_the_start_with_exit_status_2(site: tuple[Sam
     code, stderr = finish(process)
     assert code == 2
     assert stderr.strip().splitlines()[-1] == (
-        "scrapy crawl news: Redis at redis://127.0.0.1:1/0 is unreachable: "
+        "scrapy crawl news: error: Redis at redis://127.0.0.1:1/0 is unreachable: "
         "Error 111 connecting to 127.0.0.1:1. Connection refused. (exit status 2)"
     )
 
