@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-PRIORITY = "addon"
+# Above crawler/settings.py's declarations (equal priority replaces them), below -s on the command line.
+PRIORITY = "project"
 
 
 class Distributed:
@@ -25,8 +26,8 @@ class Distributed:
         if not settings.get("REDIS_URL") or not settings.getbool("RUN_OUTPUTS_ENABLED"):
             return  # not distributed, or not a crawl (crawler/runoutputs.py: shell, fetch …)
         settings.set("SCHEDULER", "crawler.distributed.scheduler.DistributedScheduler", PRIORITY)
-        if not settings.get("STATE_STORE_CLASS"):  # declared (None) in crawler/settings.py, above add-on priority
-            settings.set("STATE_STORE_CLASS", "crawler.dedup.redis.RedisStateStore", settings.getpriority("STATE_STORE_CLASS"))
+        if not settings.get("STATE_STORE_CLASS"):  # another shared store chosen by the user stays
+            settings.set("STATE_STORE_CLASS", "crawler.dedup.redis.RedisStateStore", PRIORITY)
         # Several workers of one seed run at once; Redis keeps them apart (crawler/distributed/run.py).
         settings.set("RUNLOCK_ENABLED", False, PRIORITY)
         prefix = settings.get("WARC_PREFIX") or "MNA"
