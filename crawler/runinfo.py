@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 _RUN_ID_ATTRIBUTE = "_ministry_news_run_id"
+_WORKER_ATTRIBUTE = "_ministry_news_worker"
 
 # warcinfo fields that make a WARC file describe its run (written by the capture
 # middleware, read by crawler/replay/inputs.py): which run wrote the file, and
@@ -27,6 +28,18 @@ def run_id(crawler: Any) -> str:
     )
     setattr(crawler, _RUN_ID_ATTRIBUTE, value)
     return value
+
+
+def set_run_identity(crawler: Any, run: str, worker: str) -> None:
+    """Make ``crawler`` one worker (``<host>-<pid>``) of the distributed run ``run`` (crawler/distributed/)."""
+    setattr(crawler, _RUN_ID_ATTRIBUTE, run)
+    setattr(crawler, _WORKER_ATTRIBUTE, worker)
+
+
+def worker_suffix(crawler: Any) -> str:
+    """``-<host>-<pid>`` for a worker of a distributed run, else empty: keeps the workers' file names apart."""
+    worker = getattr(crawler, _WORKER_ATTRIBUTE, "")
+    return f"-{worker}" if worker else ""
 
 
 def output_dir(settings: Any) -> Path:

@@ -109,7 +109,11 @@ CLOAKING_PROBE_MEMORY_RUNS = 3  # after cloaking, probe every article for this m
 # in `scrapy crawl` and `scrapy replay`, which set RUN_OUTPUTS_ENABLED; shell, fetch, view,
 # parse, check and bench leave OUTPUT_DIR alone (crawler/runoutputs.py). RUN_OUTPUTS_ENABLED
 # is not set here: a project-level value would override the commands' defaults.
-ADDONS = {"crawler.runoutputs.RunOutputs": 0}
+ADDONS = {
+    "crawler.runoutputs.RunOutputs": 0,
+    # REDIS_URL makes a crawl a worker of a distributed crawl (crawler/distributed/, docs/distributed.md).
+    "crawler.distributed.addon.Distributed": 10,
+}
 
 EXTENSIONS = {
     "crawler.extensions.publicsuffix.OfflinePublicSuffixList": 50,
@@ -176,6 +180,18 @@ STATE_STORE_CLASS = None  # another StateStore with from_crawler (e.g. a shared 
 STATE_COMMIT_EVERY = 50000  # writes per committed batch
 STATE_COMMIT_INTERVAL = 2.0  # seconds an uncommitted batch may wait
 STATE_LOCK_TIMEOUT = 30.0  # seconds to wait for another process's write lock
+
+# -- distributed crawls (crawler/distributed/, docs/distributed.md) ---------------
+# REDIS_URL switches a crawl into a worker of a distributed crawl (ADDONS); without it nothing changes.
+REDIS_URL = None  # redis://host:port/db
+REDIS_KEY_PREFIX = "mna"  # every key of this archive lives under it
+REDIS_IDLE_CLOSE = 10.0  # seconds the shared frontier stays empty, nothing pending, before workers finish
+REDIS_HEARTBEAT_INTERVAL = 1.0  # seconds between a worker's heartbeats (and acknowledgements)
+REDIS_VISIBILITY_TIMEOUT = 60.0  # seconds of silence after which a worker's taken requests are put back
+REDIS_LOST_TIMEOUT = 30.0  # seconds without Redis after which a worker stops (exit 1)
+REDIS_CLAIM_SECONDS = 300.0  # longest a worker's claim on an article being decided lasts
+REDIS_HOST_RATE = -1.0  # requests/s per host across all workers; -1: 1 / DOWNLOAD_DELAY; 0: no limit
+REDIS_HOST_CONCURRENCY = -1  # requests in flight per host across all workers; -1: CONCURRENT_REQUESTS_PER_DOMAIN
 
 FEED_EXPORT_ENCODING = "utf-8"
 # Feed exports (`scrapy crawl mca -O items.json`) hold the JSONL record's fields only, not the

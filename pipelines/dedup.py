@@ -90,7 +90,10 @@ class DedupPipeline:
 
     def _reconcile_killed_run(self, killed_run: str) -> None:
         directory = output_dir(self.crawler.settings) / "jsonl"
-        files = sorted(directory.glob(f"*-{killed_run}.jsonl")) + sorted(directory.glob(f"*-{killed_run}.jsonl.part"))
+        # A distributed run's workers add "-<host>-<pid>" to the run id (crawler/runinfo.py).
+        files = [path for pattern in (f"*-{killed_run}.jsonl", f"*-{killed_run}.jsonl.part",
+                                      f"*-{killed_run}-*.jsonl", f"*-{killed_run}-*.jsonl.part")
+                 for path in sorted(directory.glob(pattern))]
         logger.warning("Run %s of %s ended without closing the state store (killed?); re-reading %d JSONL file(s)",
                        killed_run, self.site, len(files))
         self.stats.inc_value("dedup/killed_runs")

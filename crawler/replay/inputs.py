@@ -206,13 +206,23 @@ def group_runs(inputs: Sequence[WarcInput], seed: str | None = None) -> tuple[li
         else:
             foreign.setdefault(name, []).append(item)
     runs: list[ReplayRun] = []
-    for (name, _), files in ours.items():
+    for (name, run), files in ours.items():
+        if run is not None and len({writer_of(item) for item in files}) > 1:
+            # The workers of one distributed run (crawler/distributed/): one run, every worker's files.
+            runs.append(ReplayRun(name, sorted(files, key=lambda f: (f.stamp or "", f.serial or 0))))
+            continue
         # Within one run id too: a RUN_ID reused for several runs still gives their boundaries.
         runs += [ReplayRun(name, run_files) for run_files in split_by_serial(files)]
     runs.sort(key=lambda run: run.files[0].stamp or "")  # stable: split_by_serial's order stays for equal stamps
     for name, files in foreign.items():
         runs.append(ReplayRun(name, sorted(files, key=lambda f: f.path.name)))
     return runs, unknown
+
+
+def writer_of(item: WarcInput) -> tuple[str, str] | None:
+    """The process that wrote one of our files: its name's prefix and host (a worker's prefix carries its pid)."""
+    match = OUR_NAME.match(item.path.name)
+    return (match.group("prefix"), match.group("host")) if match else None
 
 
 def split_by_serial(files: Sequence[WarcInput]) -> list[list[WarcInput]]:

@@ -344,12 +344,14 @@ def test_emit_unchanged_setting_re_emits_known_records(tmp_path: Path) -> None:
     replay.close()
 
 
-def test_killed_run_is_reconciled_from_its_jsonl(tmp_path: Path) -> None:
+# The second name is a distributed run's worker file (crawler/runinfo.py worker_suffix).
+@pytest.mark.parametrize("name", ["mca-r1.jsonl.part", "mca-r1-host-4242.jsonl.part"])
+def test_killed_run_is_reconciled_from_its_jsonl(tmp_path: Path, name: str) -> None:
     killed = Harness(tmp_path, "r1", STATE_COMMIT_EVERY=10_000)
     item = killed.feed(MCA, ARTICLE)
     assert item is not None
     # The JSONL writer got the line out; the process died before the state batch was committed.
-    jsonl = tmp_path / "jsonl" / "mca-r1.jsonl.part"
+    jsonl = tmp_path / "jsonl" / name
     jsonl.parent.mkdir(parents=True)
     record = {"id": item.id, "canonical_url": item.canonical_url, "body_sha1": item.body_sha1, "body": item.body}
     jsonl.write_text(json.dumps(record, ensure_ascii=False) + "\n" + '{"id": "cut-off', encoding="utf-8")
