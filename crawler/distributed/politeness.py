@@ -56,7 +56,7 @@ class SharedPoliteness:
         self.context = context
         self.grants, self.window = window_for(rate) if rate > 0 else (0, 0.0)
         self.concurrency = concurrency
-        self.lease_seconds = crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 10
+        self.lease_seconds = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 10
         self._acquire = context.client.register_script(scripts.ACQUIRE)
 
     @classmethod

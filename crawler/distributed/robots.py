@@ -51,7 +51,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.context = context
         self.key = f"{context.keys.prefix}:{context.keys.seed}:robots:{context.run_id}"
         settings = crawler.settings
-        self.lock_seconds = int(settings.getfloat("DOWNLOAD_TIMEOUT", 180) * (settings.getint("RETRY_TIMES", 2) + 1) + 10)
+        self.lock_seconds = int(settings.getfloat("DOWNLOAD_TIMEOUT") * (settings.getint("RETRY_TIMES", 2) + 1) + 10)
         self._looked_up: set[str] = set()
         self._fetching: set[str] = set()
 
