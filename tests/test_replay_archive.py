@@ -363,3 +363,26 @@ def test_an_output_dir_stands_for_its_warc_folder_and_copies_count_once(tmp_path
     assert [item.path for item in inputs] == [files[0].resolve()]
     inputs, _ = find_inputs([files[0], pywb_copy / files[0].name, files[0]])
     assert [item.path for item in inputs] == [files[0].resolve()]
+
+
+def test_a_forced_seed_keeps_the_runs_of_two_seeds_apart_when_their_stamps_tie(tmp_path: Path) -> None:
+    """-a seed=… renames every run; it must not merge a gov run into an mca run named in the same millisecond."""
+    stamps = {("mca", 0): "20240102030405000", ("mca", 1): "20240102030406000", ("gov", 0): "20240102030405000"}
+    runs = {}
+    for seed, pages in (("mca", [b"one", b"two"]), ("gov", [b"gov"])):
+        folder = tmp_path / f"{len(runs)}-{seed}"  # mca's files are listed first
+        writer = WarcFileWriter(folder, hostname="test", warcinfo={"seed": seed}, max_size=1)
+        archiver = ExchangeArchiver(writer)
+        for n, body in enumerate(pages):
+            archiver.archive(exchange(f"/{n}.html", body))
+        archiver.close()
+        runs[seed] = []
+        for serial, path in enumerate(writer.closed_files):  # gov starts in the millisecond mca's run does
+            target = folder / re.sub(r"-\d{17}-", f"-{stamps[seed, serial]}-", path.name)
+            path.rename(target)
+            runs[seed].append(target)
+    inputs, _ = find_inputs([tmp_path])
+    forced, unknown = group_runs(inputs, seed="news_x")
+    assert unknown == []
+    assert [[f.path for f in run.files] for run in forced] == [runs["mca"], runs["gov"]]
+    assert [run.seed for run in forced] == ["news_x", "news_x"]

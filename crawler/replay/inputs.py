@@ -193,6 +193,8 @@ def group_runs(inputs: Sequence[WarcInput], seed: str | None = None) -> tuple[li
 
     ``seed`` (``-a seed=…``) overrides what the warcinfo records say.
     """
+    # Runs are told apart by the seed and run id the files were written with, even when
+    # ``seed`` renames them all: serials alone cannot separate two seeds' runs.
     ours: dict[tuple[str, str | None], list[WarcInput]] = {}
     foreign: dict[str, list[WarcInput]] = {}
     unknown: list[WarcInput] = []
@@ -202,11 +204,12 @@ def group_runs(inputs: Sequence[WarcInput], seed: str | None = None) -> tuple[li
             unknown.append(item)
             continue
         if item.ours:
-            ours.setdefault((name, item.run_id), []).append(item)
+            ours.setdefault((item.seed or name, item.run_id), []).append(item)
         else:
             foreign.setdefault(name, []).append(item)
     runs: list[ReplayRun] = []
-    for (name, run), files in ours.items():
+    for (written_as, run), files in ours.items():
+        name = seed or written_as
         if run is not None and len({writer_of(item) for item in files}) > 1:
             # The workers of one distributed run (crawler/distributed/): one run, every worker's files.
             runs.append(ReplayRun(name, sorted(files, key=lambda f: (f.stamp or "", f.serial or 0))))
