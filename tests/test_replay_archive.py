@@ -233,6 +233,22 @@ def test_truncated_file_is_indexed_up_to_its_last_complete_record(tmp_path: Path
     assert "truncated, stopped after byte" in report.describe()
 
 
+@pytest.mark.parametrize("lost", ["whole records", "a gzip trailer"])
+def test_a_cut_the_records_do_not_show_is_caught_by_the_index(tmp_path: Path, lost: str) -> None:
+    """A file cut between two records (or inside a member's 8-byte gzip trailer) reads as whole; its CDXJ does not."""
+    pages = [exchange(f"/{n}.html", (f"<p>page {n}</p>" * 200).encode()) for n in range(6)]
+    files, pointers = write_run(tmp_path, "mca", pages)
+    path = files[0]
+    cut = pointers[3]["offset"] if lost == "whole records" else pointers[3]["offset"] - 4
+    with open(path, "r+b") as handle:
+        handle.truncate(cut)
+    index = ArchiveIndex()
+    report = index.add_file(inspect_input(path), 0)
+    assert report.truncated_at is not None and pointers[2]["offset"] <= report.truncated_at <= cut
+    assert "truncated, stopped after byte" in report.describe()
+    assert SITE + "/3.html" not in index.by_url
+
+
 # -- records (reading one record: tests/replay/test_records.py) ------------------------
 
 

@@ -61,6 +61,7 @@ class FileReport:
     source: str = "cdxj"  # or "scan"
     truncated_at: int | None = None  # end of the last complete record, when the file is cut short
     problem: str | None = None
+    complete_end: int = 0  # end of the last complete record a scan read
 
     def describe(self) -> str:
         if self.truncated_at is None:
@@ -158,6 +159,8 @@ def scan_records(handle: IO[bytes], source: WarcInput, rank: int, start: int, re
         report.truncated_at = good_end
         report.problem = f"{type(exc).__name__}: {exc}"
         return
+    finally:
+        report.complete_end = good_end
     size = source.path.stat().st_size
     if good_end < size and source.path.name.endswith(".gz"):
         report.truncated_at = good_end
@@ -217,6 +220,15 @@ class ArchiveIndex:
                             list(scan_records(handle, source, rank, end, report))
                     return
                 logger.warning("%s lists records past the end of %s: the file is cut short", cdxj, source.path)
+                report.source = "scan"
+                with open(source.path, "rb") as handle:
+                    yield from scan_records(handle, source, rank, 0, report)
+                if report.truncated_at is None:
+                    # The scan may end on a cut that falls between whole records, or read a record
+                    # whose gzip member lost only its trailer; the index proves records are missing.
+                    report.truncated_at = report.complete_end
+                    report.problem = f"the index lists records up to byte {end}, past the end of the file"
+                return
         report.source = "scan"
         with open(source.path, "rb") as handle:
             yield from scan_records(handle, source, rank, 0, report)
