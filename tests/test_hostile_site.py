@@ -25,7 +25,7 @@ from crawler.demo import ROOT, crawl_command, crawl_env
 HOSTILE = "http://faults.sample.test/hostile"
 # The whole crawl's peak RSS (one process: the WARC writer is a thread, extraction runs
 # inline); measured ~350 MiB, the issue's ceiling is 500 MB.
-BOUND_MIB = 425
+BOUND_MIB = 476  # 500 MB, the bound the issue sets for the whole crawl
 SEED = """
 name = "hostile"
 site_name = "故障测试站"
