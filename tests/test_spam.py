@@ -379,3 +379,21 @@ def test_unknown_brand_in_english_body_removed_through_the_whole_check() -> None
                             language="en")
     assert "开云" not in verdict.body and "(唐承沛)" in verdict.body
     assert [r["where"] for r in verdict.removals] == ["body"]
+
+
+ENGLISH_BODY = ("The provincial civil affairs department allocated 30 million yuan to community care centres. "
+                "Officials said the money will reach every county by the end of the year.")
+
+
+def test_chinese_brand_as_the_only_title_of_an_english_page_goes() -> None:
+    # A made-up brand the lexicon does not know, the page's only title source, unrepeated by the page.
+    title, removals = choose_title("青桐证书服务中心", [["title", "青桐证书服务中心"]], language="en",
+                                   body=ENGLISH_BODY, site_names=["Gansu Provincial Government"])
+    assert title == "" and removals[0]["rule"] == "title:title:register-uncorroborated"
+
+
+def test_chinese_site_name_in_an_english_page_title_stays() -> None:
+    title, removals = choose_title("Care centres get new funds_甘肃省人民政府",
+                                   [["title", "Care centres get new funds_甘肃省人民政府"]], language="en",
+                                   body=ENGLISH_BODY, site_names=["甘肃省人民政府"])
+    assert removals == [] and title == "Care centres get new funds_甘肃省人民政府"

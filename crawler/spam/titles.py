@@ -25,6 +25,10 @@ NEWS_HEADLINE_PROBABILITY = 0.2
 # candidate, not a site name) is suspect: at or above this it goes.
 SUSPECT_PROBABILITY = 0.25
 CORROBORATED_SHARE = 0.3  # share of a segment's character pairs the page repeats
+# A Chinese segment on an English page that the page does not repeat (a brand put in as the
+# only <title>) goes unless it reads clearly as news.
+FOREIGN_SUSPECT_PROBABILITY = 0.1
+_CJK_SEGMENT_RE = re.compile("[\u4e00-\u9fff]{4}")
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
 _STRIP = " _-|｜—–:："
 
@@ -72,8 +76,10 @@ def title_spam_spans(
         lead = len(segment) - len(segment.lstrip())
         whole = segment.strip()
         threshold = SPAM_PROBABILITY
-        if SUSPECT_PROBABILITY <= probability < SPAM_PROBABILITY and not corroborated(whole, page_pairs):
-            threshold = SUSPECT_PROBABILITY
+        foreign = language == "en" and bool(_CJK_SEGMENT_RE.search(whole))
+        suspect = FOREIGN_SUSPECT_PROBABILITY if foreign else SUSPECT_PROBABILITY
+        if suspect <= probability < SPAM_PROBABILITY and not corroborated(whole, page_pairs):
+            threshold = suspect
         if register and probability >= threshold:
             rule = "register" if threshold == SPAM_PROBABILITY else "register-uncorroborated"
             result.append(SpamSpan(segment_start + lead, segment_start + lead + len(whole), whole, probability, True,
