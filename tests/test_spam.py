@@ -397,3 +397,9 @@ def test_chinese_site_name_in_an_english_page_title_stays() -> None:
                                    [["title", "Care centres get new funds_甘肃省人民政府"]], language="en",
                                    body=ENGLISH_BODY, site_names=["甘肃省人民政府"])
     assert removals == [] and title == "Care centres get new funds_甘肃省人民政府"
+
+
+def test_chinese_organisation_name_as_an_english_page_title_stays() -> None:
+    # Not in site_names, read at 0.16 by the classifier: an organisation's name, not a brand.
+    title, removals = choose_title("甘肃省民政厅英文网", [["title", "甘肃省民政厅英文网"]], language="en", body=ENGLISH_BODY)
+    assert removals == [] and title == "甘肃省民政厅英文网"

@@ -29,6 +29,8 @@ CORROBORATED_SHARE = 0.3  # share of a segment's character pairs the page repeat
 # only <title>) goes unless it reads clearly as news.
 FOREIGN_SUSPECT_PROBABILITY = 0.1
 _CJK_SEGMENT_RE = re.compile("[\u4e00-\u9fff]{4}")
+# An organisation's name (a site name the item does not list) is no brand put in as a title.
+_ORGANISATION_RE = re.compile("政府|部|厅|局|委员会|办公室|法院|检察院|网站|英文|门户")
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
 _STRIP = " _-|｜—–:："
 
@@ -76,7 +78,7 @@ def title_spam_spans(
         lead = len(segment) - len(segment.lstrip())
         whole = segment.strip()
         threshold = SPAM_PROBABILITY
-        foreign = language == "en" and bool(_CJK_SEGMENT_RE.search(whole))
+        foreign = language == "en" and bool(_CJK_SEGMENT_RE.search(whole)) and not _ORGANISATION_RE.search(whole)
         suspect = FOREIGN_SUSPECT_PROBABILITY if foreign else SUSPECT_PROBABILITY
         if suspect <= probability < SPAM_PROBABILITY and not corroborated(whole, page_pairs):
             threshold = suspect
