@@ -9,22 +9,21 @@ Settings (all optional):
 
 ``SPAM_ENABLED`` (bool, default True)
     Switch the pipeline off (raises NotConfigured).
-``SPAM_LEXICON_FILES`` (list of paths, default: the shipped
-    ``crawler/spam/data/spam_lexicon.txt``)
-    Lexicon files; replaces the shipped list.
-``SPAM_EXTRA_LEXICON_FILES`` (list of paths, default ``[]``)
-``SPAM_ALLOWLIST_FILES`` (list of paths, default: the shipped
-    ``crawler/spam/data/spam_allowlist.txt``)
-``SPAM_EXTRA_ALLOWLIST_FILES`` (list of paths, default ``[]``)
+``SPAM_LEXICON_FILES``, ``SPAM_ALLOWLIST_FILES`` (lists of paths, default: the shipped
+    files in ``crawler/spam/data/``); ``SPAM_EXTRA_LEXICON_FILES``, ``SPAM_EXTRA_ALLOWLIST_FILES`` add to them.
 ``SPAM_EXTRA_TERMS`` (list of str, default ``[]``)
     Extra spam terms, declared by the operator: removed wherever they stand.
 ``SPAM_EXTRA_ALLOWED`` (list of str, default ``[]``)
     Extra allow-listed phrases.
 ``SPAM_DOORWAY_MIN_SPAM_RATIO`` (float, default 0.6)
 ``SPAM_DOORWAY_MAX_CLEAN_CHARS`` (int, default 200)
+``SPAM_HISTORY_ENABLED`` (bool, default True)
+    Where the dedup pipeline keeps a state store: sentences new since an article's
+    earlier capture are suspects (crawler/spam/history.py).
 
 Stats: ``spam/items_checked``, ``spam/items_with_spam``, ``spam/removed/<where>``,
-``spam/title_replaced``, ``spam/doorway``, ``spam/errors``.
+``spam/title_replaced``, ``spam/doorway``, ``spam/errors``, ``spam/history_used``,
+``spam/history_error``.
 """
 
 from __future__ import annotations
@@ -34,11 +33,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import signals as our_signals
+from crawler.dedup.state import StateStoreError, open_state_store
 from crawler.precomputed import step_result
 from crawler.spam.article import ItemVerdict, check_article
+from crawler.spam.history import ArchiveHistory, Evidence
 from crawler.spam.lexicon import DEFAULT_ALLOWLIST_FILES, DEFAULT_LEXICON_FILES, Lexicon, default_lexicon, load_lexicon
 from pipelines.normalize import KNOWN_SITE_NAMES
 
@@ -73,12 +75,12 @@ class SpamCheck:
             (*KNOWN_SITE_NAMES, str(extra["site_name"])) if extra.get("site_name") else KNOWN_SITE_NAMES,
         )
 
-    def compute(self, key: tuple[Any, ...]) -> ItemVerdict:
+    def compute(self, key: tuple[Any, ...], evidence: Evidence | None = None) -> ItemVerdict:
         title, body, candidates, dom_removals, language, site_names = key
         return check_article(
             title, body, candidates, dom_removals, self.lexicon or default_lexicon(), language=language,
-            site_names=site_names,
-            min_spam_ratio=self.min_spam_ratio, max_clean_chars=self.max_clean_chars,
+            site_names=site_names, min_spam_ratio=self.min_spam_ratio, max_clean_chars=self.max_clean_chars,
+            evidence=evidence,
         )
 
     def apply(self, adapter: Any, verdict: ItemVerdict) -> bool:
@@ -101,6 +103,7 @@ class SpamPipeline:
         self.min_spam_ratio = min_spam_ratio
         self.max_clean_chars = max_clean_chars
         self.check = SpamCheck(None if shipped_lexicon else lexicon, min_spam_ratio, max_clean_chars)
+        self.history: ArchiveHistory | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SpamPipeline:
@@ -113,25 +116,26 @@ class SpamPipeline:
         allow_files += settings.getlist("SPAM_EXTRA_ALLOWLIST_FILES")
         extra_terms = settings.getlist("SPAM_EXTRA_TERMS")
         extra_allowed = settings.getlist("SPAM_EXTRA_ALLOWED")
-        shipped = (
-            [Path(p) for p in lexicon_files] == list(DEFAULT_LEXICON_FILES)
-            and [Path(p) for p in allow_files] == list(DEFAULT_ALLOWLIST_FILES)
-            and not extra_terms
-            and not extra_allowed
-        )
+        shipped = ([Path(p) for p in lexicon_files] == list(DEFAULT_LEXICON_FILES) and not extra_terms
+                   and [Path(p) for p in allow_files] == list(DEFAULT_ALLOWLIST_FILES) and not extra_allowed)
         if shipped:
             # The shipped lexicon, already compiled for the DOM-level spam stage (its
             # few hundred trie regexes take ~0.5 s to compile at every start).
             lexicon = default_lexicon()
         else:
             lexicon = load_lexicon(lexicon_files, allow_files, extra_terms=extra_terms, extra_allowed=extra_allowed)
-        return cls(
-            crawler,
-            lexicon,
-            settings.getfloat("SPAM_DOORWAY_MIN_SPAM_RATIO", 0.6),
-            settings.getint("SPAM_DOORWAY_MAX_CLEAN_CHARS", 200),
-            shipped_lexicon=shipped,
-        )
+        pipeline = cls(crawler, lexicon, settings.getfloat("SPAM_DOORWAY_MIN_SPAM_RATIO", 0.6),
+                       settings.getint("SPAM_DOORWAY_MAX_CLEAN_CHARS", 200), shipped_lexicon=shipped)
+        dedup = settings.getbool("DEDUP_ENABLED", True) and any(
+            str(name).endswith("DedupPipeline") for name in settings.getwithbase("ITEM_PIPELINES"))
+        if settings.getbool("SPAM_HISTORY_ENABLED", True) and dedup:
+            try:
+                pipeline.history = ArchiveHistory(open_state_store(crawler))
+                crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+            except StateStoreError as exc:
+                logger.error("spam: no history evidence, the state store cannot be opened: %s", exc)
+                crawler.stats.inc_value("spam/history_error")
+        return pipeline
 
     def derivation(self) -> SpamCheck:
         """This pipeline's work as a step, with its lexicon and doorway settings."""
@@ -142,7 +146,11 @@ class SpamPipeline:
         url = adapter.get("url", "")
         self.stats.inc_value("spam/items_checked")
         try:
-            _, verdict = step_result(self.check, adapter, self.stats)
+            evidence = self._evidence(url)
+            if evidence is None:
+                _, verdict = step_result(self.check, adapter, self.stats)
+            else:
+                verdict = self.check.compute(self.check.key(adapter), evidence)
         except Exception:
             # Bad input must not lose the article: pass it on unchecked, loudly.
             logger.exception("spam check failed for %s; item passed on unchecked", url)
@@ -167,3 +175,25 @@ class SpamPipeline:
             )
             raise DropItem(f"doorway page: {verdict.doorway.reason}")
         return item
+
+    def _evidence(self, url: str) -> Evidence | None:
+        if self.history is None:
+            return None
+        try:
+            evidence = self.history.evidence(url)
+        except StateStoreError as exc:
+            logger.error("spam: history evidence unavailable for %s: %s", url, exc)
+            self.stats.inc_value("spam/history_error")
+            return None
+        if evidence is not None:
+            self.stats.inc_value("spam/history_used")
+        return evidence
+
+    def item_scraped(self, item: Any, response: Any = None) -> None:
+        """The record is written: its clean body is the history the next capture is compared with."""
+        adapter = ItemAdapter(item)
+        try:
+            self.history.remember(str(adapter.get("url") or ""), str(adapter.get("body") or ""))  # type: ignore[union-attr]
+        except StateStoreError as exc:
+            logger.error("spam: could not keep the history of %s: %s", adapter.get("url"), exc)
+            self.stats.inc_value("spam/history_error")

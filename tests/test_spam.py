@@ -403,3 +403,21 @@ def test_chinese_organisation_name_as_an_english_page_title_stays() -> None:
     # Not in site_names, read at 0.16 by the classifier: an organisation's name, not a brand.
     title, removals = choose_title("甘肃省民政厅英文网", [["title", "甘肃省民政厅英文网"]], language="en", body=ENGLISH_BODY)
     assert removals == [] and title == "甘肃省民政厅英文网"
+
+
+CHINESE_BODY = ("3月14日，省民政厅召开全省养老服务工作推进会。会议总结了去年养老服务工作，"
+                "部署今年重点任务，要求各地加快健全养老服务体系。")
+
+
+def test_whole_title_the_page_does_not_echo_at_all_goes_a_column_name_segment_stays() -> None:
+    from crawler.spam.classifier import default_model
+    from crawler.spam.titles import SUSPECT_PROBABILITY, UNREPEATED_PROBABILITY
+
+    brand = "鹿鸣堂古法调理"  # made up; reads only mildly like an advert on its own
+    assert UNREPEATED_PROBABILITY <= default_model().probability(brand) < SUSPECT_PROBABILITY
+    title, removals = choose_title(brand, [["title", brand]], language="zh", body=CHINESE_BODY)
+    assert title == "" and [r["text"] for r in removals] == [brand]
+    # As one segment of a longer title it is left to the 30% rule and the classifier.
+    full = f"全省养老服务工作推进会召开_{brand}"
+    title, removals = choose_title(full, [["title", full]], language="zh", body=CHINESE_BODY)
+    assert removals == [] and title == full

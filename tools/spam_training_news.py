@@ -269,7 +269,7 @@ PUBLIC_SERVICES = ["助餐助浴", "上门探访", "康复训练", "法律援助
                    "适老化改造", "儿童托管", "殡葬惠民", "居家护理"]
 SERVICE_BODIES = ["社区养老服务中心", "街道综合服务站", "县级救助管理站", "市儿童福利院", "乡镇敬老院", "区社会工作服务站",
                   "残疾人康复中心", "未成年人保护工作站"]
-SECTORS = ["现代物流", "金融服务", "科技创新", "数字经济", "健康养老", "体育产业", "特色农业", "装备制造", "跨境电商",
+ECONOMY_SECTORS = ["现代物流", "金融服务", "科技创新", "数字经济", "健康养老", "体育产业", "特色农业", "装备制造", "跨境电商",
            "新能源", "生物医药", "商贸服务", "乡村旅游", "职业教育", "海洋经济", "信息技术"]
 PRIORITY_WORDS = ["重点方向", "重点领域", "主攻方向", "优先发展的产业", "今年的工作重点", "合作的重点"]
 EN_SERVICES = ["meal delivery for older residents", "home visits", "rehabilitation training", "legal aid",
@@ -280,7 +280,7 @@ def _services(rng: random.Random) -> str:
     """Public services described the way officials describe them: what is offered, to whom, paid by whom."""
     body, service, other = rng.choice(SERVICE_BODIES), rng.choice(PUBLIC_SERVICES), rng.choice(PUBLIC_SERVICES)
     city = rng.choice(CITIES)
-    a, b, c = rng.sample(SECTORS, 3)
+    a, b, c = rng.sample(ECONOMY_SECTORS, 3)
     forms: list[Callable[[], str]] = [
         lambda: f"{city}市{body}为辖区{_num(rng, 100, 3000)}名老年人提供{service}和{other}服务，所需经费由财政保障。",
         lambda: f"{body}今年新增{service}床位{_num(rng, 20, 300)}张，服务对象经评估后免费入住。",
@@ -306,6 +306,28 @@ def _services(rng: random.Random) -> str:
     return rng.choice(forms)()
 
 
+# Reportage: scenes described the way a feature story describes them (warm, concrete,
+# with the people served), which an advert's self-description can resemble.
+SCENE_PLACES = ["社区食堂", "幸福院", "日间照料中心", "儿童之家", "老年活动室", "康复中心", "村史馆", "便民服务大厅"]
+SCENES = ["菜香扑鼻", "笑声不断", "暖意融融", "干净整洁", "热闹非凡", "窗明几净", "书声琅琅"]
+PEOPLE = ["老人们", "孩子们", "居民们", "志愿者们", "残疾人朋友", "社工们", "村民们"]
+SCENE_ACTIONS = ["吃上了营养均衡的午餐", "围坐在一起拉家常", "认真地练习书法", "在康复师指导下做训练", "排队办理业务",
+           "忙着为老人量血压", "在院子里晒太阳", "用上了新配的轮椅"]
+
+
+def _reportage(rng: random.Random) -> str:
+    place, scene, people, action = rng.choice(SCENE_PLACES), rng.choice(SCENES), rng.choice(PEOPLE), rng.choice(SCENE_ACTIONS)
+    forms: list[Callable[[], str]] = [
+        lambda: f"{place}里{scene}，{people}{action}。",
+        lambda: f"走进{rng.choice(CITIES)}市的一家{place}，只见{scene}，{people}{action}。",
+        lambda: f"“{rng.choice(['现在日子越过越好了', '在家门口就能吃上饭', '孩子放学有地方去了', '有事找社工很方便'])}。”{rng.randint(60, 90)}岁的{rng.choice(['王大爷', '李奶奶', '张阿姨', '刘大伯'])}笑着说。",
+        lambda: f"每天上午，{people}{action}，{place}成了大家最爱去的地方。",
+        lambda: f"{place}环境{rng.choice(['温馨', '舒适', '整洁', '宽敞'])}，设施{rng.choice(['齐全', '完善', '适老'])}，深受{people}欢迎。",
+        lambda: f"At the {rng.choice(['community canteen', 'day care centre', 'village clinic', 'care home'])}, {rng.choice(['older residents', 'children', 'volunteers'])} {rng.choice(['enjoy hot meals', 'chat over tea', 'practise calligraphy', 'do rehabilitation exercises'])} every morning.",
+    ]
+    return rng.choice(forms)()
+
+
 FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "civil": _general_zh,
     "sectors": _sectors_zh,
@@ -317,9 +339,10 @@ FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "english": _english,
     "headline": lambda rng: rng.choice(HEADLINES_ZH)(rng),
     "services": _services,
+    "reportage": _reportage,
 }
 SHARES = {"civil": 700, "sectors": 500, "lottery": 300, "chess": 200, "macao": 120, "anti-gambling": 350, "esports": 120,
-          "english": 550, "headline": 600, "services": 300}
+          "english": 550, "headline": 600, "services": 300, "reportage": 150}
 FRAGMENTS = 400  # clauses of the sentences above: units are sometimes cut at ； or ，
 
 

@@ -25,10 +25,10 @@ NEWS_HEADLINE_PROBABILITY = 0.2
 # candidate, not a site name) is suspect: at or above this it goes.
 SUSPECT_PROBABILITY = 0.25
 CORROBORATED_SHARE = 0.3  # share of a segment's character pairs the page repeats
-# A Chinese segment on an English page that the page does not repeat (a brand put in as the
-# only <title>) goes unless it reads clearly as news.
-FOREIGN_SUSPECT_PROBABILITY = 0.1
-_CJK_SEGMENT_RE = re.compile("[\u4e00-\u9fff]{4}")
+# A segment the page does not repeat at all (a brand put in as the only <title>, a Chinese
+# one on an English page) goes unless it reads clearly as news or names an organisation.
+UNREPEATED_PROBABILITY = 0.1
+MIN_PAGE_PAIRS = 20  # a page with less text says nothing about its headline
 # An organisation's name (a site name the item does not list) is no brand put in as a title.
 _ORGANISATION_RE = re.compile("政府|部|厅|局|委员会|办公室|法院|检察院|网站|英文|门户")
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
@@ -50,12 +50,22 @@ def _pairs(text: str) -> set[str]:
     return {compact[i:i + 2] for i in range(len(compact) - 1)}
 
 
-def corroborated(segment: str, page_pairs: Callable[[], set[str]] | None) -> bool:
-    """Does the rest of the page repeat ``segment`` (a real headline is repeated by the text and the other sources)?"""
+def corroborated(segment: str, page_pairs: Callable[[], set[str]] | None, share: float = CORROBORATED_SHARE) -> bool:
+    """Does the rest of the page repeat ``segment`` (a real headline is repeated by the text and the other sources)?
+
+    ``share``: of the segment's character pairs; above 0, "not at all" when 0."""
     if page_pairs is None:
         return True
     pairs = _pairs(segment)
-    return not pairs or len(pairs & page_pairs()) >= CORROBORATED_SHARE * len(pairs)
+    if not pairs:
+        return True
+    found = len(pairs & page_pairs())
+    return found > 0 if share == 0 else found >= share * len(pairs)
+
+
+def unrepeated(segment: str, page_pairs: Callable[[], set[str]] | None) -> bool:
+    """Does the page repeat not one character pair of ``segment``, while it has text enough to?"""
+    return page_pairs is not None and len(page_pairs()) >= MIN_PAGE_PAIRS and not corroborated(segment, page_pairs, 0)
 
 
 def title_spam_spans(
@@ -65,23 +75,28 @@ def title_spam_spans(
     """Spam spans in a headline (``model=False``: by the lexicon rules alone).
 
     ``page_pairs``: the character pairs of the body and the other title sources; a
-    segment they do not repeat is judged at SUSPECT_PROBABILITY."""
+    segment they do not repeat is judged at SUSPECT_PROBABILITY, and a whole title
+    they share not one pair with at UNREPEATED_PROBABILITY."""
     lexicon = lexicon or default_lexicon()
     register = None if model is False else (model if isinstance(model, RegisterModel) else default_model())
     result = []
-    for segment_start, segment in title_segments(title):
+    segments = title_segments(title)
+    for segment_start, segment in segments:
         # Without the classifier every segment counts as possibly spam (the lexicon rules decide).
         # Too short a segment to read, like a headline without the classifier, is left to the lexicon rules.
         probability = NEWS_HEADLINE_PROBABILITY
-        if register and significant_length(segment) >= MIN_UNIT_CHARS:
-            probability = register.probability(segment)
+        scored = bool(register) and significant_length(segment) >= MIN_UNIT_CHARS
+        if scored:
+            probability = register.probability(segment)  # type: ignore[union-attr]
         lead = len(segment) - len(segment.lstrip())
         whole = segment.strip()
         threshold = SPAM_PROBABILITY
-        foreign = language == "en" and bool(_CJK_SEGMENT_RE.search(whole)) and not _ORGANISATION_RE.search(whole)
-        suspect = FOREIGN_SUSPECT_PROBABILITY if foreign else SUSPECT_PROBABILITY
-        if suspect <= probability < SPAM_PROBABILITY and not corroborated(whole, page_pairs):
-            threshold = suspect
+        if SUSPECT_PROBABILITY <= probability < SPAM_PROBABILITY and not corroborated(whole, page_pairs):
+            threshold = SUSPECT_PROBABILITY
+        elif (scored and len(segments) == 1 and UNREPEATED_PROBABILITY <= probability < SPAM_PROBABILITY
+              and not _ORGANISATION_RE.search(whole) and unrepeated(whole, page_pairs)):
+            # A whole candidate the page does not echo at all: the headline was replaced.
+            threshold = UNREPEATED_PROBABILITY
         if register and probability >= threshold:
             rule = "register" if threshold == SPAM_PROBABILITY else "register-uncorroborated"
             result.append(SpamSpan(segment_start + lead, segment_start + lead + len(whole), whole, probability, True,
