@@ -42,7 +42,7 @@ from crawler.spam.evidence import (
 )
 from crawler.spam.classifier import RegisterModel, default_model
 from crawler.spam.lexicon import Lexicon, default_lexicon, has_spam_candidates
-from crawler.spam.metas import judge_metas
+from crawler.spam.metas import PageText, judge_metas
 from crawler.spam.scripts import SCRIPT_MARKERS_RE, judge_script
 from crawler.spam.spans import score_spans
 from crawler.spam.titles import lexicon_title_spans as title_spam_spans
@@ -106,7 +106,7 @@ class _Page:
         # looks like spam, no hidden block or link can be spam and those stages are skipped.
         self.text_suspect = True
         self.domain_suspect = True
-        self.compact_text, self._model = "", None  # the text without spaces; the classifier, for metas
+        self.text, self._model = PageText(""), None  # the visible text (set below); the classifier, for metas
         # One pass over the tree collects what every stage needs.
         self.metas: list[Any] = []
         self.scripts: list[Any] = []
@@ -238,7 +238,7 @@ def _clean_metas(page: _Page) -> list[dict[str, str]]:
     removals: list[dict[str, str]] = []
     names = [(meta.get("name") or meta.get("property") or "").strip().lower() for meta in page.metas]
     contents = [meta.get("content") or "" for meta in page.metas]
-    verdicts = judge_metas(list(zip(names, contents)), page.compact_text, page.lexicon, lambda: page.model)
+    verdicts = judge_metas(list(zip(names, contents)), page.text, page.lexicon, lambda: page.model)
     for meta, name, content, verdict in zip(page.metas, names, contents, verdicts):
         if verdict is not None:
             if not verdict.removed:
@@ -457,7 +457,7 @@ def remove_dom_spam(
     page._model = model
     text = _text_without_code(root, page.scripts + page.styles)
     page.text_suspect = has_spam_candidates(text, page.lexicon)
-    page.compact_text = "".join(text.split()).casefold()
+    page.text = PageText(text)
     # Link targets are read when the text already looks suspect; on a clean
     # page only script and frame sources are checked (docs/spam.md, limits).
     hosts = page.code_hosts | (page.link_hosts if page.text_suspect else set())

@@ -34,6 +34,22 @@ _LEADING_CJK_RE = re.compile("^[\u4e00-\u9fff]{4}")
 BRAND_STEM_CHARS = 4
 
 
+class PageText:
+    """The page's visible text, asked whether it repeats a fragment: verbatim first, then
+    without spaces and case-folded (that copy made only when a fragment is not found verbatim)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._compact: str | None = None
+
+    def repeats(self, fragment: str) -> bool:
+        if fragment.strip() in self.text:
+            return True
+        if self._compact is None:
+            self._compact = _compact(self.text)
+        return _compact(fragment) in self._compact
+
+
 @dataclass
 class MetaVerdict:
     kept: str  # the content without the removed parts
@@ -54,9 +70,9 @@ def _lexicon_spam(text: str, lexicon: Lexicon) -> tuple[bool, bool]:
     return bool(spans), any(s.hard for s in spans)
 
 
-def _register_rule(text: str, page_text: str, model: RegisterModel, min_chars: int) -> str | None:
+def _register_rule(text: str, page_text: PageText, model: RegisterModel, min_chars: int) -> str | None:
     """"register" or "register-uncorroborated" when ``text`` goes, None when it stays."""
-    if significant_length(text) < min_chars or _compact(text) in page_text:
+    if significant_length(text) < min_chars or page_text.repeats(text):
         return None
     probability = model.probability(text)
     if probability >= SPAM_PROBABILITY and significant_length(text) >= MIN_UNIT_CHARS:
@@ -69,9 +85,9 @@ def brand_stems(removed: list[tuple[str, str]]) -> set[str]:
     return {match.group(0) for text, _ in removed if (match := _LEADING_CJK_RE.match(text.strip()))}
 
 
-def judge_keywords(content: str, page_text: str, lexicon: Lexicon, model: RegisterModel,
+def judge_keywords(content: str, page_text: PageText, lexicon: Lexicon, model: RegisterModel,
                    brands: set[str] = frozenset()) -> MetaVerdict:  # type: ignore[assignment]
-    """Keyword items that are spam; ``page_text`` is the page's visible text, compacted (_compact).
+    """Keyword items that are spam; ``page_text``: the page's visible text.
 
     ``brands``: stems of the adverts removed from the description; an item the page's
     text does not repeat that opens with one of them goes with them (``brand``)."""
@@ -81,9 +97,9 @@ def judge_keywords(content: str, page_text: str, lexicon: Lexicon, model: Regist
         spam, hard = _lexicon_spam(item, lexicon)
         if spam and hard:
             verdicts.append("")
-        elif spam and _compact(item) not in page_text:
+        elif spam and not page_text.repeats(item):
             verdicts.append("term")  # decided below
-        elif item.strip()[:BRAND_STEM_CHARS] in brands and _compact(item) not in page_text:
+        elif item.strip()[:BRAND_STEM_CHARS] in brands and not page_text.repeats(item):
             verdicts.append("brand")
         elif item.isascii() and " " not in item.strip():
             verdicts.append(None)  # one English word ("casino") is a topic, too short to read
@@ -105,7 +121,7 @@ def judge_keywords(content: str, page_text: str, lexicon: Lexicon, model: Regist
     return MetaVerdict(",".join(kept), removed)
 
 
-def judge_description(content: str, page_text: str, lexicon: Lexicon, model: RegisterModel) -> MetaVerdict:
+def judge_description(content: str, page_text: PageText, lexicon: Lexicon, model: RegisterModel) -> MetaVerdict:
     """Description sentences that are spam; ``page_text`` as for judge_keywords."""
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
@@ -125,7 +141,7 @@ def judge_description(content: str, page_text: str, lexicon: Lexicon, model: Reg
 
 
 def judge_metas(
-    metas: Sequence[tuple[str, str]], page_text: str, lexicon: Lexicon, model: Callable[[], RegisterModel]
+    metas: Sequence[tuple[str, str]], page_text: PageText, lexicon: Lexicon, model: Callable[[], RegisterModel]
 ) -> list[MetaVerdict | None]:
     """A verdict for each ``(name, content)`` that is a non-empty keywords or description
     meta (None for the others); descriptions are judged first, for their brands."""

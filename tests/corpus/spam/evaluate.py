@@ -24,7 +24,7 @@ from crawler.items import ArticleItem
 from crawler.spam.article import check_article
 from crawler.spam.classifier import RegisterModel
 from crawler.spam.lexicon import Lexicon
-from crawler.spam.metas import judge_metas
+from crawler.spam.metas import PageText, judge_metas
 from pipelines.normalize import KNOWN_SITE_NAMES, NormalizePipeline
 
 UNSEEN = Path(__file__).parent / "unseen"
@@ -52,7 +52,7 @@ class Extracted:
     label: dict[str, Any]
     item: ArticleItem
     metas: list[tuple[str, str]] = field(default_factory=list)  # (name, content) as served
-    page_text: str = ""  # compacted, as the DOM stage compares metas with it
+    page_text: str = ""  # the visible text the DOM stage compares metas with
 
 
 def extract_pages(directory: Path = UNSEEN) -> list[Extracted]:
@@ -75,8 +75,7 @@ def extract_pages(directory: Path = UNSEEN) -> list[Extracted]:
             metas = [((m.get("name") or "").strip().lower(), m.get("content") or "") for m in tree.iter("meta")]
             for code in tree.iter("script", "style"):
                 code.text = None
-            pages.append(Extracted(path.stem, label, normalize.process_item(item), metas,
-                                   "".join(tree.text_content().split()).casefold()))
+            pages.append(Extracted(path.stem, label, normalize.process_item(item), metas, tree.text_content()))
     finally:
         logging.getLogger("crawler.extract").setLevel(level)
     return pages
@@ -96,7 +95,7 @@ def judge(pages: Iterable[Extracted], lexicon: Lexicon, model: RegisterModel) ->
         # Metas are not in the record: an injected part must be among the meta removals, a legitimate one
         # not.  They are judged again here with the given lexicon and model (the DOM stage in extraction
         # used the shipped ones), so a held-out family is held out of the metas too.
-        verdicts = [v for v in judge_metas(page.metas, page.page_text, lexicon, lambda: model) if v is not None]
+        verdicts = [v for v in judge_metas(page.metas, PageText(page.page_text), lexicon, lambda: model) if v is not None]
         from_metas = " ".join(squash(text) for v in verdicts for text, _ in v.removed)
         result.removals = [r for r in result.removals if r.get("where") != "meta"] + [
             {"text": text, "where": "meta", "rule": rule} for v in verdicts for text, rule in v.removed]
