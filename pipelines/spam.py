@@ -19,11 +19,11 @@ Settings (all optional):
 ``SPAM_DOORWAY_MAX_CLEAN_CHARS`` (int, default 200)
 ``SPAM_HISTORY_ENABLED`` (bool, default True)
     Where the dedup pipeline keeps a state store: sentences new since an article's
-    earlier capture are suspects (crawler/spam/history.py).
+    earlier capture, or missing from its nearest copy, are suspects (crawler/spam/history.py).
 
 Stats: ``spam/items_checked``, ``spam/items_with_spam``, ``spam/removed/<where>``,
 ``spam/title_replaced``, ``spam/doorway``, ``spam/errors``, ``spam/history_used``,
-``spam/history_error``.
+``spam/siblings_used``, ``spam/history_error``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import signals as our_signals
-from crawler.dedup.state import StateStoreError, open_state_store
+from crawler.dedup.state import StateStoreError
 from crawler.precomputed import step_result
 from crawler.spam.article import ItemVerdict, check_article
 from crawler.spam.history import ArchiveHistory, Evidence
@@ -130,7 +130,7 @@ class SpamPipeline:
             str(name).endswith("DedupPipeline") for name in settings.getwithbase("ITEM_PIPELINES"))
         if settings.getbool("SPAM_HISTORY_ENABLED", True) and dedup:
             try:
-                pipeline.history = ArchiveHistory(open_state_store(crawler))
+                pipeline.history = ArchiveHistory.for_crawler(crawler)
                 crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
             except StateStoreError as exc:
                 logger.error("spam: no history evidence, the state store cannot be opened: %s", exc)
@@ -146,7 +146,7 @@ class SpamPipeline:
         url = adapter.get("url", "")
         self.stats.inc_value("spam/items_checked")
         try:
-            evidence = self._evidence(url)
+            evidence = self._evidence(url, str(adapter.get("body") or ""))
             if evidence is None:
                 _, verdict = step_result(self.check, adapter, self.stats)
             else:
@@ -176,24 +176,25 @@ class SpamPipeline:
             raise DropItem(f"doorway page: {verdict.doorway.reason}")
         return item
 
-    def _evidence(self, url: str) -> Evidence | None:
+    def _evidence(self, url: str, body: str) -> Evidence | None:
         if self.history is None:
             return None
         try:
-            evidence = self.history.evidence(url)
+            evidence = self.history.evidence(url, body)
         except StateStoreError as exc:
             logger.error("spam: history evidence unavailable for %s: %s", url, exc)
             self.stats.inc_value("spam/history_error")
             return None
         if evidence is not None:
-            self.stats.inc_value("spam/history_used")
+            self.stats.inc_value(f"spam/{evidence.name}_used")
         return evidence
 
     def item_scraped(self, item: Any, response: Any = None) -> None:
         """The record is written: its clean body is the history the next capture is compared with."""
         adapter = ItemAdapter(item)
+        url, body, record_id = (str(adapter.get(name) or "") for name in ("url", "body", "id"))
         try:
-            self.history.remember(str(adapter.get("url") or ""), str(adapter.get("body") or ""))  # type: ignore[union-attr]
+            self.history.remember(url, body, record_id)  # type: ignore[union-attr]
         except StateStoreError as exc:
             logger.error("spam: could not keep the history of %s: %s", adapter.get("url"), exc)
             self.stats.inc_value("spam/history_error")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from scrapy import signals
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.dedup.sqlite import SQLiteStateStore
@@ -109,3 +110,35 @@ def test_no_history_without_the_dedup_pipeline_or_when_switched_off(tmp_path: Pa
                                      "ITEM_PIPELINES": {"pipelines.dedup.DedupPipeline": 300}})
     assert SpamPipeline.from_crawler(off).history is None
     assert not (tmp_path / "a.sqlite").exists() and not (tmp_path / "b.sqlite").exists()
+
+
+def test_pipeline_copy_at_another_site_loses_the_sentence_its_sibling_lacks(crawler: Any) -> None:
+    from pipelines.dedup import DedupPipeline
+
+    spam = SpamPipeline.from_crawler(crawler)
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.open_spider()
+    longer = [*MIDDLE, "各地将加强养老服务人才队伍建设，提升护理员职业技能。"]
+
+    def written(url: str, text: str) -> ArticleItem:
+        item = ArticleItem(url=url, site="mca", language="zh", title="民政部召开全国养老服务工作推进会", body=text,
+                           spam_removed=[], extra={"title_candidates": []})
+        spam.process_item(item)
+        dedup.process_item(item)  # gives the record its id and, once written, indexes its signature
+        crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=None)
+        return item
+
+    first = written(URL, body(*longer))
+    assert first.spam_removed == []
+    # The copy at another site with an advert added: cleaned, it is the same article, and dedup drops it.
+    with pytest.raises(DropItem, match=f"duplicate of {first.id}"):
+        copy = ArticleItem(url="http://mzt.gansu.gov.cn/art/2025/3/14/art_1234.html", site="gansu", language="zh",
+                           title="民政部召开全国养老服务工作推进会", body=body(longer[0], ADVERT, *longer[1:]),
+                           spam_removed=[], extra={"title_candidates": []})
+        spam.process_item(copy)
+        assert [(r["text"], r["rule"]) for r in copy.spam_removed] == [(ADVERT, "body:sentence:siblings+register")]
+        dedup.process_item(copy)
+    assert crawler.stats.get_value("spam/siblings_used") == 1
+    # A copy that edits the text (a correction) keeps it: the new sentence reads as news.
+    edited = written("http://mzt.gansu.gov.cn/art/2025/3/14/art_1235.html", body(*longer) + "\n\n" + CORRECTION)
+    assert edited.spam_removed == [] and edited.near_duplicate_of == first.id

@@ -1,10 +1,12 @@
-"""Evidence from our own archive: the sentences an article gained since its earlier capture.
+"""Evidence from our own archive: sentences an article gained since its earlier capture,
+or that a copy of it at another URL does not have.
 
-Government articles rarely change after publication, so a sentence that was not in
-the article's last clean body is a suspect: the spam check (crawler/spam/units.py)
-removes a suspect sentence at EVIDENCE_PROBABILITY instead of SPAM_PROBABILITY and
-names the evidence in the rule (``body:sentence:history+register``).  A correction
-an editor adds reads as news and stays.
+Government articles rarely change after publication, and copies of one article at
+two sites say the same: a sentence that was not in the article's last clean body
+(history), or not in its nearest copy (siblings), is a suspect.  The spam check
+(crawler/spam/units.py) removes a suspect sentence at EVIDENCE_PROBABILITY instead of
+SPAM_PROBABILITY and names the evidence in the rule (``body:sentence:history+register``,
+``body:sentence:siblings+register``).  A correction an editor adds reads as news and stays.
 
 The earlier body is kept as sentence fingerprints (8 bytes each, a few hundred bytes
 an article) in the state store (``StateStore.get/put_sentence_fingerprints``), under
@@ -19,9 +21,15 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from crawler.dedup.state import StateStore
+from crawler.dedup.fingerprint import normalise_for_digest
+from crawler.dedup.near import NearDuplicateIndex
+from crawler.dedup.state import StateStore, open_state_store
 from crawler.spam.units import EVIDENCE_PROBABILITY, MIN_UNIT_CHARS, sentence_bounds, significant_length
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 __all__ = ["EVIDENCE_PROBABILITY", "ArchiveHistory", "Evidence", "body_fingerprints", "sentence_key"]
 FINGERPRINT_BYTES = 8
@@ -69,28 +77,48 @@ class Evidence:
 
 
 class ArchiveHistory:
-    """The history evidence kept in a state store, keyed by the URL an article was fetched from.
+    """The archive's evidence kept in a state store: history, then siblings.
 
-    The spam check runs before dedup gives the record its id, so the fingerprints are
-    kept under the fetched URL's digest: an article seen again at the same URL.
+    *History*: the fingerprints of the body written for a URL, kept under the URL's
+    digest (the spam check runs before dedup gives the record its id): an article seen
+    again at the same URL.  *Siblings*: when there is no history and a near-duplicate
+    index is given, the most similar earlier record it finds (a copy at another URL or
+    site); its fingerprints are kept under its record id as well.
     """
 
-    NAME = "history"
-
-    def __init__(self, store: StateStore) -> None:
+    def __init__(self, store: StateStore, near: NearDuplicateIndex | None = None) -> None:
         self.store = store
+        self.near = near
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> ArchiveHistory:
+        """The crawler's state store, and its near-duplicate index unless NEAR_DUP_ENABLED is off."""
+        store = open_state_store(crawler)
+        near = NearDuplicateIndex.from_settings(store, crawler.settings)
+        return cls(store, near if crawler.settings.getbool("NEAR_DUP_ENABLED", True) else None)
 
     @staticmethod
     def key(url: str) -> str:
         return hashlib.sha1(f"spam-history:{url}".encode()).hexdigest()
 
-    def evidence(self, url: str) -> Evidence | None:
-        """What the earlier capture of ``url`` said (raises StateStoreError)."""
+    def evidence(self, url: str, body: str = "") -> Evidence | None:
+        """What the earlier capture of ``url``, or else a sibling copy, said (raises StateStoreError)."""
         blob = self.store.get_sentence_fingerprints(self.key(url)) if url else None
-        return Evidence.from_fingerprints(self.NAME, blob) if blob else None
+        if blob:
+            return Evidence.from_fingerprints("history", blob)
+        if self.near is None or not body:
+            return None
+        signature = self.near.signature(normalise_for_digest(body))
+        found = self.near.find(signature, "") if signature is not None else None
+        blob = self.store.get_sentence_fingerprints(found[0]) if found else None
+        return Evidence.from_fingerprints("siblings", blob) if blob else None
 
-    def remember(self, url: str, clean_body: str) -> None:
+    def remember(self, url: str, clean_body: str, record_id: str = "") -> None:
         """Keep the sentences of the body as written out (raises StateStoreError)."""
         fingerprints = body_fingerprints(clean_body)
-        if url and fingerprints:
+        if not fingerprints:
+            return
+        if url:
             self.store.put_sentence_fingerprints(self.key(url), fingerprints)
+        if record_id:
+            self.store.put_sentence_fingerprints(record_id, fingerprints)
