@@ -421,3 +421,17 @@ def test_whole_title_the_page_does_not_echo_at_all_goes_a_column_name_segment_st
     full = f"全省养老服务工作推进会召开_{brand}"
     title, removals = choose_title(full, [["title", full]], language="zh", body=CHINESE_BODY)
     assert removals == [] and title == full
+
+
+def test_paragraph_whose_sentences_mostly_read_as_adverts_goes_with_its_describing_sentence() -> None:
+    from crawler.spam.classifier import default_model
+
+    describing = "创始人曾在省中医院工作三十年。"  # made up; reads as news on its own
+    adverts = ["鹿鸣堂调理方全国包邮，无效退款，加微信lmt8899咨询。", "一粒见效，三天改善，老客户回购率高，今晚下单立减一百！"]
+    assert default_model().probability(describing) < 0.1
+    result = clean_paragraph(describing + "".join(adverts))
+    assert result.text == "" and [r["rule"] for r in result.removals] == ["body:paragraph:register"]
+    # One advert among news sentences goes alone.
+    news = "3月14日，省民政厅召开全省养老服务工作推进会。会议要求各地加快健全养老服务体系。"
+    result = clean_paragraph(news + adverts[0])
+    assert result.text == news and [r["rule"] for r in result.removals] == ["body:sentence:register"]

@@ -328,6 +328,20 @@ def _reportage(rng: random.Random) -> str:
     return rng.choice(forms)()
 
 
+# Site and system notices: page furniture that describes the page or the system itself.
+def _notices(rng: random.Random) -> str:
+    what = rng.choice(["网页加载速度", "附件下载功能", "表格显示效果", "字体兼容性", "检索功能", "页面排版", "文件上传大小"])
+    forms: list[Callable[[], str]] = [
+        lambda: f"本页面用于{rng.choice(['测试', '检验', '演示'])}{what}，{rng.choice(['不代表正式发布内容', '内容仅供参考', '请勿转载'])}。",
+        lambda: f"{rng.choice(['测试', '示例', '样例'])}{rng.choice(['段落', '文本', '内容'])}，用于{rng.choice(['检验', '验证', '评估'])}{what}。",
+        lambda: f"{rng.choice(['门户网站', '政务服务平台', '信息公开系统'])}将于{rng.choice(MONTHS)}{_num(rng, 1, 28)}日进行升级维护，届时暂停{rng.choice(['访问', '服务', '在线办理'])}。",
+        lambda: f"本栏目信息由{rng.choice(ORGS)}办公厅负责更新维护，如有疑问请致电{_num(rng, 3, 9)}个工作日内答复。",
+        lambda: f"为保障{what}，建议使用{rng.choice(['最新版本浏览器', '分辨率1920×1080以上的显示器', '支持HTML5的浏览器'])}访问本网站。",
+        lambda: f"This page is used to {rng.choice(['test', 'check', 'demonstrate'])} the site's {rng.choice(['download limits', 'table layout', 'search function', 'page loading'])}.",
+    ]
+    return rng.choice(forms)()
+
+
 FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "civil": _general_zh,
     "sectors": _sectors_zh,
@@ -340,9 +354,10 @@ FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "headline": lambda rng: rng.choice(HEADLINES_ZH)(rng),
     "services": _services,
     "reportage": _reportage,
+    "notices": _notices,
 }
 SHARES = {"civil": 700, "sectors": 500, "lottery": 300, "chess": 200, "macao": 120, "anti-gambling": 350, "esports": 120,
-          "english": 550, "headline": 600, "services": 300, "reportage": 150}
+          "english": 550, "headline": 600, "services": 300, "reportage": 150, "notices": 100}
 FRAGMENTS = 400  # clauses of the sentences above: units are sometimes cut at ； or ，
 
 

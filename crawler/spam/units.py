@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from crawler.spam.history import Evidence
 
 NEWS_PROBABILITY = 0.1  # below: the sentence reads as news
+OFFICIAL_PROBABILITY = 0.01  # below: official news outright (a meeting, a ministry), never part of an advert
 MIN_UNIT_CHARS = 6  # a sentence or segment with fewer letters is not scored (headings, column names)
 SPAN_PROBABILITY = 0.25  # a lexicon span that reads at least this much like an advert is cut
 MIN_SPAN_CHARS = 4  # a bare term shorter than this ("赌球") is not confirmed by the classifier
@@ -150,8 +151,11 @@ def clean_paragraph(
     probabilities = [register_probability(_without(paragraph[s:e], [span for span in own if _inserted(span)]), model)
                      for (s, e), own in zip(sentences, inside)]
     flagged = sum(p >= SPAM_PROBABILITY for p in probabilities)
-    # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does.
-    if len(sentences) > 1 and flagged and min(probabilities) >= NEWS_PROBABILITY:
+    # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does;
+    # or most of its sentences read as adverts, none as official news outright, and the one that
+    # describes goes with them.
+    floor = NEWS_PROBABILITY if 2 * flagged <= len(sentences) else OFFICIAL_PROBABILITY
+    if len(sentences) > 1 and flagged and min(probabilities) >= floor:
         whole = register_probability(paragraph, model)
         if whole >= SPAM_PROBABILITY:
             return CleanResult("", [removal(paragraph, where, f"{where}:paragraph:register", whole)],
