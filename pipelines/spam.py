@@ -21,9 +21,8 @@ Settings (all optional):
     Where the dedup pipeline keeps a state store: sentences new since an article's
     earlier capture, or missing from its nearest copy, are suspects (crawler/spam/history.py).
 
-Stats: ``spam/items_checked``, ``spam/items_with_spam``, ``spam/removed/<where>``,
-``spam/title_replaced``, ``spam/doorway``, ``spam/errors``, ``spam/history_used``,
-``spam/siblings_used``, ``spam/history_error``.
+Stats: ``spam/items_checked``, ``spam/items_with_spam``, ``spam/removed/<where>``, ``spam/title_replaced``,
+``spam/doorway``, ``spam/errors``, ``spam/history_used``, ``spam/siblings_used``, ``spam/history_error``.
 """
 
 from __future__ import annotations
@@ -126,8 +125,9 @@ class SpamPipeline:
             lexicon = load_lexicon(lexicon_files, allow_files, extra_terms=extra_terms, extra_allowed=extra_allowed)
         pipeline = cls(crawler, lexicon, settings.getfloat("SPAM_DOORWAY_MIN_SPAM_RATIO", 0.6),
                        settings.getint("SPAM_DOORWAY_MAX_CLEAN_CHARS", 200), shipped_lexicon=shipped)
-        dedup = settings.getbool("DEDUP_ENABLED", True) and any(
-            str(name).endswith("DedupPipeline") for name in settings.getwithbase("ITEM_PIPELINES"))
+        pipelines = settings.getwithbase("ITEM_PIPELINES")
+        dedup = settings.getbool("DEDUP_ENABLED", True) and any(  # an order of None: off (scrapy shell …)
+            name.endswith("DedupPipeline") and pipelines[name] is not None for name in map(str, pipelines))
         if settings.getbool("SPAM_HISTORY_ENABLED", True) and dedup:
             try:
                 pipeline.history = ArchiveHistory.for_crawler(crawler)
