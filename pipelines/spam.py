@@ -37,7 +37,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import signals as our_signals
 from crawler.dedup.state import StateStoreError
-from crawler.precomputed import step_result
+from crawler.precomputed import precomputed_result
 from crawler.spam.article import ItemVerdict, check_article
 from crawler.spam.history import ArchiveHistory, Evidence
 from crawler.spam.lexicon import DEFAULT_ALLOWLIST_FILES, DEFAULT_LEXICON_FILES, Lexicon, default_lexicon, load_lexicon
@@ -147,10 +147,10 @@ class SpamPipeline:
         self.stats.inc_value("spam/items_checked")
         try:
             evidence = self._evidence(url, str(adapter.get("body") or ""))
-            if evidence is None:
-                _, verdict = step_result(self.check, adapter, self.stats)
-            else:
-                verdict = self.check.compute(self.check.key(adapter), evidence)
+            key = self.check.key(adapter)
+            verdict = precomputed_result(self.check, adapter, key, self.stats)
+            if verdict is None or evidence is not None:  # a worker's step ran without the archive's evidence
+                verdict = self.check.compute(key, evidence)
         except Exception:
             # Bad input must not lose the article: pass it on unchecked, loudly.
             logger.exception("spam check failed for %s; item passed on unchecked", url)
