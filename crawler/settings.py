@@ -99,6 +99,7 @@ SPAM_EXTRA_TERMS: list[str] = []  # more strong spam terms (category gambling)
 SPAM_EXTRA_ALLOWED: list[str] = []  # more allow-listed phrases
 SPAM_DOORWAY_MIN_SPAM_RATIO = 0.6  # share of the text that must be spam for a doorway page
 SPAM_DOORWAY_MAX_CLEAN_CHARS = 200  # a page with more clean text is never a doorway
+SPAM_HISTORY_ENABLED = True  # sentences new since the last capture, or missing from a copy, are judged more strictly
 SPAM_FETCH_STYLESHEETS = False  # fetch same-host stylesheets once per run for the DOM stage
 CLOAKING_PROBE_ENABLED = False  # re-fetch article pages as Baiduspider and compare
 CLOAKING_PROBE_UNTIL_CLEAN = 5  # probe a site's articles until this many came back clean in a run

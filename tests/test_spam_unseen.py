@@ -1,7 +1,7 @@
 """Generalisation: spam in vocabulary the lexicon does not hold (tests/corpus/spam/unseen/).
 
-Eight spam families, each injected in five forms (advert sentence, injected
-paragraph, headline replaced / prefixed / suffixed) beside legitimate lottery,
+Eight spam families, each injected in six forms (advert sentence, injected
+paragraph, headline replaced / prefixed / suffixed, meta keywords and description) beside legitimate lottery,
 chess, Macao, anti-gambling and e-sports news.  The leave-one-family-out check
 retrains the classifier without the family's sentences and drops its terms
 from the lexicon, then measures recall on that family's pages and precision on
@@ -25,10 +25,6 @@ sys.path.insert(0, str(Path(__file__).parent / "corpus" / "spam"))
 
 from evaluate import UNSEEN, Extracted, extract_pages, judge, scores  # noqa: E402
 
-# Families whose recall is still below the 0.9 target (docs/spam.md, "Limits"): the
-# classifier misses the descriptive opening sentences of their advert paragraphs and
-# headlines that name only a brand.
-BELOW_TARGET = {"escort", "fake-docs", "loans", "crypto"}
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +38,12 @@ def test_corpus_size_forms_and_vocabulary() -> None:
     assert len(spam) >= 40 and sum(label["kind"] == "legit" for label in labels) >= 8
     assert {label["family"] for label in spam} == set(FAMILY_CATEGORIES)
     assert {form for label in spam for form in label["forms"]} == {
-        "advert-sentence", "injected-paragraph", "headline-replaced", "headline-prefixed", "headline-suffixed"}
+        "advert-sentence", "injected-paragraph", "headline-replaced", "headline-prefixed", "headline-suffixed",
+        "meta-injected"}
+    assert all(label["meta_legitimate"] for label in labels)  # every page has trap metas of its own
     lexicon = default_lexicon()
     for label in spam:
-        for text in label["injected"]:
+        for text in label["injected"] + label["meta_injected"]:
             assert not lexicon.seed_re.search(lexicon.fold(text)), text  # new vocabulary
 
 
@@ -53,11 +51,11 @@ def test_shipped_model_on_unseen_vocabulary(pages: list[Extracted]) -> None:
     results = judge(pages, default_lexicon(), default_model())
     overall = scores(results)
     assert overall.legit_precision == 1.0
-    assert overall.recall >= 0.75, [(r.name, r.missed) for r in results if r.missed]
+    assert overall.recall >= 0.97, [(r.name, r.missed) for r in results if r.missed]
     for result in results:
         if result.label["kind"] == "legit":
             assert result.removals == [] and result.title == result.label["expect_title"], result.name
-    for family in set(FAMILY_CATEGORIES) - BELOW_TARGET:
+    for family in FAMILY_CATEGORIES:
         assert scores(results, family).recall >= 0.9, family
 
 
@@ -67,6 +65,4 @@ def test_leave_one_family_out(family: str, pages: list[Extracted]) -> None:
     assert not any(term.category in FAMILY_CATEGORIES[family] for term in model.lexicon.terms.values())
     result = scores(judge(pages, model.lexicon, model), family)
     assert result.legit_precision == 1.0
-    if family in BELOW_TARGET and result.recall < 0.9:
-        pytest.xfail(f"held-out recall {result.recall:.2f} on {family} (target 0.9)")
     assert result.recall >= 0.9, family

@@ -217,6 +217,69 @@ def _generic_en(rng: random.Random, family: str) -> str:
     return rng.choice(forms)()
 
 
+# What each family offers, described the way an advert paragraph opens before it sells:
+# a business presenting itself, its service and its assurances, with no call to action.
+OFFERINGS_ZH: dict[str, list[str]] = {
+    "gambling": ["真人牌桌", "线上娱乐厅", "电子游艺专区", "高额奖池", "多人对战牌局", "贵宾包厢"],
+    "lottery": ["每期推荐号码", "独家选号方案", "历史走势分析", "内部号码资料", "高手心水推荐", "每晚号码预测"],
+    "betting": ["全场次赛事盘口", "每日赛事分析", "足球篮球让分盘", "走地实时投注", "冷门赛事推荐", "赛前内幕分析"],
+    "escort": ["私人伴游", "夜间陪聊", "高颜值女伴陪同", "同城私密会面", "模特陪同出行", "私人理疗上门"],
+    "fake-docs": ["各类证书制作", "学历文凭补办", "资格证书代办", "成绩单定制", "档案材料代办", "印章刻制"],
+    "loans": ["个人信用借款", "应急周转资金", "工薪族小额借款", "免抵押信用额度", "分期借款", "短期过桥资金"],
+    "crypto": ["矿机托管", "链上质押收益", "数字资产托管", "量化跟单", "算力租赁", "节点分红计划"],
+    "pharma": ["男士调理产品", "进口特效药品", "祖传调理秘方", "强效助眠药物", "纯天然瘦身胶囊", "海外直邮药品"],
+}
+OFFER_VERBS_ZH = ["承接", "长期提供", "专业提供", "常年办理", "主营", "诚接", "专注"]
+NEW_ARRIVALS_ZH = ["新到一批", "本周上新", "近期新增", "刚刚上线", "最新推出"]
+SCREENING_ZH = ["均经过层层筛选", "都由专人把关", "经过严格审核", "全部实拍认证", "一律专人对接"]
+ASSURANCES_ZH = ["质量有保障", "信息严格保密", "全国各地均可办理", "支持随时查询", "老客户回头率高", "手续简单",
+                 "流程透明", "售后无忧", "客户遍布全国", "服务周到贴心"]
+SERVICE_PLACES_ZH = ["本店", "本中心", "本工作室", "我司", "本会所", "本团队"]
+OFFERINGS_EN: dict[str, list[str]] = {
+    "gambling": ["live tables", "high-stakes rooms", "jackpot games", "private card rooms"],
+    "lottery": ["number forecasts", "draw-by-draw picks", "winning number charts", "insider number lists"],
+    "betting": ["in-play markets", "match previews with tips", "handicap lines on every league", "insider match picks"],
+    "escort": ["private companionship", "late-night company", "verified local models", "discreet home visits"],
+    "fake-docs": ["custom certificates and transcripts", "replacement diplomas", "official-looking seals", "degree documents"],
+    "loans": ["flexible cash with no paperwork", "small personal loans", "emergency funds", "salary advances"],
+    "crypto": ["staking rewards", "mining pool shares", "hash power contracts", "copy-trading plans"],
+    "pharma": ["men's health boosters", "imported remedies", "slimming capsules", "sleep aids without a doctor"],
+}
+AUDIENCES_EN = ["busy professionals", "anyone short of cash", "serious players", "newcomers", "gentlemen travelling alone",
+                "people who want results"]
+ASSURANCES_EN = ["fully confidential", "no questions asked", "trusted by thousands", "available around the clock",
+                 "checked by our own team", "with nothing to pay up front"]
+
+
+def _offer_zh(rng: random.Random, family: str) -> str:
+    """An advert paragraph's descriptive sentences: the business presents itself and its offer."""
+    b, offer = _brand(rng), rng.choice(OFFERINGS_ZH[family])
+    forms: list[Callable[[], str]] = [
+        lambda: f"{b}{rng.choice(NEW_ARRIVALS_ZH)}{offer}。",
+        lambda: f"{b}{rng.choice(OFFER_VERBS_ZH)}{offer}和{rng.choice(OFFERINGS_ZH[family])}，{rng.choice(ASSURANCES_ZH)}。",
+        lambda: f"{rng.choice(SERVICE_PLACES_ZH)}{rng.choice(OFFER_VERBS_ZH)}{offer}，{rng.choice(ASSURANCES_ZH)}。",
+        lambda: f"所有{offer}{rng.choice(SCREENING_ZH)}，{rng.choice(ASSURANCES_ZH)}。",
+        lambda: f"{b}致力于为{rng.choice(AUDIENCES)}提供一对一{offer}服务。",
+        lambda: f"{rng.choice(SERVICE_PLACES_ZH)}{offer}{rng.choice(SCREENING_ZH)}，{rng.choice(ASSURANCES_ZH)}，{rng.choice(ASSURANCES_ZH)}。",
+        lambda: f"{b}的{offer}{rng.choice(['覆盖全国', '遍及各省', '全国通用', '各地可用'])}，{rng.choice(ASSURANCES_ZH)}。",
+    ]
+    return rng.choice(forms)()
+
+
+def _offer_en(rng: random.Random, family: str) -> str:
+    brand = rng.choice(LATIN_BRANDS).capitalize() + rng.choice([" Partners", " Circle", " Hub", " Works", " Group", ""])
+    offer = rng.choice(OFFERINGS_EN[family])
+    forms: list[Callable[[], str]] = [
+        lambda: f"{brand} offers {offer} to {rng.choice(AUDIENCES_EN)}, {rng.choice(ASSURANCES_EN)}.",
+        lambda: f"No paperwork, no waiting: {offer} {rng.choice(ASSURANCES_EN)}.",
+        lambda: f"{brand} brings you the new generation of {offer}.",
+        lambda: f"Our {offer} are {rng.choice(ASSURANCES_EN)} and {rng.choice(ASSURANCES_EN)}.",
+        lambda: f"Begin with a small amount and enjoy {offer} every week.",
+        lambda: f"{offer.capitalize()} for {rng.choice(AUDIENCES_EN)}, whenever and wherever you like.",
+    ]
+    return rng.choice(forms)()
+
+
 def disguise(text: str, rng: random.Random) -> str:
     """One of the injectors' disguises, or none."""
     how = rng.random()
@@ -244,6 +307,8 @@ PER_FAMILY_GENERIC_ZH = 60
 PER_FAMILY_GENERIC_EN = 25
 PER_FAMILY_DESCRIPTIVE_ZH = 30
 PER_FAMILY_DESCRIPTIVE_EN = 15
+PER_FAMILY_OFFER_ZH = 40
+PER_FAMILY_OFFER_EN = 20
 
 
 def advert_sentences(seed: int = 17) -> list[tuple[str, str]]:
@@ -254,7 +319,8 @@ def advert_sentences(seed: int = 17) -> list[tuple[str, str]]:
     for family in FAMILIES:
         for make, count in ((_zh, PER_FAMILY_ZH), (_en, PER_FAMILY_EN), (_generic_zh, PER_FAMILY_GENERIC_ZH),
                             (_generic_en, PER_FAMILY_GENERIC_EN), (_descriptive_zh, PER_FAMILY_DESCRIPTIVE_ZH),
-                            (_descriptive_en, PER_FAMILY_DESCRIPTIVE_EN)):
+                            (_descriptive_en, PER_FAMILY_DESCRIPTIVE_EN),
+                            (_offer_zh, PER_FAMILY_OFFER_ZH), (_offer_en, PER_FAMILY_OFFER_EN)):
             made = tries = 0
             while made < count and tries < count * 20:
                 tries += 1

@@ -183,6 +183,9 @@ def _anti_gambling_zh(rng: random.Random) -> str:
         lambda: "市场监管部门查处非法销售处方药、假冒保健品案件，维护群众用药安全。",
         lambda: "人民银行提示，虚拟货币不具有法定货币地位，参与虚拟货币交易炒作风险自担。",
         lambda: "教育部提醒考生，学历证书可通过学信网查询，切勿相信“花钱办证”等虚假宣传。",
+        # How scams work, as the police explain them: the mechanism described, not sold.
+        lambda: f"这类{rng.choice(['网站', '平台', '软件', '团伙'])}通常{rng.choice(['先让受害人尝到甜头', '先以小额返利取得信任', '先安排“托儿”带节奏'])}，{rng.choice(['再通过后台篡改数据', '随后以各种理由拒绝提现', '最后卷款失联'])}，{rng.choice(['不少人因此倾家荡产', '受害人损失惨重', '有的群众因此负债累累'])}。",
+        lambda: f"{rng.choice(['民警提示', '办案民警介绍', '警方分析'])}，所谓“{rng.choice(['高回报', '稳赚', '内部渠道'])}”往往是骗局，参与者最终{rng.choice(['血本无归', '人财两空', '背上沉重债务'])}。",
     ]
     return rng.choice(forms)()
 
@@ -262,6 +265,83 @@ HEADLINES_ZH = [
     lambda rng: f"{rng.choice(ORGS)}{rng.choice(['发布', '公布', '解读', '印发'])}{rng.choice(['养老服务', '社会救助', '慈善', '婚姻登记', '彩票', '殡葬'])}{rng.choice(['新规', '统计数据', '典型案例', '工作要点', '政策问答'])}",
 ]
 
+PUBLIC_SERVICES = ["助餐助浴", "上门探访", "康复训练", "法律援助", "心理疏导", "临时救助", "就业培训", "婚姻家庭辅导",
+                   "适老化改造", "儿童托管", "殡葬惠民", "居家护理"]
+SERVICE_BODIES = ["社区养老服务中心", "街道综合服务站", "县级救助管理站", "市儿童福利院", "乡镇敬老院", "区社会工作服务站",
+                  "残疾人康复中心", "未成年人保护工作站"]
+ECONOMY_SECTORS = ["现代物流", "金融服务", "科技创新", "数字经济", "健康养老", "体育产业", "特色农业", "装备制造", "跨境电商",
+           "新能源", "生物医药", "商贸服务", "乡村旅游", "职业教育", "海洋经济", "信息技术"]
+PRIORITY_WORDS = ["重点方向", "重点领域", "主攻方向", "优先发展的产业", "今年的工作重点", "合作的重点"]
+EN_SERVICES = ["meal delivery for older residents", "home visits", "rehabilitation training", "legal aid",
+               "counselling", "temporary assistance", "job training", "day care for children"]
+
+
+def _services(rng: random.Random) -> str:
+    """Public services described the way officials describe them: what is offered, to whom, paid by whom."""
+    body, service, other = rng.choice(SERVICE_BODIES), rng.choice(PUBLIC_SERVICES), rng.choice(PUBLIC_SERVICES)
+    city = rng.choice(CITIES)
+    a, b, c = rng.sample(ECONOMY_SECTORS, 3)
+    forms: list[Callable[[], str]] = [
+        lambda: f"{city}市{body}为辖区{_num(rng, 100, 3000)}名老年人提供{service}和{other}服务，所需经费由财政保障。",
+        lambda: f"{body}今年新增{service}床位{_num(rng, 20, 300)}张，服务对象经评估后免费入住。",
+        lambda: f"所有服务项目均经过民政部门审核，收费标准向社会公示。",
+        lambda: f"{rng.choice(PROVINCES)}已实现{service}服务县级全覆盖，困难群众可就近申请。",
+        lambda: f"{body}与{_num(rng, 3, 40)}家医疗机构签订协议，为入住老人提供一对一健康管理服务。",
+        lambda: f"新一批{_num(rng, 10, 90)}名社会工作者经过培训考核后上岗，主要承担{service}工作。",
+        lambda: f"{city}市民政局承接省级{service}试点项目，项目资金{_num(rng, 100, 900)}万元已全部拨付。",
+        lambda: f"The {rng.choice(['district', 'county', 'city'])} centre offers {rng.choice(EN_SERVICES)} to {_num(rng, 100, 5000)} residents, funded by the civil affairs budget.",
+        lambda: f"All {rng.choice(EN_SERVICES)} providers are checked by the civil affairs bureau and their fees are published.",
+        lambda: f"Residents can apply for {rng.choice(EN_SERVICES)} at their community service station, officials said.",
+        # Evaluative official prose: praise of a meeting or reform, not of a product.
+        lambda: f"The {rng.choice(['plenary session', 'reform', 'new regulation', 'conference', 'pilot programme'])} is {rng.choice(['a milestone', 'of historic significance', 'groundbreaking', 'of far-reaching importance'])} in {rng.choice(['the history of civil affairs', 'our social welfare work', 'the reform of elderly care', 'the party history', 'protecting children'])}.",
+        # Officialese in the imperative: a work plan's instructions, not a call to buy.
+        lambda: f"{rng.choice(['Further', 'Fully', 'Earnestly', 'Continue to'])} {rng.choice(['implement', 'improve', 'strengthen', 'promote'])} the {rng.choice(['joint meeting mechanism', 'responsibility system', 'working mechanism', 'supervision system', 'service network'])} and {rng.choice(['give full play to', 'effectively play', 'bring into play'])} the {rng.choice(['leading role', 'coordinating role', 'main role'])} of {rng.choice(['each member unit', 'local governments', 'grassroots organisations', 'the departments concerned'])}.",
+        lambda: f"Its impact is {rng.choice(['far-reaching', 'profound', 'historic'])} and {rng.choice(['unprecedented', 'lasting', 'fundamental'])} for {rng.choice(['rural residents', 'the whole country', 'people in need', 'future generations'])}.",
+        lambda: f"{a}、{b}和{c}是{rng.choice(PRIORITY_WORDS)}。",
+        lambda: f"{rng.choice(PROVINCES)}将重点支持{a}、{b}和{c}等领域，{rng.choice(['推动产业结构优化', '培育新的增长点', '扩大就业'])}。",
+        lambda: f"{a}、{b}等新兴产业增加值同比增长{_num(rng, 3, 19)}%，占地区生产总值的比重继续提高。",
+        lambda: f"{a.capitalize() if a.isascii() else a} and {b} are the priorities, the official said.",
+        lambda: f"Officials urged {rng.choice(['buyers', 'residents', 'players', 'parents'])} to {rng.choice(['act within their means', 'stay alert to fraud', 'report illegal sellers', 'keep children away from betting'])} and said the rules would be enforced.",
+    ]
+    return rng.choice(forms)()
+
+
+# Reportage: scenes described the way a feature story describes them (warm, concrete,
+# with the people served), which an advert's self-description can resemble.
+SCENE_PLACES = ["社区食堂", "幸福院", "日间照料中心", "儿童之家", "老年活动室", "康复中心", "村史馆", "便民服务大厅"]
+SCENES = ["菜香扑鼻", "笑声不断", "暖意融融", "干净整洁", "热闹非凡", "窗明几净", "书声琅琅"]
+PEOPLE = ["老人们", "孩子们", "居民们", "志愿者们", "残疾人朋友", "社工们", "村民们"]
+SCENE_ACTIONS = ["吃上了营养均衡的午餐", "围坐在一起拉家常", "认真地练习书法", "在康复师指导下做训练", "排队办理业务",
+           "忙着为老人量血压", "在院子里晒太阳", "用上了新配的轮椅"]
+
+
+def _reportage(rng: random.Random) -> str:
+    place, scene, people, action = rng.choice(SCENE_PLACES), rng.choice(SCENES), rng.choice(PEOPLE), rng.choice(SCENE_ACTIONS)
+    forms: list[Callable[[], str]] = [
+        lambda: f"{place}里{scene}，{people}{action}。",
+        lambda: f"走进{rng.choice(CITIES)}市的一家{place}，只见{scene}，{people}{action}。",
+        lambda: f"“{rng.choice(['现在日子越过越好了', '在家门口就能吃上饭', '孩子放学有地方去了', '有事找社工很方便'])}。”{rng.randint(60, 90)}岁的{rng.choice(['王大爷', '李奶奶', '张阿姨', '刘大伯'])}笑着说。",
+        lambda: f"每天上午，{people}{action}，{place}成了大家最爱去的地方。",
+        lambda: f"{place}环境{rng.choice(['温馨', '舒适', '整洁', '宽敞'])}，设施{rng.choice(['齐全', '完善', '适老'])}，深受{people}欢迎。",
+        lambda: f"At the {rng.choice(['community canteen', 'day care centre', 'village clinic', 'care home'])}, {rng.choice(['older residents', 'children', 'volunteers'])} {rng.choice(['enjoy hot meals', 'chat over tea', 'practise calligraphy', 'do rehabilitation exercises'])} every morning.",
+    ]
+    return rng.choice(forms)()
+
+
+# Site and system notices: page furniture that describes the page or the system itself.
+def _notices(rng: random.Random) -> str:
+    what = rng.choice(["网页加载速度", "附件下载功能", "表格显示效果", "字体兼容性", "检索功能", "页面排版", "文件上传大小"])
+    forms: list[Callable[[], str]] = [
+        lambda: f"本页面用于{rng.choice(['测试', '检验', '演示'])}{what}，{rng.choice(['不代表正式发布内容', '内容仅供参考', '请勿转载'])}。",
+        lambda: f"{rng.choice(['测试', '示例', '样例'])}{rng.choice(['段落', '文本', '内容'])}，用于{rng.choice(['检验', '验证', '评估'])}{what}。",
+        lambda: f"{rng.choice(['门户网站', '政务服务平台', '信息公开系统'])}将于{rng.choice(MONTHS)}{_num(rng, 1, 28)}日进行升级维护，届时暂停{rng.choice(['访问', '服务', '在线办理'])}。",
+        lambda: f"本栏目信息由{rng.choice(ORGS)}办公厅负责更新维护，如有疑问请致电{_num(rng, 3, 9)}个工作日内答复。",
+        lambda: f"为保障{what}，建议使用{rng.choice(['最新版本浏览器', '分辨率1920×1080以上的显示器', '支持HTML5的浏览器'])}访问本网站。",
+        lambda: f"This page is used to {rng.choice(['test', 'check', 'demonstrate'])} the site's {rng.choice(['download limits', 'table layout', 'search function', 'page loading'])}.",
+    ]
+    return rng.choice(forms)()
+
+
 FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "civil": _general_zh,
     "sectors": _sectors_zh,
@@ -272,9 +352,12 @@ FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "esports": _esports_zh,
     "english": _english,
     "headline": lambda rng: rng.choice(HEADLINES_ZH)(rng),
+    "services": _services,
+    "reportage": _reportage,
+    "notices": _notices,
 }
 SHARES = {"civil": 700, "sectors": 500, "lottery": 300, "chess": 200, "macao": 120, "anti-gambling": 350, "esports": 120,
-          "english": 550, "headline": 600}
+          "english": 550, "headline": 600, "services": 300, "reportage": 150, "notices": 100}
 FRAGMENTS = 400  # clauses of the sentences above: units are sometimes cut at ； or ，
 
 

@@ -25,16 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from crawler.dedup.state import (
-    ArticleState,
-    KilledSession,
-    ListPageState,
-    StateStore,
-    StateStoreCorrupt,
-    StateStoreError,
-    StateStoreLocked,
-    Validators,
-)
+from crawler.dedup.state import (ArticleState, KilledSession, ListPageState, StateStore, StateStoreCorrupt,
+                                 StateStoreError, StateStoreLocked, Validators)
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +54,7 @@ CREATE TABLE IF NOT EXISTS list_pages (
     url_key BLOB PRIMARY KEY, url TEXT NOT NULL, site TEXT NOT NULL, last_seen REAL NOT NULL,
     article_count INTEGER NOT NULL, new_count INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentence_fingerprints (id BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sessions (
     run_id TEXT NOT NULL, site TEXT NOT NULL, pid INTEGER NOT NULL, started REAL NOT NULL, ended REAL, outcome TEXT,
     PRIMARY KEY (run_id, site)
@@ -498,3 +491,10 @@ class SQLiteStateStore(StateStore):
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [(f"site:{site}:{key}", value)],
         )
+
+    def get_sentence_fingerprints(self, article_id: str) -> bytes | None:  # an additive table: no schema bump
+        rows = self._read("SELECT data FROM sentence_fingerprints WHERE id = ?", (_blob(article_id),))
+        return bytes(rows[0][0]) if rows else None
+
+    def put_sentence_fingerprints(self, article_id: str, fingerprints: bytes) -> None:
+        self._write("INSERT OR REPLACE INTO sentence_fingerprints VALUES (?, ?)", [(_blob(article_id), fingerprints)])

@@ -180,6 +180,15 @@ class StateStore(ABC):
     def put_site_note(self, site: str, key: str, value: str) -> None:
         """Keep ``value`` for ``site`` (replacing the previous one)."""
 
+    # -- the sentences of an article's last clean body (spam evidence) ----------
+    # Not abstract either: without them the spam check has no history evidence.
+    def get_sentence_fingerprints(self, article_id: str) -> bytes | None:
+        """The fingerprints kept for ``article_id`` (crawler/spam/history.py); None when never set."""
+        return None
+
+    def put_sentence_fingerprints(self, article_id: str, fingerprints: bytes) -> None:
+        """Keep ``fingerprints`` for ``article_id`` (replacing the previous ones)."""
+
     # -- lifecycle -----------------------------------------------------------
     @abstractmethod
     def flush(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.spam.classifier import RegisterModel, default_model
+from crawler.spam.history import Evidence
 from crawler.spam.lexicon import Lexicon, default_lexicon
 from crawler.spam.titles import choose_title, title_spam_spans
 from crawler.spam.units import clean_body, significant_length
@@ -77,13 +78,14 @@ def check_article(
     site_names: Sequence[str] = (),
     min_spam_ratio: float = 0.6,
     max_clean_chars: int = 200,
+    evidence: Evidence | None = None,
 ) -> ItemVerdict:
-    """The whole text-level check of one article, as plain data."""
+    """The whole text-level check of one article, as plain data (``evidence``: crawler/spam/history.py)."""
     lexicon = lexicon or default_lexicon()
     model = model or default_model()
     new_title, title_removals = choose_title(title, title_candidates, lexicon, model=model, language=language,
                                              site_names=site_names, body=body)
-    body_result = clean_body(body, lexicon, model=model, language=language)
+    body_result = clean_body(body, lexicon, model=model, language=language, evidence=evidence)
     title_tampered = bool(title_removals)
     clean_title_available = bool(new_title) and not title_spam_spans(new_title, lexicon, model=model, language=language)
     removals = list(title_removals) + body_result.removals

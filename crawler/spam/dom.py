@@ -40,7 +40,9 @@ from crawler.spam.evidence import (
     is_trusted_host,
     link_facts,
 )
+from crawler.spam.classifier import RegisterModel, default_model
 from crawler.spam.lexicon import Lexicon, default_lexicon, has_spam_candidates
+from crawler.spam.metas import PageText, judge_metas
 from crawler.spam.scripts import SCRIPT_MARKERS_RE, judge_script
 from crawler.spam.spans import score_spans
 from crawler.spam.titles import lexicon_title_spans as title_spam_spans
@@ -100,11 +102,11 @@ class _Page:
         self._styles: StyleResolver | None = None
         self.own_host = own
         self._domain_verdicts: dict[str, bool] = {}
-        # Page-level screens, set by remove_dom_spam: when neither the text
-        # nor any linked host looks like spam, no hidden block or link can be
-        # spam and those stages are skipped (the usual, clean page).
+        # Page-level screens, set by remove_dom_spam: when neither the text nor any linked host
+        # looks like spam, no hidden block or link can be spam and those stages are skipped.
         self.text_suspect = True
         self.domain_suspect = True
+        self.text, self._model = PageText(""), None  # the visible text (set below); the classifier, for metas
         # One pass over the tree collects what every stage needs.
         self.metas: list[Any] = []
         self.scripts: list[Any] = []
@@ -129,6 +131,13 @@ class _Page:
         self._link_hosts: set[str] | None = None
         # Brand-shaped hosts that appear in a visible cluster (set by remove_dom_spam).
         self.farm_hosts: set[str] = set()
+
+    @property
+    def model(self) -> RegisterModel:
+        """The register classifier, for metas (loaded on first use)."""
+        if self._model is None:
+            self._model = default_model()
+        return self._model
 
     @property
     def link_hosts(self) -> set[str]:
@@ -227,26 +236,21 @@ def _entry(text: str, where: str, rule: str) -> dict[str, str]:
 
 def _clean_metas(page: _Page) -> list[dict[str, str]]:
     removals: list[dict[str, str]] = []
-    for meta in page.metas:
-        name = (meta.get("name") or meta.get("property") or "").strip().lower()
-        content = meta.get("content") or ""
-        if name in {"keywords", "description"} and content.strip():
-            if not has_spam_candidates(content, page.lexicon):
+    names = [(meta.get("name") or meta.get("property") or "").strip().lower() for meta in page.metas]
+    contents = [meta.get("content") or "" for meta in page.metas]
+    verdicts = judge_metas(list(zip(names, contents)), page.text, page.lexicon, lambda: page.model)
+    for meta, name, content, verdict in zip(page.metas, names, contents, verdicts):
+        if verdict is not None:
+            if not verdict.removed:
                 continue
-            spans = [s for s in score_spans(content, page.lexicon) if s.is_spam or s.score >= 3]
-            spans = [s for s in spans if s.is_spam or not any(r.startswith("context=") for r in s.reasons)]
-            if not spans:
-                continue
-            kept = content
-            for span in sorted(spans, key=lambda s: s.start, reverse=True):
-                kept = kept[: span.start] + kept[span.end :]
-            kept = re.sub(r"(?:\s*[,，、|;；]\s*){2,}", ",", kept).strip(" ,，、|;；")
-            removed = " ".join(s.text for s in spans)
-            if _significant(kept) >= 4:
-                meta.set("content", kept)
+            if _significant(verdict.kept) >= 4:
+                meta.set("content", verdict.kept)
             else:
                 _remove(meta)
-            removals.append(_entry(removed, "meta", f"meta:{name}"))
+            # One entry per meta, named after the classifier when it decided any part.
+            rule = next((rule for _, rule in verdict.removed if rule), "")
+            removed = " ".join(text for text, _ in verdict.removed)
+            removals.append(_entry(removed, "meta", f"meta:{name}" + (f":{rule}" if rule else "")))
         elif (meta.get("http-equiv") or "").strip().lower() == "refresh":
             target = re.search(r"url\s*=\s*['\"]?([^'\";\s]+)", content, re.IGNORECASE)
             if not target:
@@ -436,10 +440,13 @@ def remove_dom_spam(
     *,
     lexicon: Lexicon | None = None,
     stylesheets: Sequence[str] = (),
+    model: RegisterModel | None = None,
 ) -> list[dict[str, str]]:
     """Remove injected spam elements from ``tree`` in place; return the removals.
 
-    ``stylesheets``: CSS texts of linked stylesheets, applied before the page's own.
+    ``stylesheets``: CSS texts of linked stylesheets, applied before the page's own;
+    ``model``: the register classifier that judges meta keywords and descriptions
+    (default: the shipped one).
 
     Order matters: metas and scripts first (they are invisible), then hidden
     blocks (recorded as ``hidden`` even when they hold links), then visible
@@ -447,7 +454,10 @@ def remove_dom_spam(
     """
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
     page = _Page(root, url, allowed_domains, lexicon or default_lexicon(), stylesheets)
-    page.text_suspect = has_spam_candidates(_text_without_code(root, page.scripts + page.styles), page.lexicon)
+    page._model = model
+    text = _text_without_code(root, page.scripts + page.styles)
+    page.text_suspect = has_spam_candidates(text, page.lexicon)
+    page.text = PageText(text)
     # Link targets are read when the text already looks suspect; on a clean
     # page only script and frame sources are checked (docs/spam.md, limits).
     hosts = page.code_hosts | (page.link_hosts if page.text_suspect else set())

@@ -25,6 +25,12 @@ NEWS_HEADLINE_PROBABILITY = 0.2
 # candidate, not a site name) is suspect: at or above this it goes.
 SUSPECT_PROBABILITY = 0.25
 CORROBORATED_SHARE = 0.3  # share of a segment's character pairs the page repeats
+# A segment the page does not repeat at all (a brand put in as the only <title>, a Chinese
+# one on an English page) goes unless it reads clearly as news or names an organisation.
+UNREPEATED_PROBABILITY = 0.1
+MIN_PAGE_CHARS = 20  # a page with less text says nothing about its headline
+# An organisation's name (a site name the item does not list) is no brand put in as a title.
+_ORGANISATION_RE = re.compile("政府|部|厅|局|委员会|办公室|法院|检察院|网站|英文|门户")
 _TITLE_SEPARATOR_RE = re.compile(r"\s*(?:[_|｜]|--|——|\s[-–—]\s)\s*")
 _STRIP = " _-|｜—–:："
 
@@ -44,36 +50,61 @@ def _pairs(text: str) -> set[str]:
     return {compact[i:i + 2] for i in range(len(compact) - 1)}
 
 
-def corroborated(segment: str, page_pairs: Callable[[], set[str]] | None) -> bool:
-    """Does the rest of the page repeat ``segment`` (a real headline is repeated by the text and the other sources)?"""
+def corroborated(segment: str, page_pairs: Callable[[], set[str]] | None, share: float = CORROBORATED_SHARE) -> bool:
+    """Does the rest of the page repeat ``segment`` (a real headline is repeated by the text and the other sources)?
+
+    ``share``: of the segment's character pairs; above 0, "not at all" when 0."""
     if page_pairs is None:
         return True
     pairs = _pairs(segment)
-    return not pairs or len(pairs & page_pairs()) >= CORROBORATED_SHARE * len(pairs)
+    if not pairs:
+        return True
+    found = len(pairs & page_pairs())
+    return found > 0 if share == 0 else found >= share * len(pairs)
+
+
+def unrepeated(segment: str, page_text: Callable[[], str] | None) -> bool:
+    """Does the page repeat not one character pair of ``segment``, while it has text enough to?
+
+    Read as substring searches in the page's compacted text, which stop at the first pair
+    found: a real headline's first pair is found at once, and no set of the page's pairs is built."""
+    if page_text is None:
+        return False
+    text = page_text()
+    compact = "".join(segment.split()).casefold()
+    return len(text) >= MIN_PAGE_CHARS and not any(compact[i:i + 2] in text for i in range(len(compact) - 1))
 
 
 def title_spam_spans(
     title: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None | bool = None,
     language: str | None = None, page_pairs: Callable[[], set[str]] | None = None,
+    page_text: Callable[[], str] | None = None,
 ) -> list[SpamSpan]:
     """Spam spans in a headline (``model=False``: by the lexicon rules alone).
 
     ``page_pairs``: the character pairs of the body and the other title sources; a
-    segment they do not repeat is judged at SUSPECT_PROBABILITY."""
+    segment they do not repeat is judged at SUSPECT_PROBABILITY; ``page_text``: the same
+    text compacted, and a whole title it shares not one pair with at UNREPEATED_PROBABILITY."""
     lexicon = lexicon or default_lexicon()
     register = None if model is False else (model if isinstance(model, RegisterModel) else default_model())
     result = []
-    for segment_start, segment in title_segments(title):
+    segments = title_segments(title)
+    for segment_start, segment in segments:
         # Without the classifier every segment counts as possibly spam (the lexicon rules decide).
         # Too short a segment to read, like a headline without the classifier, is left to the lexicon rules.
         probability = NEWS_HEADLINE_PROBABILITY
-        if register and significant_length(segment) >= MIN_UNIT_CHARS:
-            probability = register.probability(segment)
+        scored = bool(register) and significant_length(segment) >= MIN_UNIT_CHARS
+        if scored:
+            probability = register.probability(segment)  # type: ignore[union-attr]
         lead = len(segment) - len(segment.lstrip())
         whole = segment.strip()
         threshold = SPAM_PROBABILITY
         if SUSPECT_PROBABILITY <= probability < SPAM_PROBABILITY and not corroborated(whole, page_pairs):
             threshold = SUSPECT_PROBABILITY
+        elif (scored and len(segments) == 1 and UNREPEATED_PROBABILITY <= probability < SPAM_PROBABILITY
+              and not _ORGANISATION_RE.search(whole) and unrepeated(whole, page_text)):
+            # A whole candidate the page does not echo at all: the headline was replaced.
+            threshold = UNREPEATED_PROBABILITY
         if register and probability >= threshold:
             rule = "register" if threshold == SPAM_PROBABILITY else "register-uncorroborated"
             result.append(SpamSpan(segment_start + lead, segment_start + lead + len(whole), whole, probability, True,
@@ -158,6 +189,12 @@ def choose_title(
     texts = [str(pair[1]) for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
     page: dict[str, set[str]] = {}
 
+    def other_text(own: str) -> Callable[[], str] | None:
+        """The rest of the page as one compacted text (None: no body to compare with)."""
+        if body is None:
+            return None
+        return lambda: "".join(" ".join([body, *site_names, *(t for t in texts if t.strip() != own)]).split()).casefold()
+
     def others(own: str) -> Callable[[], set[str]] | None:
         """What the rest of the page says, for a candidate's segments (None: no body to compare with)."""
         if body is None:
@@ -177,7 +214,8 @@ def choose_title(
         source, text = str(pair[0]), pair[1].strip()
         if not text:
             continue
-        spans = title_spam_spans(text, lexicon, model=model, language=language, page_pairs=others(text))
+        spans = title_spam_spans(text, lexicon, model=model, language=language, page_pairs=others(text),
+                                 page_text=other_text(text))
         if spans:
             note(source, spans)
             remainder = without_site_name(cut(text, spans).strip(_STRIP), site_names)
@@ -185,8 +223,8 @@ def choose_title(
                 cleaned_fallback.append(remainder)
         else:
             clean.append(text)
-    current_spans = (title_spam_spans(current, lexicon, model=model, language=language, page_pairs=others(current))
-                     if current else [])
+    current_spans = (title_spam_spans(current, lexicon, model=model, language=language, page_pairs=others(current),
+                                      page_text=other_text(current)) if current else [])
     if current_spans:
         note("item", current_spans)
     if not current_spans and current:

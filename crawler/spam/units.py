@@ -14,16 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_model
 from crawler.spam.lexicon import CJK_RE, Lexicon, default_lexicon, topic_counts
 from crawler.spam.spans import SENTENCE_END_RE, TOPIC_MIN_CHARS, SpamSpan, find_spam_spans
 
+if TYPE_CHECKING:
+    from crawler.spam.history import Evidence
+
 NEWS_PROBABILITY = 0.1  # below: the sentence reads as news
+OFFICIAL_PROBABILITY = 0.01  # below: official news outright (a meeting, a ministry), never part of an advert
 MIN_UNIT_CHARS = 6  # a sentence or segment with fewer letters is not scored (headings, column names)
 SPAN_PROBABILITY = 0.25  # a lexicon span that reads at least this much like an advert is cut
 MIN_SPAN_CHARS = 4  # a bare term shorter than this ("赌球") is not confirmed by the classifier
+EVIDENCE_PROBABILITY = 0.25  # a sentence our archive makes a suspect goes at this (crawler/spam/history.py)
 
 
 def _is_cjk(char: str) -> bool:
@@ -120,6 +125,7 @@ def clean_paragraph(
     language: str | None = None,
     where: str = "body",
     topics: dict[str, int] | None = None,
+    evidence: Evidence | None = None,
 ) -> CleanResult:
     """Remove injected units from one paragraph.
 
@@ -127,6 +133,8 @@ def clean_paragraph(
     so does one that lexicon spans cover for 60% or more, or that holds two spans one with
     a domain, contact or bonus.  When every sentence goes, the paragraph goes as one entry
     (``<where>:paragraph``).  Otherwise confirmed spans are cut and their sentences stay.
+    A sentence ``evidence`` makes a suspect (new since the article's earlier capture) goes
+    at EVIDENCE_PROBABILITY (``<where>:sentence:<evidence>+register``).
     """
     lexicon = lexicon or default_lexicon()
     model = model or default_model()
@@ -143,8 +151,11 @@ def clean_paragraph(
     probabilities = [register_probability(_without(paragraph[s:e], [span for span in own if _inserted(span)]), model)
                      for (s, e), own in zip(sentences, inside)]
     flagged = sum(p >= SPAM_PROBABILITY for p in probabilities)
-    # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does.
-    if len(sentences) > 1 and flagged and min(probabilities) >= NEWS_PROBABILITY:
+    # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does;
+    # or most of its sentences read as adverts, none as official news outright, and the one that
+    # describes goes with them.
+    floor = NEWS_PROBABILITY if 2 * flagged <= len(sentences) else OFFICIAL_PROBABILITY
+    if len(sentences) > 1 and flagged and min(probabilities) >= floor:
         whole = register_probability(paragraph, model)
         if whole >= SPAM_PROBABILITY:
             return CleanResult("", [removal(paragraph, where, f"{where}:paragraph:register", whole)],
@@ -156,6 +167,9 @@ def clean_paragraph(
         sentence = paragraph[s_start:s_end]
         if probability >= SPAM_PROBABILITY:
             whole_sentences.append((s_start, s_end, "register", probability))
+            continue
+        if evidence is not None and probability >= EVIDENCE_PROBABILITY and evidence.suspect(sentence):
+            whole_sentences.append((s_start, s_end, f"{evidence.name}+register", probability))
             continue
         if not own:
             continue
@@ -182,9 +196,10 @@ def clean_paragraph(
 
 
 def clean_body(
-    body: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None = None, language: str | None = None
+    body: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None = None, language: str | None = None,
+    evidence: Evidence | None = None,
 ) -> CleanResult:
-    """Clean a body whose paragraphs are separated by blank lines."""
+    """Clean a body whose paragraphs are separated by blank lines (``evidence``: see clean_paragraph)."""
     lexicon = lexicon or default_lexicon()
     if not body:
         return CleanResult(body, [], 0, 0)
@@ -195,7 +210,7 @@ def clean_body(
     removed_chars = 0
     original_chars = 0
     for paragraph in re.split(r"\n\s*\n", body):
-        result = clean_paragraph(paragraph, lexicon, model=model, language=language, topics=topics)
+        result = clean_paragraph(paragraph, lexicon, model=model, language=language, topics=topics, evidence=evidence)
         removals.extend(result.removals)
         removed_chars += result.removed_chars
         original_chars += result.original_chars

@@ -2,13 +2,16 @@
 
 Writes ``unseen/<name>.html`` and ``.json`` (the label format of build.py, plus
 ``family``): the legitimate articles of unseen_texts.py as they are, and each
-spam family's injections in five forms, each on one of those articles, so every
+spam family's injections in six forms, each on one of those articles, so every
 injection stands beside lottery, chess, Macao, anti-gambling or e-sports news.
-A paragraph injection is labelled sentence by sentence: every one must go.
+A paragraph injection is labelled sentence by sentence: every one must go.  Every
+page carries its article's meta keywords and description (trap words, a paraphrase);
+the meta form adds brand items and an advert sentence to them (``meta_injected``).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -20,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from build import Spec, base_spec, esc, render  # noqa: E402
-from unseen_texts import ARTICLES, INJECTIONS  # noqa: E402
+from unseen_texts import ARTICLES, INJECTIONS, METAS  # noqa: E402
 
 OUT = Path(__file__).parent / "unseen"
 _SENTENCE_RE = re.compile(r"[^。！？!?]+[。！？!?]?")
@@ -52,6 +55,26 @@ def injected_paragraph(spec: Spec, texts: dict[str, Any]) -> None:
     spec["expect_where"].append("body")
 
 
+def add_metas(spec: Spec, extra_keywords: list[str] = (), extra_description: str = "") -> None:
+    """The article's own keywords and description (trap words, a paraphrase), maybe with injected parts."""
+    keywords, description = METAS[spec["article"]["slug"]]
+    joiner = " " if spec["article"]["lang"] == "en" else ""
+    words = [*keywords[:2], *extra_keywords, *keywords[2:]]
+    text = joiner.join(part for part in (description, extra_description) if part)
+    spec["head_extra"] += (f'<meta name="keywords" content="{html.escape(",".join(words))}">'
+                           f'<meta name="description" content="{html.escape(text)}">')
+    spec["meta_legitimate"] = [*keywords, description]
+
+
+def meta_injected(spec: Spec, texts: dict[str, Any]) -> None:
+    """Brand items among the page's keywords, an advert sentence after its description."""
+    english = spec["article"]["lang"] == "en"
+    ad = texts["en_sentence" if english else "sentence"]
+    add_metas(spec, [texts["titles"][0], texts["titles"][2]], ad)
+    spec["meta_injected"] = [texts["titles"][0], texts["titles"][2], ad]
+    spec["expect_where"].append("meta")
+
+
 def headline_replaced(spec: Spec, texts: dict[str, Any]) -> None:
     spec["meta_article_title"] = None
     spec["title_tag"] = texts["titles"][0]
@@ -79,6 +102,7 @@ FORMS: dict[str, Callable[[Spec, dict[str, Any]], None]] = {
     "headline-replaced": headline_replaced,
     "headline-prefixed": headline_prefixed,
     "headline-suffixed": headline_suffixed,
+    "meta-injected": meta_injected,
 }
 
 
@@ -88,12 +112,15 @@ def specs() -> list[Spec]:
         spec = base_spec(article, 500 + number)
         spec["kind"] = "legit"
         spec["family"] = None
+        add_metas(spec)
         out.append(spec)
     number = 600
     for family_index, (family, texts) in enumerate(INJECTIONS.items()):
         for form_index, (name, form) in enumerate(FORMS.items()):
             spec = base_spec(ARTICLES[(family_index + form_index) % len(ARTICLES)], number)
             number += 1
+            if form is not meta_injected:
+                add_metas(spec)
             form(spec, texts)
             spec["forms"].append(name)
             spec["family"] = family
@@ -114,6 +141,7 @@ def main() -> None:
             "allowed_domains": spec["allowed_domains"], "language": spec["article"]["lang"],
             "injected": spec["injected"], "legitimate": spec["legitimate"], "expect_title": spec["expect_title"],
             "expect_where": sorted(set(spec["expect_where"])),
+            "meta_injected": spec.get("meta_injected", []), "meta_legitimate": spec.get("meta_legitimate", []),
         }
         (OUT / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(specs())} pages -> {OUT}")

@@ -151,3 +151,23 @@ INJECTIONS: dict[str, dict[str, Any]] = {
         "en_paragraph": "Dragon Hall's ancestral formula treats men's private troubles. Rare herbs prepared the old way show results in three days or your money back. Order on 13588886666 and pay on delivery.",
     },
 }
+
+
+# slug -> (keywords, description) each article's own metas: trap words an official page
+# puts there (博彩业, 赌球, 彩票, 棋牌), and a summary that paraphrases rather than quotes the text.
+METAS: dict[str, tuple[list[str], str]] = {
+    "welfare_lottery_fund_rural_elderly": (["福利彩票", "公益金", "农村互助养老", "理性购彩"],
+                                           "省民政厅下拨福彩公益金，支持农村互助幸福院改造提升。"),
+    "sports_lottery_draw_supervision": (["体育彩票", "开奖公证", "大乐透", "代购"],
+                                        "湖南体彩中心通报开奖监督情况，重申严禁网络销售和代购。"),
+    "go_tournament_youth": (["围棋", "青少年", "棋牌运动", "锦标赛"], "全省四百余名小棋手参加青少年围棋锦标赛。"),
+    "macao_economic_diversification": (["澳门", "博彩业", "适度多元", "中医药"],
+                                       "甘澳签署文旅和中医药合作协议，澳门推进经济适度多元。"),
+    "cross_border_gambling_crackdown": (["跨境赌博", "网络赌博", "赌球", "涉赌资金"],
+                                        "福建警方通报打击跨境赌博战果，提醒群众远离网络赌博。"),
+    "esports_league_minors": (["电子竞技", "竞猜", "未成年人保护", "博彩"], "省电竞联赛开幕，赛事期间严禁组织竞猜。"),
+    "en_lottery_funds_disability": (["welfare lottery", "public funds", "disability", "rehabilitation"],
+                                    "Lottery public funds go to rehabilitation centres across the province."),
+    "en_gambling_crackdown_macao": (["cross-border gambling", "police", "Macao", "casino"],
+                                    "Police report results of the campaign against cross-border gambling."),
+}
