@@ -110,13 +110,13 @@ def test_breadcrumb_search_skipped_only_where_a_meta_tag_names_the_section(monke
     ours = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
     assert ours[0]["section"] == "通知公告" and ours[1]["section"] == "通知"  # meta tag, breadcrumb
     searched: list[bool] = []
-    plain_scan = extract._scan_outside
+    plain_scan = extract.scan_outside
 
     def always_search(page: object, container: object, *, want_breadcrumb: bool = True) -> object:
         searched.append(want_breadcrumb)
         return plain_scan(page, container)
 
-    monkeypatch.setattr(extract, "_scan_outside", always_search)
+    monkeypatch.setattr(extract, "scan_outside", always_search)
     before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
     assert ours == before
     assert False in searched and True in searched  # both paths taken
