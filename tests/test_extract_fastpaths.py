@@ -160,8 +160,10 @@ def test_outside_scans_find_what_the_whole_page_scans_found(monkeypatch: pytest.
                          "2024-03-08"]
     # The plain forms: every labelled text node and dated element of the page (the scan
     # drops those inside the block itself).
-    monkeypatch.setattr(extract, "_LABELLED_OUTSIDE", lambda page, c, p: extract._LABELLED_TEXT(page))
-    monkeypatch.setattr(extract, "_OUTSIDE_ELEMENTS", lambda page, c, p: list(page.iter(*extract._DATED_TAGS)))
+    import crawler.extract.outside as outside
+
+    monkeypatch.setattr(outside, "_LABELLED_OUTSIDE", lambda page, c, p: outside._LABELLED_TEXT(page))
+    monkeypatch.setattr(outside, "_OUTSIDE_ELEMENTS", lambda page, c, p: list(page.iter(*outside._DATED_TAGS)))
     before = [dataclasses.asdict(extract.extract_article(body, url, charset)) for body, url, charset in pages]
     for (_, url, _), new, old in zip(pages, ours, before):
         assert new == old, url
