@@ -1,12 +1,12 @@
 """Render the sample site's article and list pages from the texts in this folder.
 
 The texts (``<seed>.toml``) are the authored material; the HTML under
-``crawler/sample/site/`` is generated from them with one template per site,
+``sample/site/`` is generated from them with one template per site,
 because real ministries use different CMS templates and the extractor must
 cope with each. Hand-made pages (the hacked seed page, doorways, robots.txt)
 live directly under ``site/`` and are not touched here.
 
-Run: ``python -m crawler.sample.authoring.build`` (rewrites the generated files).
+Run: ``python -m sample.authoring.build`` (rewrites the generated files).
 """
 
 from __future__ import annotations
