@@ -23,3 +23,18 @@ def test_crawler_does_not_import_pipelines() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "crawler does not import pipelines KEPT" in result.stdout
     assert "crawler and pipelines do not import sample KEPT" in result.stdout
+
+
+def lines_over(paths: list[Path], limit: int) -> dict[str, int]:
+    counts = {str(path.relative_to(ROOT)): len(path.read_text("utf-8").splitlines()) for path in paths}
+    return {name: count for name, count in counts.items() if count > limit}
+
+
+def test_modules_stay_short() -> None:
+    """Item pipelines stay thin (200 lines or fewer); no module of the package passes 500."""
+    pipelines = sorted((ROOT / "pipelines").glob("*.py"))
+    assert ROOT / "pipelines" / "dedup.py" in pipelines
+    assert lines_over(pipelines, 200) == {}
+    package = sorted((ROOT / "crawler").rglob("*.py")) + sorted((ROOT / "pipelines").rglob("*.py"))
+    assert ROOT / "crawler" / "settings.py" in package
+    assert lines_over(package, 500) == {}
