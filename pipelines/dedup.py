@@ -18,9 +18,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.dedup.canonical import Canonicalizer, CanonicalURLError, load_tracking_params
-from crawler.dedup.decide import Decision, Deduplicator, read_jsonl_records
-from crawler.dedup.near import NearDuplicateIndex
+from crawler.dedup.canonical import CanonicalURLError
+from crawler.dedup.decide import Decision, Deduplicator, read_jsonl_records, run_jsonl_files
 from crawler.dedup.state import StateStore, StateStoreError, open_state_store
 from crawler.runinfo import output_dir, run_id
 from crawler.signals import manifest_entry
@@ -47,18 +46,8 @@ class DedupPipeline:
         settings = crawler.settings
         if not settings.getbool("DEDUP_ENABLED", True):
             raise NotConfigured("DEDUP_ENABLED is off")
-        tracking = load_tracking_params(settings.get("CANONICAL_TRACKING_PARAMS_FILE") or None)
-        tracking += [str(name) for name in settings.getlist("CANONICAL_TRACKING_PARAMS")]
         store = open_state_store(crawler)  # raises StateStoreError: the run cannot start
-        near = NearDuplicateIndex.from_settings(store, settings) if settings.getbool("NEAR_DUP_ENABLED", True) else None
-        deduplicator = Deduplicator(
-            store,
-            run_id=run_id(crawler),
-            canonicalizer=Canonicalizer(tracking),
-            near_duplicates=near,
-            emit_unchanged=settings.getbool("DEDUP_EMIT_UNCHANGED", False),
-        )
-        pipeline = cls(crawler, store, deduplicator)
+        pipeline = cls(crawler, store, Deduplicator.from_settings(store, settings, run_id(crawler)))
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
@@ -89,11 +78,7 @@ class DedupPipeline:
             self.stats.inc_value("dedup/state_error")
 
     def _reconcile_killed_run(self, killed_run: str) -> None:
-        directory = output_dir(self.crawler.settings) / "jsonl"
-        # A distributed run's workers add "-<host>-<pid>" to the run id (crawler/runinfo.py).
-        files = [path for pattern in (f"*-{killed_run}.jsonl", f"*-{killed_run}.jsonl.part",
-                                      f"*-{killed_run}-*.jsonl", f"*-{killed_run}-*.jsonl.part")
-                 for path in sorted(directory.glob(pattern))]
+        files = run_jsonl_files(output_dir(self.crawler.settings) / "jsonl", killed_run)
         logger.warning("Run %s of %s ended without closing the state store (killed?); re-reading %d JSONL file(s)",
                        killed_run, self.site, len(files))
         self.stats.inc_value("dedup/killed_runs")
@@ -191,6 +176,7 @@ class DedupPipeline:
 
     def _manifest(self, kind: str, entry: dict[str, Any]) -> None:
         self.crawler.signals.send_catch_log(manifest_entry, kind=kind, entry=entry)
+
     def _state_failed(self, exc: StateStoreError, url: str | None) -> None:
         logger.error("State store unusable%s: %s", f" while handling {url}" if url else "", exc)
         self.stats.inc_value("dedup/state_error")

@@ -1,4 +1,4 @@
-"""Shared fixtures. ``sample_site``: the loopback proxy serving crawler/sample/site.
+"""Shared fixtures. ``sample_site``: the loopback proxy serving sample/site.
 
 The server runs as a subprocess because tests also run Scrapy crawls in
 subprocesses, and a Twisted reactor cannot be restarted inside one process.
@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from crawler.sample.process import launch
-from crawler.sample.process import stop as stop_process
+from sample.process import launch
+from sample.process import stop as stop_process
 
 CONTROL = "http://control.sample.test"
 

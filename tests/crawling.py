@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.demo import ROOT, crawl_command, crawl_env
+from sample.demo import ROOT, crawl_command, crawl_env
 
-EXPECTED = json.loads((ROOT / "crawler" / "sample" / "site" / "expected.json").read_text("utf-8"))
+EXPECTED = json.loads((ROOT / "sample" / "site" / "expected.json").read_text("utf-8"))
 SEED_ORDER = ("mca", "gov", "gov_en", "mee", "mohrss")
 
 

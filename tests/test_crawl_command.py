@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from crawler.commands.crawl import EXIT_USAGE
-from crawler.demo import ROOT
+from sample.demo import ROOT
 
 BAD_SEED = (
     'name = "broken"\nsite_name = "坏种子"\nallowed_domains = ["www.mca.gov.cn"]\n'

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from conftest import SampleSite, start_sample_site
-from crawler.demo import ROOT, crawl_env
-from crawler.sample.process import stop as stop_process
+from sample.demo import ROOT, crawl_env
+from sample.process import stop as stop_process
 from test_replay import run_replay
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ from crawler.items import SCHEMA_VERSION, exported_field_names
 ROOT = Path(__file__).resolve().parent.parent
 # Documents that live outside the repository (the design notes it was started from).
 OUTSIDE = re.compile(r"shared/(DESIGN|STYLE)|\b(DESIGN|STYLE)\.md\b")
-SEARCHED = ("README.md", "Makefile", "pyproject.toml", "scrapy.cfg", "docs", "crawler", "pipelines", "tests", "bench",
-            "tools", "seeds")
+SEARCHED = ("README.md", "Makefile", "pyproject.toml", "scrapy.cfg", "docs", "crawler", "pipelines", "sample", "tests",
+            "bench", "tools", "seeds")
 TEXT_SUFFIXES = {".md", ".py", ".toml", ".cfg", ".txt", ".json", ".html", ".yaml", ""}
 
 
@@ -54,11 +54,12 @@ def test_schema_doc_describes_every_field_of_the_record() -> None:
 
 # -- docs describe the code as it is ----------------------------------------------
 
-# A path under the packages, the tests or the benchmarks: crawler/dedup/state.py, pipelines/data/,
-# tests/test_stop.py, bench/dedup.py ... (not a pattern such as crawler/schema/article-v<N>.json).
-MODULE_PATH = re.compile(r"(?<![\w./-])((?:crawler|pipelines|tests|bench)/[\w./-]*+)(?![<{*])")
-# A dotted module name: crawler.dedup.state, crawler.dedup.state.StateStore, pipelines.dedup ...
-DOTTED_NAME = re.compile(r"(?<![\w./-])((?:crawler|pipelines)(?:\.[A-Za-z_]\w*)+)")
+# A path under the packages, the sample site, the tests or the benchmarks: crawler/dedup/state.py,
+# pipelines/data/, sample/site/routes.toml, tests/test_stop.py, bench/dedup.py ... (not a pattern
+# such as crawler/schema/article-v<N>.json).
+MODULE_PATH = re.compile(r"(?<![\w./-])((?:crawler|pipelines|sample|tests|bench)/[\w./-]*+)(?![<{*])")
+# A dotted module name: crawler.dedup.state, crawler.dedup.state.StateStore, pipelines.dedup, sample.demo ...
+DOTTED_NAME = re.compile(r"(?<![\w./-])((?:crawler|pipelines|sample)(?:\.[A-Za-z_]\w*)+)")
 # History belongs in git and the issue notes, not in a design document: "Fourth pass: ...",
 # "this session", "before this pass" (an algorithm's "a second pass over the records" is fine).
 ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
@@ -108,10 +109,11 @@ def test_module_check_tells_present_from_missing() -> None:
     text = ("`crawler/dedup/sqlite.py`, `pipelines/dedup.py`, crawler/extract/, `crawler.dedup.state.StateStore`, "
             "`crawler.dedup.sqlite`, `crawler/schema/article-v<N>.json`, bench/dedup.py, tests/test_stop.py; gone: "
             "`crawler/state.py`, crawler/cloaking.py, `crawler.state.StateStore`, `crawler.dedup.state.DigestFilter`, "
-            "tests/test_state.py, crawler/extract/domspam.py.")
+            "tests/test_state.py, crawler/extract/domspam.py, sample/proxy.py, `sample.server.Proxy`; "
+            "present: sample/site/routes.toml, `sample.demo`, `sample.store.load_site`.")
     assert missing_modules(text) == ["crawler/state.py", "crawler/cloaking.py", "tests/test_state.py",
-                                     "crawler/extract/domspam.py", "crawler.state.StateStore",
-                                     "crawler.dedup.state.DigestFilter"]
+                                     "crawler/extract/domspam.py", "sample/proxy.py", "crawler.state.StateStore",
+                                     "crawler.dedup.state.DigestFilter", "sample.server.Proxy"]
 
 
 @pytest.mark.parametrize("path", documents_to_check())

@@ -63,7 +63,7 @@ def test_random_lines_are_judged_as_before(seed: int) -> None:
 # -- the parser: element classes looked up in C, not by lxml.html's Python method ------
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-SAMPLE_SITE = Path(__file__).resolve().parent.parent / "crawler" / "sample" / "site"
+SAMPLE_SITE = Path(__file__).resolve().parent.parent / "sample" / "site"
 FORM_PAGE = """<html><head><title>关于开展养老服务质量提升行动的通知_民政部</title></head><body>
 <div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/xw/">新闻</a> &gt; 通知</div>
 <form action="/search"><label for="q">搜索</label><input id="q" name="q" value="博彩 www.bet365.com">

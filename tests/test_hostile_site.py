@@ -20,7 +20,7 @@ import pytest
 
 from crawling import manifests, read_jsonl
 
-from crawler.demo import ROOT, crawl_command, crawl_env
+from sample.demo import ROOT, crawl_command, crawl_env
 
 HOSTILE = "http://faults.sample.test/hostile"
 # The whole crawl's peak RSS (one process: the WARC writer is a thread, extraction runs

@@ -15,7 +15,7 @@ import pytest
 from crawling import EXPECTED, read_jsonl, run_crawl
 
 from crawler.commands.crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, RunOutcome, exit_status
-from crawler.demo import LOOPBACK_SETTINGS, ROOT, crawl_env
+from sample.demo import LOOPBACK_SETTINGS, ROOT, crawl_env
 from crawler.extensions.runlock import RunLocked, acquire, release
 from crawler.seeds import SeedError
 from crawler.dedup.state import StateStoreCorrupt

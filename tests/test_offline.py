@@ -24,7 +24,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
-from crawler.demo import ROOT, crawl_command, crawl_env
+from sample.demo import ROOT, crawl_command, crawl_env
 from crawler.spiderloader import SeedSpiderLoader
 
 GUARD = Path(__file__).resolve().parent / "network_guard"

@@ -42,7 +42,7 @@ from warcio.timeutils import iso_date_to_timestamp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PYWB_BIN = Path(os.environ.get("PYWB_BIN") or PROJECT_ROOT / ".venv-pywb" / "bin")  # upgrade-deps points elsewhere
-ROUTES = PROJECT_ROOT / "crawler" / "sample" / "site" / "routes.toml"
+ROUTES = PROJECT_ROOT / "sample" / "site" / "routes.toml"
 GBK_CHARSETS = ("gbk", "gb2312", "gb18030")
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 

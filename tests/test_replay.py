@@ -24,7 +24,7 @@ from crawling import SEED_ORDER, manifests, read_jsonl
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from crawler.demo import ROOT
+from sample.demo import ROOT
 from crawler.replay.inputs import inspect_input
 from crawler.schema import validator
 

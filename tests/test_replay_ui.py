@@ -29,7 +29,7 @@ try:  # tests/ as a package or as a plain folder on sys.path
 except ImportError:
     from test_pywb import ACCEPT_ENCODING, PYWB_BIN, fetch_from_sample_site, free_port
 
-from crawler.demo import ROOT
+from sample.demo import ROOT
 from crawler.replay.ui import PYWB_CONFIG, build_collection, write_config
 
 

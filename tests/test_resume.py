@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from crawling import EXPECTED
 
-from crawler.demo import ROOT, crawl_command, crawl_env
+from sample.demo import ROOT, crawl_command, crawl_env
 
 MCA = EXPECTED["mca"]
 EXPECTED_URLS = set(MCA["articles"]) - set(MCA.get("duplicates", {}))

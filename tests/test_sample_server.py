@@ -7,6 +7,7 @@ import html
 import http.client
 import io
 import json
+import os
 import socket
 import zipfile
 import zlib
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample.store import MemoryPageStore, Page, RouteError, load_site
+from sample.store import MemoryPageStore, Page, RouteError, load_site
 from conftest import SampleSite, start_sample_site, stop_process
 
 MCA = "http://www.mca.gov.cn/n152/n165"
@@ -247,7 +248,7 @@ def test_bad_routes_are_refused_with_the_url(tmp_path: Path) -> None:
         load_site(tmp_path)
 
 
-EXPECTED = json.loads((Path(__file__).resolve().parent.parent / "crawler/sample/site/expected.json").read_text(encoding="utf-8"))
+EXPECTED = json.loads((Path(__file__).resolve().parent.parent / "sample/site/expected.json").read_text(encoding="utf-8"))
 SEEDS = [name for name in EXPECTED if not name.startswith("_")]
 
 
@@ -356,7 +357,7 @@ def test_serve_an_in_memory_store_as_bench_would(tmp_path: Path) -> None:
     script = tmp_path / "synthetic.py"
     script.write_text(
         "import sys\n"
-        "from crawler.sample import MemoryPageStore, Page, serve\n"
+        "from sample import MemoryPageStore, Page, serve\n"
         "store = MemoryPageStore()\n"
         "for n in range(50):\n"
         "    store.add(f'http://synthetic.test/a/{n}.html', Page(headers=[('Content-Type', 'text/html')], body=f'<p>{n}</p>'.encode(), gzip=True))\n"
@@ -364,7 +365,9 @@ def test_serve_an_in_memory_store_as_bench_would(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     port_file = tmp_path / "port"
-    process = subprocess.Popen([sys.executable, str(script), str(port_file)], cwd=Path(__file__).resolve().parent.parent)
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}  # sample/ is imported from the source tree, not installed
+    process = subprocess.Popen([sys.executable, str(script), str(port_file)], cwd=root, env=env)
     try:
         deadline = time.monotonic() + 20
         while not port_file.exists():

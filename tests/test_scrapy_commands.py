@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 
-from crawler.demo import ROOT, crawl_env
+from sample.demo import ROOT, crawl_env
 from crawler.runoutputs import RUN_OUTPUT_COMPONENTS, RunOutputs
 
 LIST_PAGE = "http://www.mca.gov.cn/n152/n165/index.html"

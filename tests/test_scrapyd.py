@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from crawling import EXPECTED, read_jsonl
 
-from crawler.demo import LOOPBACK_SETTINGS, ROOT
+from sample.demo import LOOPBACK_SETTINGS, ROOT
 
 PROJECT = "ministry_news"
 SCRAPYD = Path(sys.executable).with_name("scrapyd")

@@ -14,8 +14,8 @@ from scrapy.settings import BaseSettings, default_settings
 import crawler.settings as project_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# Read from Scrapy settings objects; the sample site's page options are not Scrapy settings.
-SOURCES = [p for d in ("crawler", "pipelines") for p in sorted((ROOT / d).rglob("*.py")) if "sample" not in p.parts]
+# Read from Scrapy settings objects (the sample site, in sample/, has page options, not settings).
+SOURCES = [p for d in ("crawler", "pipelines") for p in sorted((ROOT / d).rglob("*.py"))]
 GETTERS = {"get", "getint", "getbool", "getfloat", "getlist", "getdict", "getpriority", "getwithbase"}
 # Set by the commands: declared in the project, a value would override the commands' defaults.
 SET_BY_COMMANDS = {"RUN_OUTPUTS_ENABLED", "EXTRACT_PROCESSES"}

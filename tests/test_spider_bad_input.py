@@ -8,7 +8,7 @@ import sys
 
 from crawling import manifests, run_crawl
 
-from crawler.demo import ROOT, crawl_env
+from sample.demo import ROOT, crawl_env
 
 FAULTS = "http://faults.sample.test"
 SEED = f"""

@@ -21,7 +21,7 @@ import pytest
 from test_resume import ARTICLES, SLOW, check_outputs, part_lines, requested
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.demo import ROOT, crawl_command, crawl_env
+from sample.demo import ROOT, crawl_command, crawl_env
 
 STOP_BOUND_SECONDS = 30
 

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from crawler.demo import ROOT
+from sample.demo import ROOT
 from crawler.replay.wacz import article_pages
 
 

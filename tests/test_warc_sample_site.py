@@ -34,7 +34,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def seeds_with_sample_pages() -> tuple[str, ...]:
     """Shipped seeds whose start host the sample site serves (new sample sites join automatically)."""
-    site = PROJECT_ROOT / "crawler" / "sample" / "site"
+    site = PROJECT_ROOT / "sample" / "site"
     names = []
     for path in sorted((PROJECT_ROOT / "seeds").glob("*.toml")):
         seed = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import sha1
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
-from crawler.dedup.canonical import Canonicalizer, CanonicalURLError, choose_canonical
+from crawler.dedup.canonical import Canonicalizer, CanonicalURLError, choose_canonical, load_tracking_params
 from crawler.dedup.fingerprint import normalise_for_digest
 from crawler.dedup.near import NearDuplicateIndex
 from crawler.dedup.state import ArticleState, StateStore
@@ -80,6 +80,15 @@ class Deduplicator:
         # Decisions emitted but not yet written out, and the first of them with each body.
         self._in_flight: dict[str, Decision] = {}
         self._in_flight_bodies: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls, store: StateStore, settings: Any, run_id: str) -> Self:
+        """A crawl's deduplicator, configured by the ``CANONICAL_TRACKING_*``, ``NEAR_DUP_*`` and ``DEDUP_*`` settings."""
+        tracking = load_tracking_params(settings.get("CANONICAL_TRACKING_PARAMS_FILE") or None)
+        tracking += [str(name) for name in settings.getlist("CANONICAL_TRACKING_PARAMS")]
+        near = NearDuplicateIndex.from_settings(store, settings) if settings.getbool("NEAR_DUP_ENABLED", True) else None
+        return cls(store, run_id=run_id, canonicalizer=Canonicalizer(tracking), near_duplicates=near,
+                   emit_unchanged=settings.getbool("DEDUP_EMIT_UNCHANGED", False))
 
     def canonicalizer_for(self, url_aliases: Mapping[str, str] | None) -> Canonicalizer:
         if not url_aliases:
@@ -223,6 +232,13 @@ class Deduplicator:
             if signature is not None:
                 self.near.add(article_id, signature)
         return True
+
+
+def run_jsonl_files(directory: Path, run: str) -> list[Path]:
+    """The JSONL files a run wrote to ``directory``, finished or ``.part``; a distributed run's
+    workers add ``-<host>-<pid>`` to the run id (``crawler/runinfo.py``)."""
+    patterns = (f"*-{run}{worker}.jsonl{part}" for worker in ("", "-*") for part in ("", ".part"))
+    return [path for pattern in patterns for path in sorted(directory.glob(pattern))]
 
 
 def read_jsonl_records(path: Path, on_bad_line: Callable[[], None]) -> Iterator[dict[str, Any]]:

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from scrapy import Spider, signals
 from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from crawler.signals import manifest_entry
 from crawler.dedup.sqlite import SQLiteStateStore
 from crawler.dedup.state import StateStoreCorrupt
-from crawler.dedup.decide import Deduplicator
+from crawler.dedup.decide import Deduplicator, run_jsonl_files
 from crawler.dedup.fingerprint import body_digest, normalise_for_digest
 from crawler.dedup.minhash import shingle_hashes
 from crawler.dedup.near import DEFAULT_NEAR_DUP_THRESHOLD, NearDuplicateIndex
@@ -363,6 +364,25 @@ def test_killed_run_is_reconciled_from_its_jsonl(tmp_path: Path, name: str) -> N
     assert resumed.stat("reconcile_bad_line") == 1
     assert resumed.feed(MCA, ARTICLE) is None and resumed.stat("unchanged") == 1
     resumed.close()
+
+
+def test_a_killed_runs_files_are_every_worker_of_that_run_and_no_other(tmp_path: Path) -> None:
+    names = ["mca-r1.jsonl", "gov-r1.jsonl.part", "mca-r1-host-7.jsonl", "mca-r1-host-8.jsonl.part",
+             "mca-r10.jsonl", "mca-r10-host-7.jsonl", "mca-r2.jsonl.part", "mca-r1.jsonl.lock"]
+    for name in names:
+        (tmp_path / name).write_text("", encoding="utf-8")
+    assert [path.name for path in run_jsonl_files(tmp_path, "r1")] == [
+        "mca-r1.jsonl", "gov-r1.jsonl.part", "mca-r1-host-7.jsonl", "mca-r1-host-8.jsonl.part"]
+
+
+def test_deduplicator_from_settings_reads_tracking_near_and_emit_settings(store: SQLiteStateStore) -> None:
+    settings = Settings({"CANONICAL_TRACKING_PARAMS": ["campaign"], "NEAR_DUP_ENABLED": False, "DEDUP_EMIT_UNCHANGED": True})
+    dedup = Deduplicator.from_settings(store, settings, "r9")
+    assert dedup.run_id == "r9" and dedup.near is None and dedup.emit_unchanged
+    assert dedup.canonicalizer.canonicalize("http://www.mca.gov.cn/a.html?campaign=x&p=1") == "http://www.mca.gov.cn/a.html?p=1"
+    default = Deduplicator.from_settings(store, Settings(), "r9")
+    assert isinstance(default.near, NearDuplicateIndex) and not default.emit_unchanged
+    assert "campaign=x" in default.canonicalizer.canonicalize("http://www.mca.gov.cn/a.html?campaign=x&p=1")
 
 
 def test_bad_url_is_dropped_and_counted(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def launch(
@@ -25,7 +25,7 @@ def launch(
     """
     port_file = work_dir / "sample-site.port"
     stderr_path = work_dir / "sample-site.stderr"
-    command = [sys.executable, "-m", "crawler.sample", "--port", "0", "--port-file", str(port_file)]
+    command = [sys.executable, "-m", "sample", "--port", "0", "--port-file", str(port_file)]
     if log_path is not None:
         command += ["--log-file", str(log_path)]
     if site_dir is not None:

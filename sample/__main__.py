@@ -1,4 +1,4 @@
-"""``python -m crawler.sample``: run the sample site until SIGTERM/SIGINT."""
+"""``python -m sample``: run the sample site until SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import argparse
 import logging
 from pathlib import Path
 
-from crawler.sample.server import serve
-from crawler.sample.store import DEFAULT_SITE_DIR, load_site
+from sample.server import serve
+from sample.store import DEFAULT_SITE_DIR, load_site
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m crawler.sample", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sample", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--port-file", type=Path, help="write the bound port here once listening")
     parser.add_argument("--log-file", type=Path, help="append every served request here as a JSON line")

@@ -26,8 +26,8 @@ from twisted.web.http import Request as HTTPRequest
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request, Site
 
-from crawler.sample import binaries
-from crawler.sample.store import Page, PageStore, with_body
+from sample import binaries
+from sample.store import Page, PageStore, with_body
 
 logger = logging.getLogger(__name__)
 

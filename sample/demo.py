@@ -19,7 +19,7 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from crawler.sample.process import launch, stop
+from sample.process import launch, stop
 from crawler.spiderloader import SeedSpiderLoader
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from crawler.sample import binaries
+from sample import binaries
 
 logger = logging.getLogger(__name__)
 

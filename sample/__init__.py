@@ -6,7 +6,7 @@ files, WARC records and ``allowed_domains`` are exercised as in production.
 
 from __future__ import annotations
 
-from crawler.sample.server import CONTROL_HOST, listen, serve
-from crawler.sample.store import DEFAULT_SITE_DIR, MemoryPageStore, Page, PageStore, load_site
+from sample.server import CONTROL_HOST, listen, serve
+from sample.store import DEFAULT_SITE_DIR, MemoryPageStore, Page, PageStore, load_site
 
 __all__ = ["CONTROL_HOST", "DEFAULT_SITE_DIR", "MemoryPageStore", "Page", "PageStore", "listen", "load_site", "serve"]
