@@ -95,13 +95,25 @@ class Lexicon:
         self.hard_affix_re = trie_regex([t for t, term in self.terms.items() if term.kind == "hard-affix"], separators=True)
         self.allow_re = trie_regex(self.allowed, separators=False) if self.allowed else None
         self.context_res = {name: trie_regex(words, separators=False) for name, words in self.context.items() if words}
+        # The characters the table maps to something else than lower() would: a page holds
+        # few of them, and a regex finds those in C where str.translate looks up every character.
+        changed = sorted(chr(code) for code, target in self.fold_table.items()
+                         if target != chr(code).lower() or not chr(code).isascii())
+        self._foldable_re = re.compile("[" + "".join(map(re.escape, changed)) + "]") if changed else None
+        self._foldable_ascii = any(char.isascii() for char in changed)
 
     def fold(self, text: str) -> str:
-        """Same-length folded copy of ``text``: simplified, half-width, Latin look-alikes, lower-case."""
-        text = text.translate(self.fold_table)
-        lowered = text.lower()
+        """Same-length folded copy of ``text``: simplified, half-width, Latin look-alikes, lower-case
+        (``text.translate(fold_table)``, then lower-cased)."""
+        mapped = text
+        if self._foldable_re is not None and (self._foldable_ascii or not text.isascii()):
+            mapped = self._foldable_re.sub(self._fold_match, text)
+        lowered = mapped.lower()
         # lower() may grow a few exotic letters (U+0130); offsets must not move.
-        return lowered if len(lowered) == len(text) else text
+        return lowered if len(lowered) == len(mapped) else text.translate(self.fold_table)
+
+    def _fold_match(self, match: re.Match[str]) -> str:
+        return self.fold_table[ord(match.group())]
 
     def without(self, categories: Iterable[str]) -> Lexicon:
         """A copy without the terms of ``categories`` (the leave-one-family-out check)."""
