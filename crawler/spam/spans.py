@@ -414,6 +414,21 @@ def _merge_overlapping(spans: list[SpamSpan], text: str) -> list[SpamSpan]:
     return merged
 
 
+def may_hold_spans(text: str, lexicon: Lexicon | None = None) -> bool:
+    """Could ``score_spans`` find a span in ``text`` or in any block of it?
+
+    Every span grows from a token: a lexicon term (affixes included) or a spam-shaped
+    domain.  When the folded text holds neither, no block of it does either: folding is
+    per character (lower-casing too, unless a character would grow under it, the one
+    case answered True), and the text's blocks are separated by white space, which no
+    term, domain or boundary check reads across."""
+    lexicon = lexicon or default_lexicon()
+    if len(text.lower()) != len(text):
+        return True
+    folded = lexicon.fold(text)
+    return bool(lexicon.term_re.search(folded)) or bool(spam_domain_spans(folded, lexicon))
+
+
 def find_spam_spans(
     text: str, lexicon: Lexicon | None = None, *, language: str | None = None, topics: dict[str, int] | None = None
 ) -> list[SpamSpan]:
