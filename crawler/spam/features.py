@@ -90,10 +90,12 @@ ADVERT_WORDS_RE = trie_regex(
     [word for spec in (CALLS_TO_ACTION, BONUSES, CLAIMS, PROMISES, URGENCY, SPEEDS, AUDIENCE, SUPERLATIVES) for word in _words(spec)],
     separators=False,
 )
+# A contact handle or number, in lower-case text (the classifier's contact feature, and a
+# mark of advertising in crawler/spam/evidence.py).
 CONTACT_RE = re.compile(
     # Homophones injectors write to dodge filters: 薇信, 扣扣 (QQ), 企鹅, 纸飞机 (Telegram) …
-    r"(?:微信|薇信|徽信|威信|v信|vx|加v|加微|加薇|客服v|qq|扣扣|企鹅|tg|飞机|纸飞机|电报|whatsapp|telegram)"
-    r"\s*[:：@]?\s*@?[a-z0-9_]{3,}|"
+    r"(?:微信|薇信|徽信|威信|v信|vx|wx|加v|加微|加薇|客服v|qq|扣扣|企鹅|tg|飞机|纸飞机|电报|whatsapp|telegram)"
+    r"\s*(?:号|群)?\s*[:：@]?\s*@?[a-z0-9_]{3,}|"
     r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])|\+[0-9]{2,3}\s?[0-9]{6,}|@[a-z][a-z0-9_]{2,}"
 )
 AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|亿)?\s*(?:元|块|\$|usdt|u\b)|\$\s*[0-9]+")
