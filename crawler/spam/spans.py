@@ -72,7 +72,7 @@ def _tokens(
     allowed_spans: list[tuple[int, int]] = []
     tokens: list[Token] = []
     domains = spam_domain_spans(folded, lexicon)
-    if not affix_spans and not domains and not lexicon.seed_re.search(folded):
+    if not affix_spans and not domains and not lexicon.holds(folded, lexicon.seed_screens):
         return tokens, allowed_spans
     if lexicon.allow_re is not None:
         allowed_spans = [(m.start(), m.end()) for m in lexicon.allow_re.finditer(folded)]
@@ -426,7 +426,7 @@ def may_hold_spans(text: str, lexicon: Lexicon | None = None) -> bool:
     if len(text.lower()) != len(text):
         return True
     folded = lexicon.fold(text)
-    return bool(lexicon.term_re.search(folded)) or bool(spam_domain_spans(folded, lexicon))
+    return lexicon.holds(folded, lexicon.term_screens) or bool(spam_domain_spans(folded, lexicon))
 
 
 def find_spam_spans(
