@@ -348,6 +348,10 @@ def topic_counts(text: str, lexicon: Lexicon | None = None) -> dict[str, int]:
     lexicon = lexicon or default_lexicon()
     folded = lexicon.fold(text)
     counts: dict[str, int] = {}
+    # An allow-listed phrase has a subject only through the spam term inside it: a text
+    # without any term has neither (the usual article).
+    if not lexicon.holds(folded, lexicon.seed_screens):
+        return counts
     if lexicon.allow_re is not None:
         for match in lexicon.allow_re.finditer(folded):
             category = lexicon.allowed_categories.get(match.group())
