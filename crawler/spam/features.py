@@ -18,6 +18,7 @@ from crawler.spam.lexicon import (
     ZERO_WIDTH,
     Lexicon,
     is_government_domain,
+    screen_regexes,
     strip_separators,
     trie_regex,
 )
@@ -86,7 +87,7 @@ SPEED_RE = trie_regex(_words(SPEEDS), separators=False)
 AUDIENCE_RE = trie_regex(_words(AUDIENCE), separators=False)
 SUPERLATIVE_RE = trie_regex(_words(SUPERLATIVES), separators=False)
 _ADVERT_WORD_LISTS = (CALL_TO_ACTION_RE, BONUS_WORDS_RE, CLAIM_RE, PROMISE_RE, URGENCY_RE, SPEED_RE, AUDIENCE_RE, SUPERLATIVE_RE)
-ADVERT_WORDS_RE = trie_regex(
+ADVERT_WORD_SCREENS = screen_regexes(
     [word for spec in (CALLS_TO_ACTION, BONUSES, CLAIMS, PROMISES, URGENCY, SPEEDS, AUDIENCE, SUPERLATIVES) for word in _words(spec)],
     separators=False,
 )
@@ -99,6 +100,8 @@ CONTACT_RE = re.compile(
     r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])|\+[0-9]{2,3}\s?[0-9]{6,}|@[a-z][a-z0-9_]{2,}"
 )
 AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|亿)?\s*(?:元|块|\$|usdt|u\b)|\$\s*[0-9]+")
+# What every URL_RE match holds: a letter after a dot that follows a host character.
+_URL_HINT_RE = re.compile(r"[a-z0-9-]\.[a-z]")
 URL_RE = re.compile(r"(?:https?://|www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,6})(?![a-z])")
 _EXCLAIM_RE = re.compile("[!！]")
 _BRACKET_RE = re.compile("[【】〖〗]")
@@ -137,17 +140,19 @@ def register_features(text: str, lexicon: Lexicon, prepared: tuple[str, str, str
     raw, folded, joined = prepared or prepare(text, lexicon)
     # One scan for all the advert word lists; most news sentences hold none of their words,
     # and then every one of their counts is 0 (any word a list finds, the union finds).
-    if ADVERT_WORDS_RE.search(joined):
+    if Lexicon.holds(joined, ADVERT_WORD_SCREENS):
         call_to_action, bonus_words, claim, promise, urgency, speed, audience, superlative = (
             len(pattern.findall(joined)) for pattern in _ADVERT_WORD_LISTS)
     else:
         call_to_action = bonus_words = claim = promise = urgency = speed = audience = superlative = 0
     bonus = bonus_words + len(BONUS_RE.findall(joined))
-    hosts = [m.group() for m in URL_RE.finditer(joined)] if "." in joined else []
+    # URL_RE backtracks through every word of an English sentence; most hold no dotted host.
+    hosts = [m.group() for m in URL_RE.finditer(joined)] if _URL_HINT_RE.search(joined) else []
     non_government = [h for h in hosts if not is_government_domain(h) and _LATIN_RE.search(h.rsplit(".", 1)[0])]
     spam_domain = any(p.search(" " + h + " ") for h in non_government for p in lexicon.domain_patterns)
     strong = weak = 0
-    for match in lexicon.seed_re.finditer(joined):
+    seeds = lexicon.seed_re.finditer(joined) if lexicon.holds(joined, lexicon.seed_screens) else ()
+    for match in seeds:
         term = lexicon.terms.get(strip_separators(match.group()))
         if term is None or (lexicon.allow_re is not None and _inside_allowed(joined, match.start(), match.end(), lexicon)):
             continue

@@ -88,8 +88,8 @@ class Lexicon:
         # Spam terms only (no affixes): what makes a span.
         seeds = [t for t, term in self.terms.items() if term.kind in {"strong", "weak"}]
         self.seed_re = trie_regex(seeds, separators=True)
-        self.term_screens = _screens(list(self.terms))
-        self.seed_screens = _screens(seeds)
+        self.term_screens = screen_regexes(list(self.terms), separators=True)
+        self.seed_screens = screen_regexes(seeds, separators=True)
         # The subject an allow-listed phrase speaks of (福利彩票 -> lottery):
         # evidence that an article is about the lottery, cards or gambling.
         self.allowed_categories = {}
@@ -215,8 +215,9 @@ def trie_regex(words: Iterable[str], *, separators: bool) -> re.Pattern[str]:
     return re.compile("|".join(branches))
 
 
-def _screens(words: Sequence[str]) -> tuple[re.Pattern[str], ...]:
-    """``trie_regex(words, separators=True)`` split by the first character's script (ASCII or not).
+def screen_regexes(words: Sequence[str], *, separators: bool) -> tuple[re.Pattern[str], ...]:
+    """``trie_regex(words)`` split by the first character's script (ASCII or not), for
+    asking whether a text holds any of ``words`` (``Lexicon.holds``).
 
     Where a word's branch fails, Python's regex engine goes on to try every other
     alternative of the top-level alternation, so each position that starts a word costs
@@ -224,7 +225,7 @@ def _screens(words: Sequence[str]) -> tuple[re.Pattern[str], ...]:
     for the Chinese first characters and the other way round; two regexes, each asked
     whether it finds anything, match the same texts in about half the time."""
     groups = ([w for w in words if w[:1].isascii()], [w for w in words if not w[:1].isascii()])
-    return tuple(trie_regex(group, separators=True) for group in groups if group)
+    return tuple(trie_regex(group, separators=separators) for group in groups if group)
 
 
 def _read_sections(path: Path) -> dict[str, list[str]]:
