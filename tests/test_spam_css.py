@@ -202,6 +202,11 @@ def test_host_shapes_and_advertising_marks() -> None:
     assert not is_trusted_host("www.jinlongge.com")
     assert solicitation_kinds("鸿运坊开户即送58元，客服微信hy2288kf") >= {"call-to-action", "amount", "contact"}
     assert solicitation_kinds("2024年4月份全国彩票销售情况：销售彩票493.53亿元") == set()
+    # The contact mark is the classifier's CONTACT_RE, read case-insensitively: WeChat written
+    # "WX", "微信号", a Telegram handle, a mobile number.
+    for contact in ("WX：HY2288KF", "微信号 hy2288kf", "TG @jubao888", "联系 13912345678"):
+        assert "contact" in solicitation_kinds(contact), contact
+    assert "contact" not in solicitation_kinds("服务热线 12345，工作日 9:00-17:00")
 
 
 @pytest.mark.parametrize(

@@ -74,3 +74,19 @@ def test_fold_keeps_every_position() -> None:
     lexicon = default_lexicon()
     text = "澳門ＡＢＣ b\u0435t\u200b365 İstanbul 民政部"
     assert len(lexicon.fold(text)) == len(text)
+
+
+def test_fold_is_the_table_then_lower_case() -> None:
+    """fold() substitutes only the characters the table changes; the result is
+    str.translate(fold_table) lower-cased (or not lower-cased when that would move offsets)."""
+    lexicon = default_lexicon()
+    table = lexicon.fold_table
+    alphabet = [chr(code) for code in table] + list("abcXYZ 中国民政部，。!İΣ\u200b")
+    rng = random.Random(17)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        translated = text.translate(table)
+        lowered = translated.lower()
+        assert lexicon.fold(text) == (lowered if len(lowered) == len(translated) else translated), text
+    assert lexicon.fold("ÀBC İ") == "ÀBC İ".translate(table)  # lower() would grow İ: table only, A-Z included
+    assert lexicon.fold("Bet365 ＢＥＴ") == "bet365 bet"

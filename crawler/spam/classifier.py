@@ -19,6 +19,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import add
 from pathlib import Path
 
 from crawler.spam.features import FEATURE_NAMES, normalise, prepare, register_features
@@ -39,30 +40,45 @@ class RegisterModel:
     intercept: float
     lexicon: Lexicon
     _recent: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    # Per n-gram: (weight * idf, idf * idf, idf, weight), the products an n-gram seen once
+    # adds to the dot product and the squared norm (most n-grams of a sentence occur once).
+    _terms: dict[str, tuple[float, float, float, float]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._terms = {gram: (weight * idf, idf * idf, idf, weight) for gram, (idf, weight) in self.vocabulary.items()}
 
     def ngram_counts(self, text: str) -> Counter[str]:
-        """Every n-gram of ``text`` (in the vocabulary or not) and how often it occurs."""
+        """Every n-gram of ``text`` (in the vocabulary or not) and how often it occurs,
+        shortest first, each length in text order."""
         low, high = self.ngram_range
-        grams: list[str] = list(text) if low == 1 else []
-        for n in range(max(low, 2), high + 1):
-            grams += [text[i:i + n] for i in range(len(text) - n + 1)]
-        return Counter(grams)
+        counts: Counter[str] = Counter()
+        grams = list(text)
+        for n in range(1, high + 1):
+            if n >= low:
+                counts.update(grams)
+            if n < high:
+                # The (n+1)-grams: each n-gram and the character after it, joined in C by map().
+                grams = list(map(add, grams, text[n:]))
+        return counts
 
     def decision(self, text: str) -> float:
         """The logistic regression's decision value (log-odds of spam)."""
         prepared = prepare(text, self.lexicon)
         total = 0.0
         square = 0.0
-        get = self.vocabulary.get
+        get = self._terms.get
         log = math.log
         for gram, count in self.ngram_counts(normalise(text, self.lexicon, prepared)).items():
             entry = get(gram)
             if entry is None:
                 continue
-            idf, weight = entry
-            value = idf if count == 1 else (1.0 + log(count)) * idf
+            if count == 1:
+                total += entry[0]
+                square += entry[1]
+                continue
+            value = (1.0 + log(count)) * entry[2]
             square += value * value
-            total += weight * value
+            total += entry[3] * value
         value = total / math.sqrt(square) if square else 0.0
         features = register_features(text, self.lexicon, prepared)
         return value + sum(w * f for w, f in zip(self.feature_weights, features)) + self.intercept

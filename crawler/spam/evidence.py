@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.spam.features import CONTACT_RE
+
 DATA = Path(__file__).parent / "data"
 TRUSTED_HOSTS_FILE = DATA / "trusted_hosts.txt"
 
@@ -41,12 +43,9 @@ _CALL_TO_ACTION_RE = re.compile(
     r"sign up|register now|join now|deposit|withdraw|free spins|bonus|promo code|click here|play now",
     re.IGNORECASE,
 )
-_CONTACT_RE = re.compile(
-    r"(?:qq|扣扣|微信|薇信|威信|vx|wx|v信|加v|telegram|tg|飞机|whatsapp|line)\s*(?:号|群)?\s*[:：]?\s*[a-z0-9_@-]{5,}|"
-    r"(?<!\d)1[3-9]\d{9}(?!\d)",
-    re.IGNORECASE,
-)
-_AMOUNT_RE = re.compile(r"(?:送|赠|返|领|赚|奖)\s*\d+(?:\.\d+)?\s*(?:元|%|倍|万)?|[¥￥$]\s*\d+|\d+\s*%\s*(?:返|回馈|加赠)|\d+倍")
+# An amount *offered* (送58, 返10%, 10倍, ¥88): not the classifier's AMOUNT_RE
+# (crawler/spam/features.py), which reads any sum of money, a budget report's 493亿元 too.
+_OFFER_RE = re.compile(r"(?:送|赠|返|领|赚|奖)\s*\d+(?:\.\d+)?\s*(?:元|%|倍|万)?|[¥￥$]\s*\d+|\d+\s*%\s*(?:返|回馈|加赠)|\d+倍")
 _WRITTEN_DOMAIN_RE = re.compile(r"(?:https?://)?((?:www\.|m\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|cc|vip|top|xyz|me|tv|club|live|site|online|fun|app|bet|win|info|co))\b", re.IGNORECASE)
 _PROMO_PUNCTUATION_RE = re.compile(r"[！!]{2,}|【|】|★|☆|✔|✅|🔥|💰|🎁|👉|➡|→")
 
@@ -99,9 +98,9 @@ def solicitation_kinds(text: str, *, is_foreign: Callable[[str], bool] = lambda 
     kinds = set()
     if _CALL_TO_ACTION_RE.search(text):
         kinds.add("call-to-action")
-    if _CONTACT_RE.search(text):
+    if CONTACT_RE.search(text.casefold()):
         kinds.add("contact")
-    if _AMOUNT_RE.search(text):
+    if _OFFER_RE.search(text):
         kinds.add("amount")
     if any(is_foreign(match.lower()) and not is_trusted_host(match.lower()) for match in _WRITTEN_DOMAIN_RE.findall(text)):
         kinds.add("domain")

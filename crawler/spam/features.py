@@ -18,6 +18,7 @@ from crawler.spam.lexicon import (
     ZERO_WIDTH,
     Lexicon,
     is_government_domain,
+    screen_regexes,
     strip_separators,
     trie_regex,
 )
@@ -85,13 +86,22 @@ URGENCY_RE = trie_regex(_words(URGENCY), separators=False)
 SPEED_RE = trie_regex(_words(SPEEDS), separators=False)
 AUDIENCE_RE = trie_regex(_words(AUDIENCE), separators=False)
 SUPERLATIVE_RE = trie_regex(_words(SUPERLATIVES), separators=False)
+_ADVERT_WORD_LISTS = (CALL_TO_ACTION_RE, BONUS_WORDS_RE, CLAIM_RE, PROMISE_RE, URGENCY_RE, SPEED_RE, AUDIENCE_RE, SUPERLATIVE_RE)
+ADVERT_WORD_SCREENS = screen_regexes(
+    [word for spec in (CALLS_TO_ACTION, BONUSES, CLAIMS, PROMISES, URGENCY, SPEEDS, AUDIENCE, SUPERLATIVES) for word in _words(spec)],
+    separators=False,
+)
+# A contact handle or number, in lower-case text (the classifier's contact feature, and a
+# mark of advertising in crawler/spam/evidence.py).
 CONTACT_RE = re.compile(
     # Homophones injectors write to dodge filters: 薇信, 扣扣 (QQ), 企鹅, 纸飞机 (Telegram) …
-    r"(?:微信|薇信|徽信|威信|v信|vx|加v|加微|加薇|客服v|qq|扣扣|企鹅|tg|飞机|纸飞机|电报|whatsapp|telegram)"
-    r"\s*[:：@]?\s*@?[a-z0-9_]{3,}|"
+    r"(?:微信|薇信|徽信|威信|v信|vx|wx|加v|加微|加薇|客服v|qq|扣扣|企鹅|tg|飞机|纸飞机|电报|whatsapp|telegram)"
+    r"\s*(?:号|群)?\s*[:：@]?\s*@?[a-z0-9_]{3,}|"
     r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])|\+[0-9]{2,3}\s?[0-9]{6,}|@[a-z][a-z0-9_]{2,}"
 )
 AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万|亿)?\s*(?:元|块|\$|usdt|u\b)|\$\s*[0-9]+")
+# What every URL_RE match holds: a letter after a dot that follows a host character.
+_URL_HINT_RE = re.compile(r"[a-z0-9-]\.[a-z]")
 URL_RE = re.compile(r"(?:https?://|www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:[a-z]{2,6})(?![a-z])")
 _EXCLAIM_RE = re.compile("[!！]")
 _BRACKET_RE = re.compile("[【】〖〗]")
@@ -128,19 +138,21 @@ def normalise(text: str, lexicon: Lexicon, prepared: tuple[str, str, str] | None
 def register_features(text: str, lexicon: Lexicon, prepared: tuple[str, str, str] | None = None) -> list[float]:
     """The features in FEATURE_NAMES order, each in [0, 1]."""
     raw, folded, joined = prepared or prepare(text, lexicon)
-    counts = {
-        "call_to_action": len(CALL_TO_ACTION_RE.findall(joined)),
-        "bonus": len(BONUS_WORDS_RE.findall(joined)) + len(BONUS_RE.findall(joined)),
-        "claim": len(CLAIM_RE.findall(joined)),
-        "official": len(OFFICIAL_RE.findall(joined)),
-        "exclamation": len(_EXCLAIM_RE.findall(raw)),
-        "brackets": len(_BRACKET_RE.findall(raw)),
-    }
-    hosts = [m.group() for m in URL_RE.finditer(joined)] if "." in joined else []
+    # One scan for all the advert word lists; most news sentences hold none of their words,
+    # and then every one of their counts is 0 (any word a list finds, the union finds).
+    if Lexicon.holds(joined, ADVERT_WORD_SCREENS):
+        call_to_action, bonus_words, claim, promise, urgency, speed, audience, superlative = (
+            len(pattern.findall(joined)) for pattern in _ADVERT_WORD_LISTS)
+    else:
+        call_to_action = bonus_words = claim = promise = urgency = speed = audience = superlative = 0
+    bonus = bonus_words + len(BONUS_RE.findall(joined))
+    # URL_RE backtracks through every word of an English sentence; most hold no dotted host.
+    hosts = [m.group() for m in URL_RE.finditer(joined)] if _URL_HINT_RE.search(joined) else []
     non_government = [h for h in hosts if not is_government_domain(h) and _LATIN_RE.search(h.rsplit(".", 1)[0])]
     spam_domain = any(p.search(" " + h + " ") for h in non_government for p in lexicon.domain_patterns)
     strong = weak = 0
-    for match in lexicon.seed_re.finditer(joined):
+    seeds = lexicon.seed_re.finditer(joined) if lexicon.holds(joined, lexicon.seed_screens) else ()
+    for match in seeds:
         term = lexicon.terms.get(strip_separators(match.group()))
         if term is None or (lexicon.allow_re is not None and _inside_allowed(joined, match.start(), match.end(), lexicon)):
             continue
@@ -152,18 +164,18 @@ def register_features(text: str, lexicon: Lexicon, prepared: tuple[str, str, str
     if raw != folded and not raw.isascii():
         traditional = sum(1 for a, b in zip(raw, folded) if a != b and "\u4e00" <= b <= "\u9fff")
     return [
-        min(counts["call_to_action"], 3) / 3,
+        min(call_to_action, 3) / 3,
         float(bool(CONTACT_RE.search(joined))),
-        min(counts["bonus"], 2) / 2,
+        min(bonus, 2) / 2,
         float(bool(AMOUNT_RE.search(joined))),
         float(bool(hosts)),
         float(bool(non_government)),
         float(spam_domain),
-        min(counts["claim"], 3) / 3,
-        min(counts["official"], 4) / 4,
-        min(counts["exclamation"], 2) / 2,
+        min(claim, 3) / 3,
+        min(len(OFFICIAL_RE.findall(joined)), 4) / 4,
+        min(len(_EXCLAIM_RE.findall(raw)), 2) / 2,
         float(not raw.isascii() and bool(_SYMBOL_RE.search(raw))),
-        float(counts["brackets"] > 0),
+        float(bool(_BRACKET_RE.search(raw))),
         float(len(joined) != len(folded)),
         float(len(raw) != len(text)),
         float(not raw.isascii() and bool(_HOMOGLYPH_RE.search(raw))),
@@ -172,11 +184,11 @@ def register_features(text: str, lexicon: Lexicon, prepared: tuple[str, str, str
         1.0 / (1.0 + length / 12),
         float(raw.rstrip().endswith(("。", "."))),
         min(digits / length * 4, 1.0),
-        min(len(PROMISE_RE.findall(joined)), 2) / 2,
-        min(len(URGENCY_RE.findall(joined)), 2) / 2,
-        min(len(SPEED_RE.findall(joined)), 2) / 2,
-        min(len(AUDIENCE_RE.findall(joined)), 2) / 2,
-        min(len(SUPERLATIVE_RE.findall(joined)), 2) / 2,
+        min(promise, 2) / 2,
+        min(urgency, 2) / 2,
+        min(speed, 2) / 2,
+        min(audience, 2) / 2,
+        min(superlative, 2) / 2,
         min(len(_QUOTED_RE.findall(raw)), 2) / 2,
     ]
 

@@ -72,7 +72,7 @@ def _tokens(
     allowed_spans: list[tuple[int, int]] = []
     tokens: list[Token] = []
     domains = spam_domain_spans(folded, lexicon)
-    if not affix_spans and not domains and not lexicon.seed_re.search(folded):
+    if not affix_spans and not domains and not lexicon.holds(folded, lexicon.seed_screens):
         return tokens, allowed_spans
     if lexicon.allow_re is not None:
         allowed_spans = [(m.start(), m.end()) for m in lexicon.allow_re.finditer(folded)]
@@ -412,6 +412,21 @@ def _merge_overlapping(spans: list[SpamSpan], text: str) -> list[SpamSpan]:
             continue
         merged.append(span)
     return merged
+
+
+def may_hold_spans(text: str, lexicon: Lexicon | None = None) -> bool:
+    """Could ``score_spans`` find a span in ``text`` or in any block of it?
+
+    Every span grows from a token: a lexicon term (affixes included) or a spam-shaped
+    domain.  When the folded text holds neither, no block of it does either: folding is
+    per character (lower-casing too, unless a character would grow under it, the one
+    case answered True), and the text's blocks are separated by white space, which no
+    term, domain or boundary check reads across."""
+    lexicon = lexicon or default_lexicon()
+    if len(text.lower()) != len(text):
+        return True
+    folded = lexicon.fold(text)
+    return lexicon.holds(folded, lexicon.term_screens) or bool(spam_domain_spans(folded, lexicon))
 
 
 def find_spam_spans(

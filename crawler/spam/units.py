@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_model
 from crawler.spam.lexicon import CJK_RE, Lexicon, default_lexicon, topic_counts
-from crawler.spam.spans import SENTENCE_END_RE, TOPIC_MIN_CHARS, SpamSpan, find_spam_spans
+from crawler.spam.spans import SENTENCE_END_RE, TOPIC_MIN_CHARS, SpamSpan, find_spam_spans, may_hold_spans
 
 if TYPE_CHECKING:
     from crawler.spam.history import Evidence
@@ -40,7 +40,7 @@ _INSIGNIFICANT_RE = re.compile(r"[\W_]+")
 
 def significant_length(text: str) -> int:
     """Letters, digits and Chinese characters in ``text``."""
-    return len(text) - sum(len(run) for run in _INSIGNIFICANT_RE.findall(text))
+    return len(_INSIGNIFICANT_RE.sub("", text))
 
 
 def _is_wide(char: str) -> bool:
@@ -126,6 +126,7 @@ def clean_paragraph(
     where: str = "body",
     topics: dict[str, int] | None = None,
     evidence: Evidence | None = None,
+    spans_possible: bool = True,
 ) -> CleanResult:
     """Remove injected units from one paragraph.
 
@@ -135,6 +136,8 @@ def clean_paragraph(
     (``<where>:paragraph``).  Otherwise confirmed spans are cut and their sentences stay.
     A sentence ``evidence`` makes a suspect (new since the article's earlier capture) goes
     at EVIDENCE_PROBABILITY (``<where>:sentence:<evidence>+register``).
+    ``spans_possible=False``: the caller knows the paragraph holds no lexicon span
+    (crawler/spam/spans.py, ``may_hold_spans``); only the classifier reads it.
     """
     lexicon = lexicon or default_lexicon()
     model = model or default_model()
@@ -142,9 +145,11 @@ def clean_paragraph(
     sentences = sentence_bounds(paragraph)
     if not sentences:
         return CleanResult(paragraph, [], 0, original_chars)
-    if topics is None and original_chars >= TOPIC_MIN_CHARS:
-        topics = topic_counts(paragraph, lexicon)
-    spans = [s for s in find_spam_spans(paragraph, lexicon, language=language, topics=topics) if confirmed(s, model)]
+    spans: list[SpamSpan] = []
+    if spans_possible:
+        if topics is None and original_chars >= TOPIC_MIN_CHARS:
+            topics = topic_counts(paragraph, lexicon)
+        spans = [s for s in find_spam_spans(paragraph, lexicon, language=language, topics=topics) if confirmed(s, model)]
     inside = [[span for span in spans if s <= span.start < e] for s, e in sentences]
     # A sentence is read without the phrases visibly dropped into it: a brand in a news
     # sentence must not make the sentence read as an advert.
@@ -205,12 +210,15 @@ def clean_body(
         return CleanResult(body, [], 0, 0)
     # Too short a text says nothing about its subject.
     topics = topic_counts(body, lexicon) if significant_length(body) >= TOPIC_MIN_CHARS else None
+    # One screen over the whole body: most articles hold no lexicon term at all.
+    spans_possible = may_hold_spans(body, lexicon)
     kept: list[str] = []
     removals: list[dict[str, Any]] = []
     removed_chars = 0
     original_chars = 0
     for paragraph in re.split(r"\n\s*\n", body):
-        result = clean_paragraph(paragraph, lexicon, model=model, language=language, topics=topics, evidence=evidence)
+        result = clean_paragraph(paragraph, lexicon, model=model, language=language, topics=topics, evidence=evidence,
+                                 spans_possible=spans_possible)
         removals.extend(result.removals)
         removed_chars += result.removed_chars
         original_chars += result.original_chars
