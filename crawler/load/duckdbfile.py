@@ -1,16 +1,20 @@
-"""Loading into a DuckDB file: DuckDB reads the batch's JSON lines itself, typed by the article table.
+"""Loading into a DuckDB file: DuckDB reads the JSON lines itself, typed by the article table.
 
-The records are checked in Python (:mod:`crawler.load.records`); their JSON
-lines are then written to a temporary file that DuckDB's own JSON reader
-turns into rows of the table's column types, which is several times faster
-than building the rows in Python. New records are inserted from it,
-unchanged ones skipped (:mod:`crawler.load.compare`), changed ones merged
-with the statements of :mod:`crawler.load.upsert`; each batch is one
-transaction.
+A load from files gives DuckDB each whole JSONL file to read into a
+temporary table with row numbers (:meth:`DuckDBTarget.stage_file`) while
+Python checks the same lines, then merges the valid rows in one transaction
+(:meth:`DuckDBTarget.merge_file`; :mod:`crawler.load.run` says when).
+Otherwise (batches of the live pipeline, files DuckDB cannot read as they
+are) the records are checked in Python (:mod:`crawler.load.records`) and
+their JSON lines written to a temporary file for DuckDB's JSON reader, which
+is several times faster than building the rows in Python; new records are
+inserted from it, unchanged ones skipped (:mod:`crawler.load.compare`),
+changed ones merged; each batch is one transaction. Either way the merge
+runs the statements of :mod:`crawler.load.upsert`.
 
 DuckDB lets one process at a time write a database file; a second load of
-the same file waits (up to ``LOCK_WAIT_SECONDS``) for the first to finish
-instead of failing.
+the same file, from another process or another thread, waits (up to
+``LOCK_WAIT_SECONDS``) for the first to finish instead of failing.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +56,17 @@ LOCK_WAIT_SECONDS = 120.0
 # of articles does: every commit paid a checkpoint. The load checkpoints once,
 # as it closes the file (about a tenth less CPU on 20k articles, bench/load.py).
 CHECKPOINT_THRESHOLD = "1GiB"
+
+
+# Within one process DuckDB shares an open file between connections, and two
+# loads writing the same rows at once conflict: a load holds its file's lock.
+_FILE_LOCKS: dict[str, threading.Lock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def _file_lock(path: str) -> threading.Lock:
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(os.path.realpath(path), threading.Lock())
 
 
 def connect(path: str, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
@@ -90,6 +106,9 @@ class DuckDBTarget:
         self._names = [quote(name) for name in column_names()]
         self._stored = stored_content_sql(table, "IN (SELECT unnest($1))")
         self._columns = ", ".join(quote(name) for name in column_names())
+        self._lock = _file_lock(path)
+        if not self._lock.acquire(timeout=LOCK_WAIT_SECONDS):
+            raise LoadError(f"cannot use {self.describe()}: another load in this process holds it")
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.connection = connect(path)
@@ -99,6 +118,9 @@ class DuckDBTarget:
             self.connection.execute(duckdb_ddl(table))
             self.connection.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         except (duckdb.Error, OSError) as exc:
+            if hasattr(self, "connection"):
+                self.connection.close()
+            self._lock.release()
             raise LoadError(f"cannot use {self.describe()}: {exc}") from exc
 
     def describe(self) -> str:
@@ -225,7 +247,10 @@ class DuckDBTarget:
         except duckdb.Error as exc:  # the WAL keeps what was committed; the next open replays it
             logger.warning("Could not checkpoint %s: %s", self.describe(), exc)
         finally:
-            self.connection.close()
+            try:
+                self.connection.close()
+            finally:
+                self._lock.release()
 
 
 @contextmanager
