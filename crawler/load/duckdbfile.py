@@ -105,7 +105,7 @@ class DuckDBTarget:
         self._file_sql = upsert_sql(table, FILE_STAGING)
         self._names = [quote(name) for name in column_names()]
         self._stored = stored_content_sql(table, "IN (SELECT unnest($1))")
-        self._columns = ", ".join(quote(name) for name in column_names())
+        self._columns = ", ".join(self._names)
         self._lock = _file_lock(path)
         if not self._lock.acquire(timeout=LOCK_WAIT_SECONDS):
             raise LoadError(f"cannot use {self.describe()}: another load in this process holds it")
