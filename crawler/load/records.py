@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -119,6 +119,21 @@ _NAMES = column_names()
 _NAME_SET = frozenset(_NAMES)
 
 
+def check_line(name: str, number: int, raw: bytes) -> dict[str, Any] | Problem:
+    """The record on line ``number`` of file ``name``, or the :class:`Problem` that keeps it out."""
+    try:
+        # orjson refuses a byte-order mark; a file saved by an editor may start with one.
+        data = orjson.loads(raw[3:] if number == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
+    except orjson.JSONDecodeError as exc:  # not JSON, or not UTF-8
+        return Problem(name, number, f"not valid JSON ({exc})", "malformed")
+    if not isinstance(data, dict):
+        return Problem(name, number, f"not a JSON object but {type(data).__name__}", "malformed")
+    reason = schema_problem(data)
+    if reason is not None:
+        return Problem(name, number, f"{data.get('url') or data.get('id') or 'record'}: {reason}", "rejected")
+    return data
+
+
 def read_records(path: Path, problems: list[Problem]) -> Iterator[Record]:
     """The valid records of one JSONL file; bad lines are appended to ``problems``."""
     name = str(path)
@@ -126,23 +141,53 @@ def read_records(path: Path, problems: list[Problem]) -> Iterator[Record]:
         for number, raw in enumerate(file, start=1):
             if not raw.strip():
                 continue
-            try:
-                # orjson refuses a byte-order mark; a file saved by an editor may start with one.
-                data = orjson.loads(raw[3:] if number == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
-            except orjson.JSONDecodeError as exc:  # not JSON, or not UTF-8
-                problem = Problem(name, number, f"not valid JSON ({exc})", "malformed")
-                problems.append(problem)
-                logger.error("%s", problem)
+            checked = check_line(name, number, raw)
+            if isinstance(checked, Problem):
+                problems.append(checked)
+                logger.error("%s", checked)
                 continue
-            if not isinstance(data, dict):
-                problem = Problem(name, number, f"not a JSON object but {type(data).__name__}", "malformed")
-                problems.append(problem)
-                logger.error("%s", problem)
+            yield Record(complete(checked), name, number, raw)
+
+
+@dataclass
+class FileScan:
+    """What the checks make of one whole JSONL file, for a target that reads the file itself.
+
+    ``rows`` counts the lines that are not blank (a reader of newline-delimited
+    JSON makes one row of each, in order: row ``n`` is the ``n``-th such
+    line); ``valid`` holds the row number and id of each valid record.
+    """
+
+    rows: int = 0
+    valid: tuple[list[int], list[str]] = field(default_factory=lambda: ([], []))
+    problems: list[Problem] = field(default_factory=list)
+    repeated_id: bool = False  # an id on two valid lines: the batches decide which version wins
+
+    @property
+    def usable(self) -> bool:
+        """Whether loading the file's valid rows at once equals loading its records batch by batch."""
+        return not self.repeated_id
+
+
+def scan_file(path: Path) -> FileScan:
+    """Check every line of ``path`` as :func:`read_records` does, keeping only where the valid records are."""
+    name = str(path)
+    scan = FileScan()
+    positions, ids = scan.valid
+    seen: set[str] = set()
+    with open(path, "rb") as file:
+        for number, raw in enumerate(file, start=1):
+            if not raw.strip():
                 continue
-            reason = schema_problem(data)
-            if reason is not None:
-                problem = Problem(name, number, f"{data.get('url') or data.get('id') or 'record'}: {reason}", "rejected")
-                problems.append(problem)
-                logger.error("%s", problem)
+            scan.rows += 1
+            checked = check_line(name, number, raw)
+            if isinstance(checked, Problem):
+                scan.problems.append(checked)
                 continue
-            yield Record(complete(data), name, number, raw)
+            identifier = checked["id"]
+            if identifier in seen:
+                scan.repeated_id = True
+            seen.add(identifier)
+            positions.append(scan.rows)
+            ids.append(identifier)
+    return scan

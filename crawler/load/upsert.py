@@ -10,7 +10,8 @@ and unchanged records were sorted out before, :mod:`crawler.load.compare`):
 3. put batch rows that are older than the current row and different from
    it into the history table (loading an old run after a new one keeps it);
 4. ``INSERT … ON CONFLICT (id) DO UPDATE … WHERE`` content changed and the
-   batch row is at least as new: an unchanged record writes nothing.
+   batch row is at least as new: an unchanged record writes nothing (DuckDB
+   runs it as two statements: the changed rows, then the new ids).
 
 "Content" is every field but those in :data:`crawler.load.columns.FETCH_FIELDS`;
 the history table's key is ``(id, fetched_at)``, so saving a version twice
@@ -44,6 +45,10 @@ class UpsertSql:
     save_replaced: str
     save_older: str
     upsert: str
+    # The upsert split in two, for DuckDB, where ON CONFLICT costs about three
+    # times a plain insert: the changed, newer rows of ids in the table, then the new ids.
+    update: str
+    insert_new: str
 
 
 def _changed(left: str, right: str) -> str:
@@ -82,7 +87,16 @@ def upsert_sql(table: str, staging: str) -> UpsertSql:
         f"ON CONFLICT (id) DO UPDATE SET {updates}, {LOADED_AT} = now() "
         f"WHERE {_changed('t', 'excluded')} AND excluded.fetched_at >= t.fetched_at"
     )
-    return UpsertSql(count, save_replaced, save_older, upsert)
+    update = (
+        f"INSERT INTO {target} AS t ({listed}) SELECT {', '.join(f'i.{quote(c)}' for c in columns)} "
+        f"FROM {staging} i JOIN {target} c ON c.id = i.id WHERE {_changed('c', 'i')} AND i.fetched_at >= c.fetched_at "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}, {LOADED_AT} = now()"
+    )
+    insert_new = (
+        f"INSERT INTO {target} ({listed}) SELECT {listed} FROM {staging} i "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.id = i.id)"
+    )
+    return UpsertSql(count, save_replaced, save_older, upsert, update, insert_new)
 
 
 def counts_from(row: tuple[int, int, int, int]) -> Counts:
