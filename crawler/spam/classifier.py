@@ -5,10 +5,16 @@ normalised text) and the register features of crawler/spam/features.py, trained
 with scikit-learn by crawler/spam/training.py (``make spam-model``) on the
 labelled sentences in ``crawler/spam/data/training/``.  The model ships as JSON
 (``crawler/spam/data/register_model.json``: idf and weight per n-gram, a weight
-per feature, the intercept) and is scored here in plain Python, so a crawl does
-not import scikit-learn and loads the model in a few tens of milliseconds.
-Scores equal scikit-learn's ``predict_proba`` up to the rounding of the stored
-weights (tests/test_spam_classifier.py).
+per feature, the intercept) and is scored here without scikit-learn, so a crawl
+loads the model in a few tens of milliseconds.  Scores equal scikit-learn's
+``predict_proba`` up to the rounding of the stored weights.
+
+Two scorers give the same value: ``decision`` reads one text in plain Python (the
+reference), ``decisions`` reads a batch at once with numpy: the n-grams of all the
+texts as exact integer keys (21 bits per code point, so a 3-gram fits 63 bits)
+looked up in the sorted keys of the vocabulary, the term frequencies counted per
+text.  An article's units are scored in one batch (``prime``) and its unit-by-unit
+logic reads the scores from the model's cache (``probability``).
 """
 
 from __future__ import annotations
@@ -17,17 +23,21 @@ import functools
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import add
 from pathlib import Path
+
+import numpy as np
 
 from crawler.spam.features import FEATURE_NAMES, normalise, prepare, register_features
 from crawler.spam.lexicon import DATA_DIR, Lexicon, default_lexicon
 
 MODEL_FILE = DATA_DIR / "register_model.json"
 SPAM_PROBABILITY = 0.5  # at or above: the unit reads as solicitation
-_RECENT = 64  # scores kept for texts seen again soon
+_CACHED = 1024  # scores kept for texts read again soon (an article's units, its repeated headlines)
+_BITS = 21  # every code point (at most 0x10FFFF) plus one fits 21 bits
+BATCH_MIN = 3  # fewer texts than this: the plain scorer is faster than the batch's fixed numpy cost
 
 
 @dataclass
@@ -39,13 +49,29 @@ class RegisterModel:
     feature_weights: list[float]
     intercept: float
     lexicon: Lexicon
-    _recent: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     # Per n-gram: (weight * idf, idf * idf, idf, weight), the products an n-gram seen once
     # adds to the dot product and the squared norm (most n-grams of a sentence occur once).
     _terms: dict[str, tuple[float, float, float, float]] = field(init=False, repr=False, compare=False)
+    # For the batch scorer (built on first use): the vocabulary's packed keys sorted, idf and weight in that order.
+    _keys: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _idf: np.ndarray = field(init=False, repr=False, compare=False)
+    _weight: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._terms = {gram: (weight * idf, idf * idf, idf, weight) for gram, (idf, weight) in self.vocabulary.items()}
+
+    def _build_index(self) -> np.ndarray:
+        """Each vocabulary n-gram as one integer: its code points plus one, 21 bits each, first
+        character highest.  Plus one keeps the lengths apart: a 1-gram key is below 2**21, a
+        2-gram's at least 2**21, a 3-gram's at least 2**42, so one sorted array holds them all."""
+        grams = list(self.vocabulary)
+        keys = np.array([_pack(gram) for gram in grams], dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        self._idf = np.array([self.vocabulary[gram][0] for gram in grams], dtype=np.float64)[order]
+        self._weight = np.array([self.vocabulary[gram][1] for gram in grams], dtype=np.float64)[order]
+        self._keys = keys[order]
+        return self._keys
 
     def ngram_counts(self, text: str) -> Counter[str]:
         """Every n-gram of ``text`` (in the vocabulary or not) and how often it occurs,
@@ -83,23 +109,75 @@ class RegisterModel:
         features = register_features(text, self.lexicon, prepared)
         return value + sum(w * f for w, f in zip(self.feature_weights, features)) + self.intercept
 
+    def decisions(self, texts: Sequence[str]) -> list[float]:
+        """``decision`` of every text, read in one batch (equal to it up to the order of the sums)."""
+        if not texts:
+            return []
+        keys = self._keys if self._keys is not None else self._build_index()
+        prepared = [prepare(text, self.lexicon) for text in texts]
+        normalised = [normalise(text, self.lexicon, ready) for text, ready in zip(texts, prepared)]
+        codes = np.frombuffer("".join(normalised).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+        owner = np.repeat(np.arange(len(texts), dtype=np.int64), [len(text) for text in normalised])
+        low, high = self.ngram_range
+        found_keys: list[np.ndarray] = []
+        found_owners: list[np.ndarray] = []
+        grams = codes
+        shift = np.uint64(_BITS)
+        for n in range(1, high + 1):
+            if n > 1:
+                # The n-grams starting at each position: the (n-1)-gram shifted up, the next character below.
+                grams = (grams[:-1] << shift) | codes[n - 1:]
+            starts = owner[: len(grams)]
+            if n >= low:
+                within = starts == owner[n - 1:]  # n-grams that straddle two texts are no one's
+                found_keys.append(grams[within])
+                found_owners.append(starts[within])
+        every = np.concatenate(found_keys)
+        owners = np.concatenate(found_owners)
+        position = np.minimum(np.searchsorted(keys, every), len(keys) - 1)
+        known = keys[position] == every
+        # Each (text, n-gram) pair once, with how often the n-gram occurs in the text.
+        pairs, counts = np.unique(owners[known] * len(keys) + position[known], return_counts=True)
+        text_of, gram_of = np.divmod(pairs, len(keys))
+        value = (1.0 + np.log(counts)) * self._idf[gram_of]
+        dots = np.bincount(text_of, weights=self._weight[gram_of] * value, minlength=len(texts))
+        squares = np.bincount(text_of, weights=value * value, minlength=len(texts))
+        results = []
+        for text, ready, dot, square in zip(texts, prepared, dots.tolist(), squares.tolist()):
+            value = dot / math.sqrt(square) if square else 0.0
+            features = register_features(text, self.lexicon, ready)
+            results.append(value + sum(w * f for w, f in zip(self.feature_weights, features)) + self.intercept)
+        return results
+
     def probability(self, text: str) -> float:
         """Probability that ``text`` is solicitation/advertising (0 for text without letters)."""
-        cached = self._recent.get(text)
+        cached = self._cache.get(text)
         if cached is not None:
             return cached
-        if not any(c.isalnum() for c in text):
+        if not _readable(text):
             return 0.0
-        decision = self.decision(text)
-        probability = 1.0 / (1.0 + math.exp(-decision)) if decision > -30 else 0.0
-        if len(self._recent) >= _RECENT:
-            self._recent.clear()
-        # An article's title candidates repeat the same headline (meta, og:title, h1, <title>).
-        self._recent[text] = probability
+        probability = _logistic(self.decision(text))
+        self._remember({text: probability})
         return probability
 
-    def probabilities(self, texts: Iterable[str]) -> list[float]:
+    def prime(self, texts: Iterable[str]) -> None:
+        """Score the texts not cached yet in one batch (``decisions``), so that ``probability``
+        of any of them is a cache look-up."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache and _readable(t)))
+        if len(todo) < BATCH_MIN:
+            scores = [self.decision(text) for text in todo]
+        else:
+            scores = self.decisions(todo)
+        self._remember({text: _logistic(score) for text, score in zip(todo, scores)})
+
+    def probabilities(self, texts: Sequence[str]) -> list[float]:
+        self.prime(texts)
         return [self.probability(text) for text in texts]
+
+    def _remember(self, scores: dict[str, float]) -> None:
+        if len(self._cache) + len(scores) > _CACHED:
+            self._cache.clear()
+        self._cache.update(scores)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -108,6 +186,22 @@ class RegisterModel:
             "features": dict(zip(FEATURE_NAMES, self.feature_weights)),
             "vocabulary": {gram: list(pair) for gram, pair in sorted(self.vocabulary.items())},
         }
+
+
+def _pack(gram: str) -> int:
+    key = 0
+    for char in gram:
+        key = (key << _BITS) | (ord(char) + 1)
+    return key
+
+
+def _readable(text: str) -> bool:
+    """Does ``text`` hold a letter or digit (a text without one is not read: probability 0)?"""
+    return any(c.isalnum() for c in text)
+
+
+def _logistic(decision: float) -> float:
+    return 1.0 / (1.0 + math.exp(-decision)) if decision > -30 else 0.0
 
 
 def model_from_json(data: dict[str, object], lexicon: Lexicon | None = None) -> RegisterModel:

@@ -187,6 +187,9 @@ def choose_title(
                 removals.append(removal(text, "title", f"title:{source}:{span.rule}", model.probability(text)))
 
     texts = [str(pair[1]) for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
+    # The segments title_spam_spans reads, of every candidate and the current headline, in one batch.
+    model.prime(segment for text in [*(t.strip() for t in texts), current] for _, segment in title_segments(text)
+                if significant_length(segment) >= MIN_UNIT_CHARS)
     page: dict[str, set[str]] = {}
 
     def other_text(own: str) -> Callable[[], str] | None:
