@@ -35,7 +35,7 @@ from crawler.spam.lexicon import DATA_DIR, Lexicon, default_lexicon
 
 MODEL_FILE = DATA_DIR / "register_model.json"
 SPAM_PROBABILITY = 0.5  # at or above: the unit reads as solicitation
-_CACHED = 1024  # scores kept for texts read again soon (an article's units, its repeated headlines)
+_CACHED = 1024  # at most this many scores cached (an article's units, and the texts read since)
 _BITS = 21  # every code point (at most 0x10FFFF) plus one fits 21 bits
 BATCH_MIN = 3  # fewer texts than this: the plain scorer is faster than the batch's fixed numpy cost
 
@@ -157,27 +157,29 @@ class RegisterModel:
         if not _readable(text):
             return 0.0
         probability = _logistic(self.decision(text))
-        self._remember({text: probability})
+        if len(self._cache) >= _CACHED:
+            self._cache.clear()
+        self._cache[text] = probability
         return probability
 
-    def prime(self, texts: Iterable[str]) -> None:
-        """Score the texts not cached yet in one batch (``decisions``), so that ``probability``
-        of any of them is a cache look-up."""
+    def probabilities(self, texts: Iterable[str]) -> list[float]:
+        """``probability`` of every text; those not cached yet are read in one batch and cached."""
+        texts = list(texts)
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache and _readable(t)))
-        if len(todo) < BATCH_MIN:
-            scores = [self.decision(text) for text in todo]
-        else:
-            scores = self.decisions(todo)
-        self._remember({text: _logistic(score) for text, score in zip(todo, scores)})
-
-    def probabilities(self, texts: Sequence[str]) -> list[float]:
-        self.prime(texts)
-        return [self.probability(text) for text in texts]
-
-    def _remember(self, scores: dict[str, float]) -> None:
-        if len(self._cache) + len(scores) > _CACHED:
-            self._cache.clear()
+        # Below BATCH_MIN texts the batch's fixed numpy cost outweighs what it saves.
+        decisions = self.decisions(todo) if len(todo) >= BATCH_MIN else [self.decision(text) for text in todo]
+        scores = {text: _logistic(decision) for text, decision in zip(todo, decisions)}
         self._cache.update(scores)
+        return [scores[text] if text in scores else self._cache.get(text, 0.0) for text in texts]
+
+    def prime(self, texts: Iterable[str]) -> None:
+        """Start an article: read its units in one batch (``probabilities``), so that the unit-by-unit
+        logic finds every score cached.  Afterwards the cache holds these texts only (a score
+        already cached is reused: consecutive pages of a site repeat their headline's site name)."""
+        wanted = list(dict.fromkeys(texts))
+        previous = self._cache
+        self._cache = {text: previous[text] for text in wanted if text in previous}
+        self.probabilities(wanted)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -154,6 +154,13 @@ def without_site_name(title: str, site_names: Sequence[str]) -> str:
     return title[start:end].strip(_STRIP)
 
 
+def headline_units(current: str, candidates: Sequence[Sequence[str]]) -> list[str]:
+    """The segments title_spam_spans reads in every candidate and the current headline (see body_units)."""
+    texts = [pair[1].strip() for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
+    return [segment for text in [*texts, current] for _, segment in title_segments(text)
+            if significant_length(segment) >= MIN_UNIT_CHARS]
+
+
 def choose_title(
     current: str,
     candidates: Sequence[Sequence[str]],
@@ -163,6 +170,7 @@ def choose_title(
     language: str | None = None,
     site_names: Sequence[str] = (),
     body: str | None = None,
+    primed: bool = False,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The headline to publish and the title removals to record.
 
@@ -171,6 +179,7 @@ def choose_title(
     tampered the most trusted clean candidate replaces it; when none is clean
     the clean segments of the most trusted one are used; site names are dropped
     from a replacement, and when nothing but a site name is left the headline is empty.
+    ``primed``: the caller has primed ``model`` with ``headline_units(current, candidates)``.
     """
     lexicon = lexicon or default_lexicon()
     model = model or default_model()
@@ -187,9 +196,8 @@ def choose_title(
                 removals.append(removal(text, "title", f"title:{source}:{span.rule}", model.probability(text)))
 
     texts = [str(pair[1]) for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
-    # The segments title_spam_spans reads, of every candidate and the current headline, in one batch.
-    model.prime(segment for text in [*(t.strip() for t in texts), current] for _, segment in title_segments(text)
-                if significant_length(segment) >= MIN_UNIT_CHARS)
+    if not primed:
+        model.prime(headline_units(current, candidates))
     page: dict[str, set[str]] = {}
 
     def other_text(own: str) -> Callable[[], str] | None:
