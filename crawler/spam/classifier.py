@@ -11,9 +11,8 @@ loads the model in a few tens of milliseconds.  Scores equal scikit-learn's
 
 Two scorers give the same value: ``decision`` reads one text in plain Python (the
 reference), ``decisions`` reads a batch at once with numpy: the n-grams of all the
-texts as exact integer keys (21 bits per code point, so a 3-gram fits 63 bits)
-looked up in the sorted keys of the vocabulary, the term frequencies counted per
-text.  An article's units are scored in one batch (``prime``) and its unit-by-unit
+texts as exact integer keys (``_GramIndex``: no hashing, so the model file stays as
+it is), counted per text by one sort and looked up in the vocabulary's sorted keys.  An article's units are scored in one batch (``prime``) and its unit-by-unit
 logic reads the scores from the model's cache (``probability``).
 """
 
@@ -36,8 +35,66 @@ from crawler.spam.lexicon import DATA_DIR, Lexicon, default_lexicon
 MODEL_FILE = DATA_DIR / "register_model.json"
 SPAM_PROBABILITY = 0.5  # at or above: the unit reads as solicitation
 _CACHED = 1024  # at most this many scores cached (an article's units, and the texts read since)
-_BITS = 21  # every code point (at most 0x10FFFF) plus one fits 21 bits
 BATCH_MIN = 3  # fewer texts than this: the plain scorer is faster than the batch's fixed numpy cost
+
+
+class _GramIndex:
+    """The vocabulary for the batch scorer: every n-gram as one exact integer key.
+
+    A character of the vocabulary gets an id from 1 up (0: any other character), and an
+    n-gram's key is its ids, ``bits`` each, first character highest: a 1-gram's key is below
+    2**bits, a 2-gram's at least that, so one sorted array holds every length.  A text's
+    n-grams carry the text's number above the key, so that sorting them orders them by text,
+    then by key, and counts each n-gram of each text in one pass."""
+
+    def __init__(self, vocabulary: dict[str, tuple[float, float]]) -> None:
+        chars = sorted({char for gram in vocabulary for char in gram})
+        self.bits = max(1, len(chars).bit_length())
+        self.longest = max(map(len, vocabulary), default=1)
+        self.text_shift = self.bits * self.longest
+        assert self.text_shift <= 48, "too many characters in the vocabulary for 64-bit keys"
+        self.ids = np.zeros(0x110000, dtype=np.min_scalar_type(len(chars)))
+        self.ids[[ord(char) for char in chars]] = np.arange(1, len(chars) + 1)
+        keys = np.array([self.key(gram) for gram in vocabulary], dtype=np.uint64)
+        order = np.argsort(keys)
+        self.keys = keys[order]
+        self.idf = np.array([idf for idf, _ in vocabulary.values()], dtype=np.float64)[order]
+        self.weight = np.array([weight for _, weight in vocabulary.values()], dtype=np.float64)[order]
+
+    def key(self, gram: str) -> int:
+        key = 0
+        for char in gram:
+            key = (key << self.bits) | int(self.ids[ord(char)])
+        return key
+
+    def sums(self, texts: Sequence[str]) -> tuple[list[float], list[float]]:
+        """Per text, the TF-IDF dot product with the weights and the squared norm (``decision``'s
+        ``total`` and ``square``), for n-grams of every length up to the longest in the vocabulary."""
+        # The texts joined by a NUL that is read as id 0, so that no n-gram spans two texts.
+        codes = np.frombuffer("\0".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        ids = self.ids[codes].astype(np.uint64)
+        ends = np.cumsum([len(text) + 1 for text in texts])
+        ids[ends[:-1] - 1] = 0
+        text_of = np.repeat(np.arange(len(texts), dtype=np.uint64) << np.uint64(self.text_shift),
+                            [len(text) + 1 for text in texts])
+        grams, known = ids, ids != 0
+        parts = []
+        for n in range(1, self.longest + 1):
+            if n > 1:  # the n-grams starting at each position: the (n-1)-gram shifted up, the next character below
+                grams = (grams[:-1] << np.uint64(self.bits)) | ids[n - 1:]
+                known = known[:-1] & (ids[n - 1:] != 0)
+            parts.append((grams | text_of[: len(grams)])[known])  # an n-gram with an unknown character is unknown
+        # Each (text, n-gram) once, with how often the n-gram occurs in the text.
+        pairs, counts = np.unique(np.concatenate(parts), return_counts=True)
+        keys = pairs & np.uint64((1 << self.text_shift) - 1)
+        position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        found = self.keys[position] == keys
+        position, counts = position[found], counts[found]
+        owner = (pairs[found] >> np.uint64(self.text_shift)).astype(np.int64)
+        value = (1.0 + np.log(counts)) * self.idf[position]
+        dots = np.bincount(owner, weights=self.weight[position] * value, minlength=len(texts))
+        squares = np.bincount(owner, weights=value * value, minlength=len(texts))
+        return dots.tolist(), squares.tolist()
 
 
 @dataclass
@@ -53,25 +110,10 @@ class RegisterModel:
     # Per n-gram: (weight * idf, idf * idf, idf, weight), the products an n-gram seen once
     # adds to the dot product and the squared norm (most n-grams of a sentence occur once).
     _terms: dict[str, tuple[float, float, float, float]] = field(init=False, repr=False, compare=False)
-    # For the batch scorer (built on first use): the vocabulary's packed keys sorted, idf and weight in that order.
-    _keys: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
-    _idf: np.ndarray = field(init=False, repr=False, compare=False)
-    _weight: np.ndarray = field(init=False, repr=False, compare=False)
+    _index: _GramIndex | None = field(default=None, init=False, repr=False, compare=False)  # for decisions()
 
     def __post_init__(self) -> None:
         self._terms = {gram: (weight * idf, idf * idf, idf, weight) for gram, (idf, weight) in self.vocabulary.items()}
-
-    def _build_index(self) -> np.ndarray:
-        """Each vocabulary n-gram as one integer: its code points plus one, 21 bits each, first
-        character highest.  Plus one keeps the lengths apart: a 1-gram key is below 2**21, a
-        2-gram's at least 2**21, a 3-gram's at least 2**42, so one sorted array holds them all."""
-        grams = list(self.vocabulary)
-        keys = np.array([_pack(gram) for gram in grams], dtype=np.uint64)
-        order = np.argsort(keys, kind="stable")
-        self._idf = np.array([self.vocabulary[gram][0] for gram in grams], dtype=np.float64)[order]
-        self._weight = np.array([self.vocabulary[gram][1] for gram in grams], dtype=np.float64)[order]
-        self._keys = keys[order]
-        return self._keys
 
     def ngram_counts(self, text: str) -> Counter[str]:
         """Every n-gram of ``text`` (in the vocabulary or not) and how often it occurs,
@@ -109,41 +151,20 @@ class RegisterModel:
         features = register_features(text, self.lexicon, prepared)
         return value + sum(w * f for w, f in zip(self.feature_weights, features)) + self.intercept
 
+    def _build_index(self) -> _GramIndex:
+        self._index = _GramIndex(self.vocabulary)
+        return self._index
+
     def decisions(self, texts: Sequence[str]) -> list[float]:
         """``decision`` of every text, read in one batch (equal to it up to the order of the sums)."""
         if not texts:
             return []
-        keys = self._keys if self._keys is not None else self._build_index()
+        index = self._index or self._build_index()
         prepared = [prepare(text, self.lexicon) for text in texts]
         normalised = [normalise(text, self.lexicon, ready) for text, ready in zip(texts, prepared)]
-        codes = np.frombuffer("".join(normalised).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
-        owner = np.repeat(np.arange(len(texts), dtype=np.int64), [len(text) for text in normalised])
-        low, high = self.ngram_range
-        found_keys: list[np.ndarray] = []
-        found_owners: list[np.ndarray] = []
-        grams = codes
-        shift = np.uint64(_BITS)
-        for n in range(1, high + 1):
-            if n > 1:
-                # The n-grams starting at each position: the (n-1)-gram shifted up, the next character below.
-                grams = (grams[:-1] << shift) | codes[n - 1:]
-            starts = owner[: len(grams)]
-            if n >= low:
-                within = starts == owner[n - 1:]  # n-grams that straddle two texts are no one's
-                found_keys.append(grams[within])
-                found_owners.append(starts[within])
-        every = np.concatenate(found_keys)
-        owners = np.concatenate(found_owners)
-        position = np.minimum(np.searchsorted(keys, every), len(keys) - 1)
-        known = keys[position] == every
-        # Each (text, n-gram) pair once, with how often the n-gram occurs in the text.
-        pairs, counts = np.unique(owners[known] * len(keys) + position[known], return_counts=True)
-        text_of, gram_of = np.divmod(pairs, len(keys))
-        value = (1.0 + np.log(counts)) * self._idf[gram_of]
-        dots = np.bincount(text_of, weights=self._weight[gram_of] * value, minlength=len(texts))
-        squares = np.bincount(text_of, weights=value * value, minlength=len(texts))
+        dots, squares = index.sums(normalised)
         results = []
-        for text, ready, dot, square in zip(texts, prepared, dots.tolist(), squares.tolist()):
+        for text, ready, dot, square in zip(texts, prepared, dots, squares):
             value = dot / math.sqrt(square) if square else 0.0
             features = register_features(text, self.lexicon, ready)
             results.append(value + sum(w * f for w, f in zip(self.feature_weights, features)) + self.intercept)
@@ -188,13 +209,6 @@ class RegisterModel:
             "features": dict(zip(FEATURE_NAMES, self.feature_weights)),
             "vocabulary": {gram: list(pair) for gram, pair in sorted(self.vocabulary.items())},
         }
-
-
-def _pack(gram: str) -> int:
-    key = 0
-    for char in gram:
-        key = (key << _BITS) | (ord(char) + 1)
-    return key
 
 
 def _readable(text: str) -> bool:
