@@ -219,14 +219,24 @@ def choose_title(
             return page[own]
         return pairs
 
+    judged: dict[str, list[SpamSpan]] = {}
+
+    def spans_of(text: str) -> list[SpamSpan]:
+        """title_spam_spans of a candidate, read once per distinct text: the sources of a page
+        (meta, og:title, h1, <title>) usually repeat one headline, and what the rest of the
+        page says about a text depends only on the text."""
+        if text not in judged:
+            judged[text] = title_spam_spans(text, lexicon, model=model, language=language, page_pairs=others(text),
+                                            page_text=other_text(text))
+        return judged[text]
+
     for pair in candidates:
         if len(pair) != 2 or not isinstance(pair[1], str):
             continue
         source, text = str(pair[0]), pair[1].strip()
         if not text:
             continue
-        spans = title_spam_spans(text, lexicon, model=model, language=language, page_pairs=others(text),
-                                 page_text=other_text(text))
+        spans = spans_of(text)
         if spans:
             note(source, spans)
             remainder = without_site_name(cut(text, spans).strip(_STRIP), site_names)
@@ -234,8 +244,7 @@ def choose_title(
                 cleaned_fallback.append(remainder)
         else:
             clean.append(text)
-    current_spans = (title_spam_spans(current, lexicon, model=model, language=language, page_pairs=others(current),
-                                      page_text=other_text(current)) if current else [])
+    current_spans = spans_of(current) if current else []
     if current_spans:
         note("item", current_spans)
     if not current_spans and current:

@@ -120,3 +120,24 @@ def test_verdicts_with_the_batch_equal_the_reference(articles: list[tuple[str, A
     reference = _verdicts(articles, load_model())
     assert batched == reference
     assert sum(len(removals) for _, _, removals, _ in batched.values()) > 50
+
+
+def test_a_headline_repeated_by_several_sources_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.spam import titles
+
+    tampered = "澳门新葡京官网_民政部召开全国养老服务工作会议"
+    clean = "民政部召开全国养老服务工作会议"
+    candidates = [["meta:og:title", tampered], ["h1", clean], ["title", tampered], ["meta:ArticleTitle", f" {tampered} "]]
+    body = "民政部召开全国养老服务工作会议，部署养老服务工作。"
+    expected = titles.choose_title(tampered, candidates[:2], body=body)
+    assert expected[0] == clean and expected[1]
+    judged: list[str] = []
+    real = titles.title_spam_spans
+
+    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
+        judged.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(titles, "title_spam_spans", counting)
+    assert titles.choose_title(tampered, candidates, body=body) == expected
+    assert sorted(judged) == sorted({tampered, clean})
