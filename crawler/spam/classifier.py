@@ -34,7 +34,8 @@ from crawler.spam.lexicon import DATA_DIR, Lexicon, default_lexicon
 
 MODEL_FILE = DATA_DIR / "register_model.json"
 SPAM_PROBABILITY = 0.5  # at or above: the unit reads as solicitation
-_CACHED = 1024  # at most this many scores cached (an article's units, and the texts read since)
+_RECENT = 64  # scores kept of texts read one at a time and of earlier articles' units
+_ARTICLE_MAX = 4096  # scores kept of batches read without prime()
 BATCH_MIN = 3  # fewer texts than this: the plain scorer is faster than the batch's fixed numpy cost
 
 
@@ -106,7 +107,8 @@ class RegisterModel:
     feature_weights: list[float]
     intercept: float
     lexicon: Lexicon
-    _cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # the article's units
+    _recent: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # other texts read
     # Per n-gram: (weight * idf, idf * idf, idf, weight), the products an n-gram seen once
     # adds to the dot product and the squared norm (most n-grams of a sentence occur once).
     _terms: dict[str, tuple[float, float, float, float]] = field(init=False, repr=False, compare=False)
@@ -173,33 +175,42 @@ class RegisterModel:
     def probability(self, text: str) -> float:
         """Probability that ``text`` is solicitation/advertising (0 for text without letters)."""
         cached = self._cache.get(text)
+        if cached is None:
+            cached = self._recent.get(text)
         if cached is not None:
             return cached
         if not _readable(text):
             return 0.0
         probability = _logistic(self.decision(text))
-        if len(self._cache) >= _CACHED:
-            self._cache.clear()
-        self._cache[text] = probability
+        self._keep(text, probability)
         return probability
 
+    def _keep(self, text: str, probability: float) -> None:
+        if len(self._recent) >= _RECENT:
+            self._recent.clear()
+        self._recent[text] = probability
+
     def probabilities(self, texts: Iterable[str]) -> list[float]:
-        """``probability`` of every text; those not cached yet are read in one batch and cached."""
+        """``probability`` of every text; those not cached yet are read in one batch and cached
+        with the current article's units."""
         texts = list(texts)
-        todo = list(dict.fromkeys(t for t in texts if t not in self._cache and _readable(t)))
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache and t not in self._recent and _readable(t)))
         # Below BATCH_MIN texts the batch's fixed numpy cost outweighs what it saves.
         decisions = self.decisions(todo) if len(todo) >= BATCH_MIN else [self.decision(text) for text in todo]
-        scores = {text: _logistic(decision) for text, decision in zip(todo, decisions)}
-        self._cache.update(scores)
-        return [scores[text] if text in scores else self._cache.get(text, 0.0) for text in texts]
+        if len(self._cache) + len(todo) > _ARTICLE_MAX:  # called again and again without prime()
+            self._cache.clear()
+        self._cache.update((text, _logistic(decision)) for text, decision in zip(todo, decisions))
+        return [self.probability(text) for text in texts]
 
     def prime(self, texts: Iterable[str]) -> None:
-        """Start an article: read its units in one batch (``probabilities``), so that the unit-by-unit
-        logic finds every score cached.  Afterwards the cache holds these texts only (a score
-        already cached is reused: consecutive pages of a site repeat their headline's site name)."""
+        """Start an article: read its units in one batch (``probabilities``), so that its
+        unit-by-unit logic finds every score cached.  The previous article's units join the
+        texts read one at a time (the next pages of a site may repeat them)."""
         wanted = list(dict.fromkeys(texts))
         previous = self._cache
-        self._cache = {text: previous[text] for text in wanted if text in previous}
+        self._cache = {text: previous.pop(text) for text in wanted if text in previous}
+        for text, probability in previous.items():
+            self._keep(text, probability)
         self.probabilities(wanted)
 
     def to_json(self) -> dict[str, object]:

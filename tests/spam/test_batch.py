@@ -97,11 +97,15 @@ def test_prime_caches_the_batch_scores() -> None:
         assert model._cache[text] == 1.0 / (1.0 + math.exp(-decision))
     assert "。。。" not in model._cache and model.probability("。。。") == 0.0
     assert model.probabilities(texts) == [model._cache[t] for t in texts[:3]] + [0.0]
-    # The next article: the cache holds its units only, a unit read before keeps its score.
+    # The next article: the cache holds its units only, a unit read before keeps its score,
+    # the others join the recent texts.
     kept = model._cache[texts[0]]
     model.prime([texts[0], "会议强调，要压实属地责任。"])
     assert set(model._cache) == {texts[0], "会议强调，要压实属地责任。"}
-    assert model._cache[texts[0]] == kept
+    assert model._cache[texts[0]] == kept and set(model._recent) == set(texts[1:3])
+    # A text read alone is kept apart, and does not evict the article's units.
+    model.probability("民政部印发通知，部署冬春救助工作。")
+    assert "民政部印发通知，部署冬春救助工作。" in model._recent and texts[0] in model._cache
 
 
 def _verdicts(articles: list[tuple[str, Any]], model: RegisterModel) -> dict[str, Any]:
