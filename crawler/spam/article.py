@@ -89,7 +89,9 @@ def check_article(
                                              site_names=site_names, body=body, primed=True)
     body_result = clean_body(body, lexicon, model=model, language=language, evidence=evidence, primed=True)
     title_tampered = bool(title_removals)
-    clean_title_available = bool(new_title) and not title_spam_spans(new_title, lexicon, model=model, language=language)
+    # Asked only of a tampered headline (assess_doorway reads it for no other).
+    clean_title_available = (title_tampered and bool(new_title)
+                             and not title_spam_spans(new_title, lexicon, model=model, language=language))
     removals = list(title_removals) + body_result.removals
     verdict = assess_doorway(
         body_result.text,
