@@ -12,8 +12,9 @@ loads the model in a few tens of milliseconds.  Scores equal scikit-learn's
 Two scorers give the same value: ``decision`` reads one text in plain Python (the
 reference), ``decisions`` reads a batch at once with numpy: the n-grams of all the
 texts as exact integer keys (``_GramIndex``: no hashing, so the model file stays as
-it is), counted per text by one sort and looked up in the vocabulary's sorted keys.  An article's units are scored in one batch (``prime``) and its unit-by-unit
-logic reads the scores from the model's cache (``probability``).
+it is), counted per text by one sort and looked up in the vocabulary's sorted keys.
+An article's units are scored in one batch (``prime``) and its unit-by-unit logic
+reads the scores from the model's cache (``probability``).
 """
 
 from __future__ import annotations
