@@ -9,8 +9,8 @@ from typing import Any
 from crawler.spam.classifier import RegisterModel, default_model
 from crawler.spam.history import Evidence
 from crawler.spam.lexicon import Lexicon, default_lexicon
-from crawler.spam.titles import choose_title, title_spam_spans
-from crawler.spam.units import clean_body, significant_length
+from crawler.spam.titles import choose_title, headline_units, title_spam_spans
+from crawler.spam.units import body_units, clean_body, significant_length
 
 
 @dataclass
@@ -83,11 +83,15 @@ def check_article(
     """The whole text-level check of one article, as plain data (``evidence``: crawler/spam/history.py)."""
     lexicon = lexicon or default_lexicon()
     model = model or default_model()
+    # Every unit of the article read by the classifier in one batch; the checks below find the scores cached.
+    model.prime([*headline_units(title, title_candidates), *body_units(body)])
     new_title, title_removals = choose_title(title, title_candidates, lexicon, model=model, language=language,
-                                             site_names=site_names, body=body)
-    body_result = clean_body(body, lexicon, model=model, language=language, evidence=evidence)
+                                             site_names=site_names, body=body, primed=True)
+    body_result = clean_body(body, lexicon, model=model, language=language, evidence=evidence, primed=True)
     title_tampered = bool(title_removals)
-    clean_title_available = bool(new_title) and not title_spam_spans(new_title, lexicon, model=model, language=language)
+    # Asked only of a tampered headline (assess_doorway reads it for no other).
+    clean_title_available = (title_tampered and bool(new_title)
+                             and not title_spam_spans(new_title, lexicon, model=model, language=language))
     removals = list(title_removals) + body_result.removals
     verdict = assess_doorway(
         body_result.text,

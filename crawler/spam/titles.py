@@ -154,6 +154,13 @@ def without_site_name(title: str, site_names: Sequence[str]) -> str:
     return title[start:end].strip(_STRIP)
 
 
+def headline_units(current: str, candidates: Sequence[Sequence[str]]) -> list[str]:
+    """The segments title_spam_spans reads in every candidate and the current headline (see body_units)."""
+    texts = [pair[1].strip() for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
+    return [segment for text in [*texts, current] for _, segment in title_segments(text)
+            if significant_length(segment) >= MIN_UNIT_CHARS]
+
+
 def choose_title(
     current: str,
     candidates: Sequence[Sequence[str]],
@@ -163,6 +170,7 @@ def choose_title(
     language: str | None = None,
     site_names: Sequence[str] = (),
     body: str | None = None,
+    primed: bool = False,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The headline to publish and the title removals to record.
 
@@ -171,6 +179,7 @@ def choose_title(
     tampered the most trusted clean candidate replaces it; when none is clean
     the clean segments of the most trusted one are used; site names are dropped
     from a replacement, and when nothing but a site name is left the headline is empty.
+    ``primed``: the caller has primed ``model`` with ``headline_units(current, candidates)``.
     """
     lexicon = lexicon or default_lexicon()
     model = model or default_model()
@@ -187,6 +196,8 @@ def choose_title(
                 removals.append(removal(text, "title", f"title:{source}:{span.rule}", model.probability(text)))
 
     texts = [str(pair[1]) for pair in candidates if len(pair) == 2 and isinstance(pair[1], str)]
+    if not primed:
+        model.prime(headline_units(current, candidates))
     page: dict[str, set[str]] = {}
 
     def other_text(own: str) -> Callable[[], str] | None:
@@ -208,14 +219,24 @@ def choose_title(
             return page[own]
         return pairs
 
+    judged: dict[str, list[SpamSpan]] = {}
+
+    def spans_of(text: str) -> list[SpamSpan]:
+        """title_spam_spans of a candidate, read once per distinct text: the sources of a page
+        (meta, og:title, h1, <title>) usually repeat one headline, and what the rest of the
+        page says about a text depends only on the text."""
+        if text not in judged:
+            judged[text] = title_spam_spans(text, lexicon, model=model, language=language, page_pairs=others(text),
+                                            page_text=other_text(text))
+        return judged[text]
+
     for pair in candidates:
         if len(pair) != 2 or not isinstance(pair[1], str):
             continue
         source, text = str(pair[0]), pair[1].strip()
         if not text:
             continue
-        spans = title_spam_spans(text, lexicon, model=model, language=language, page_pairs=others(text),
-                                 page_text=other_text(text))
+        spans = spans_of(text)
         if spans:
             note(source, spans)
             remainder = without_site_name(cut(text, spans).strip(_STRIP), site_names)
@@ -223,8 +244,7 @@ def choose_title(
                 cleaned_fallback.append(remainder)
         else:
             clean.append(text)
-    current_spans = (title_spam_spans(current, lexicon, model=model, language=language, page_pairs=others(current),
-                                      page_text=other_text(current)) if current else [])
+    current_spans = spans_of(current) if current else []
     if current_spans:
         note("item", current_spans)
     if not current_spans and current:

@@ -117,6 +117,17 @@ def sentence_bounds(paragraph: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in bounds if significant_length(paragraph[s:e])]
 
 
+def _paragraphs(body: str) -> list[str]:
+    return re.split(r"\n\s*\n", body)
+
+
+def body_units(body: str) -> list[str]:
+    """The sentences of ``body`` the classifier reads: the batch an article starts with
+    (RegisterModel.prime), so that clean_paragraph finds their scores cached."""
+    return [unit for paragraph in _paragraphs(body) for s, e in sentence_bounds(paragraph)
+            if significant_length(unit := paragraph[s:e]) >= MIN_UNIT_CHARS]
+
+
 def clean_paragraph(
     paragraph: str,
     lexicon: Lexicon | None = None,
@@ -153,8 +164,10 @@ def clean_paragraph(
     inside = [[span for span in spans if s <= span.start < e] for s, e in sentences]
     # A sentence is read without the phrases visibly dropped into it: a brand in a news
     # sentence must not make the sentence read as an advert.
-    probabilities = [register_probability(_without(paragraph[s:e], [span for span in own if _inserted(span)]), model)
-                     for (s, e), own in zip(sentences, inside)]
+    units = [_without(paragraph[s:e], [span for span in own if _inserted(span)]) for (s, e), own in zip(sentences, inside)]
+    if spans:  # the sentences without inserted spans, which the article's batch did not read
+        model.probabilities(unit for unit in units if significant_length(unit) >= MIN_UNIT_CHARS)
+    probabilities = [register_probability(unit, model) for unit in units]
     flagged = sum(p >= SPAM_PROBABILITY for p in probabilities)
     # An advert paragraph: a sentence reads as an advert, none clearly as news, and the whole does;
     # or most of its sentences read as adverts, none as official news outright, and the one that
@@ -202,9 +215,10 @@ def clean_paragraph(
 
 def clean_body(
     body: str, lexicon: Lexicon | None = None, *, model: RegisterModel | None = None, language: str | None = None,
-    evidence: Evidence | None = None,
+    evidence: Evidence | None = None, primed: bool = False,
 ) -> CleanResult:
-    """Clean a body whose paragraphs are separated by blank lines (``evidence``: see clean_paragraph)."""
+    """Clean a body whose paragraphs are separated by blank lines (``evidence``: see clean_paragraph;
+    ``primed``: the caller has primed ``model`` with ``body_units(body)``)."""
     lexicon = lexicon or default_lexicon()
     if not body:
         return CleanResult(body, [], 0, 0)
@@ -212,11 +226,13 @@ def clean_body(
     topics = topic_counts(body, lexicon) if significant_length(body) >= TOPIC_MIN_CHARS else None
     # One screen over the whole body: most articles hold no lexicon term at all.
     spans_possible = may_hold_spans(body, lexicon)
+    if not primed:
+        (model or default_model()).prime(body_units(body))
     kept: list[str] = []
     removals: list[dict[str, Any]] = []
     removed_chars = 0
     original_chars = 0
-    for paragraph in re.split(r"\n\s*\n", body):
+    for paragraph in _paragraphs(body):
         result = clean_paragraph(paragraph, lexicon, model=model, language=language, topics=topics, evidence=evidence,
                                  spans_possible=spans_possible)
         removals.extend(result.removals)
