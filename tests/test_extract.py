@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import EXTRACTOR_VERSION, Extracted, extract_article
+from crawler.extract.body import filter_boilerplate
 
 URL = "http://www.mca.gov.cn/article/xw/mtbd/201912/20191200022493.shtml"
 PARAGRAPHS = [
@@ -383,6 +384,26 @@ def test_boilerplate_inside_the_container_is_removed(furniture):
     assert result.body == "\n\n".join(PARAGRAPHS)
 
 
+FURNITURE_LINES = [
+    "打印本页", "【关闭窗口】", "[Print] [Close]", "字号：大 中 小", "Font size: A A A", "分享到：微信 微博",
+    "Share to: WeChat", "扫一扫在手机打开当前页", "SCAN THE QR CODE", "网站标识码 bm00000000",
+    "京ICP备00000000号", "京icp证0000号", "京公网安备 0000号", "版权所有：民政部", "COPYRIGHT 2024", "© 2024",
+    "all rights reserved", "（责任编辑：张三）", "Chief Editor: Li", "正文里有 Copyright 一词",
+]
+# Prose that starts like furniture, or is too long to be a share bar.
+PROSE_LINES = [
+    "民政部召开全国养老服务工作会议，部署推进基本公共服务体系建设。",
+    "The Ministry of Civil Affairs held a national conference on elderly care services.",
+    "打印机采购公告", "分享经验" + "很长的正文" * 20, "编辑部", "Topic of the day", "",
+]
+
+
+def test_furniture_lines_are_dropped_and_prose_kept():
+    assert filter_boilerplate(FURNITURE_LINES) == []
+    assert filter_boilerplate(PROSE_LINES) == PROSE_LINES
+    assert filter_boilerplate(["第一段。", "相关链接", "第二段。"]) == ["第一段。"]
+
+
 def test_known_containers_are_found(container_markup=None):
     for opening in ('<div id="UCAP-CONTENT">', '<div class="pages_content">', '<div class="TRS_Editor">',
                     '<div class="article-content">', '<td class="x" id="zoom">'):
@@ -625,3 +646,59 @@ def test_density_prefers_a_short_article_over_related_news_with_summaries():
     result = extract_article(html, URL)
     assert "fallback_density" in result.notes
     assert result.body == "\n\n".join(PARAGRAPHS[:2])
+
+
+# --- forms, and dates outside the content block ----------------------------------------------
+
+FORM_PAGE = """<html><head><title>关于开展养老服务质量提升行动的通知_民政部</title></head><body>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/xw/">新闻</a> &gt; 通知</div>
+<form action="/search"><label for="q">搜索</label><input id="q" name="q" value="博彩 www.bet365.com">
+<select name="s"><option>棋牌游戏大厅</option></select><textarea>澳门赌场 在线</textarea></form>
+<h1>关于开展养老服务质量提升行动的通知</h1><div class="info">发布时间：2024-03-05 来源：民政部</div>
+<div id="zoom"><p>各省、自治区、直辖市民政厅（局）：为提升养老服务质量，现就有关事项通知如下。</p>
+<form><p>表单里的一段正文，<label>标签文字</label>也算正文。</p><input type="hidden" value="x"></form>
+<p>附件：<a href="/files/a.pdf">实施方案.pdf</a></p></div></body></html>"""
+
+
+def test_text_inside_a_form_is_body_and_form_controls_are_not():
+    result = extract_article(FORM_PAGE.encode("utf-8"), URL, "utf-8")
+    assert result.title == "关于开展养老服务质量提升行动的通知"
+    assert result.body.split("\n\n") == [
+        "各省、自治区、直辖市民政厅（局）：为提升养老服务质量，现就有关事项通知如下。",
+        "表单里的一段正文，标签文字也算正文。",
+        "附件：实施方案.pdf",
+    ]
+    assert (result.published_date, result.source, result.section) == ("2024-03-05", "民政部", "通知")
+    assert result.attachments == [{"url": "http://www.mca.gov.cn/files/a.pdf", "title": "实施方案.pdf"}]
+
+
+@pytest.mark.parametrize(
+    ("layout", "date"),
+    [
+        # only the block's tail gives the nearest date (the cell's text is too long to be read whole)
+        ('<div class="info">发布时间：2024-03-01</div><table><tr><td><div id="zoom"><p>'
+         + "正文内容，" * 70 + "</p></div>发布日期：2024-03-02 10:00 作者：张三</td></tr></table>",
+         "2024-03-02T10:00:00+08:00"),
+        # the info line in the tail of the content block, and text right in its ancestors
+        ('<div class="main time-box">发布时间：2024-03-01<div class="wrap">来源：中国社会报<div id="zoom">'
+         "<p>正文第一段，说明有关情况：一是二是。</p><p>正文第二段。</p></div>"
+         "发布日期：2024-03-02 10:00 作者：张三</div>尾部：文字</div>", "2024-03-02T10:00:00+08:00"),
+        # a date-named ancestor of the block beats a date-named element after it; one inside is body
+        ('<div class="pubdate">2024-03-03<div id="zoom"><p>正文第一段很长很长很长很长很长很长很长很长。</p>'
+         '<span class="time">2019-12-19</span></div></div><span class="date">2024-03-04</span>', "2024-03-03"),
+        # the only date: an element named for it after the block
+        ('<div id="zoom"><p>正文第一段很长很长很长很长很长很长很长很长。</p></div><span class="date">2024-03-07</span>',
+         "2024-03-07"),
+        # the only date: an element named for it before the block
+        ('<span class="time">2024-03-08</span><div id="zoom"><p>正文第一段很长很长很长很长很长很长很长很长。</p></div>',
+         "2024-03-08"),
+        # no known container: the density fallback may choose a block holding the info line
+        ("<div><p>来源：新华社 2024-03-05</p><p>" + "这是一段足够长的正文内容，" * 30 + "</p></div>", "2024-03-05"),
+        # text straight in <body>, the block its only child
+        ('时间：2024-03-06<div id="zoom"><p>正文：第一段，足够长足够长足够长足够长足够长。</p></div>', "2024-03-06"),
+    ],
+)
+def test_the_nearest_date_outside_the_content_block(layout, date):
+    html = f"<html><head><title>测试页面标题</title></head><body>{layout}</body></html>"
+    result = extract_article(html.encode("utf-8"), URL, "utf-8")
+    assert (result.published_at or result.published_date) == date

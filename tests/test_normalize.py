@@ -14,6 +14,7 @@ from crawler.extract.text import (
     is_site_name,
     normalize_body,
     normalize_line,
+    normalize_lines,
     strip_site_suffix,
 )
 from pipelines.normalize import NormalizePipeline
@@ -49,6 +50,9 @@ def test_whitespace_and_zero_width(raw, clean):
         # Full-width letters in prose stay as written, and so does Chinese punctuation.
         ("ＡＢＣ类地区（试点）：", "ＡＢＣ类地区（试点）："),
         ("第二届全国职业技能大赛", "第二届全国职业技能大赛"),
+        # A full-width comma alone is punctuation; between digits it is a thousands separator.
+        ("一，二", "一，二"),
+        ("第１，２００人", "第1,200人"),
     ],
 )
 def test_halfwidth_only_for_data(raw, clean):
@@ -58,6 +62,13 @@ def test_halfwidth_only_for_data(raw, clean):
 def test_body_paragraphs_one_blank_line():
     raw = "\u3000\u3000第一段。\r\n\r\n\r\n  第二段\n  续行。\n\n\n\n第三段。\n"
     assert normalize_body(raw) == "第一段。\n\n第二段 续行。\n\n第三段。"
+
+
+def test_normalize_lines_cleans_each_line_and_drops_the_empty_ones():
+    lines = [" 2019年１２月１９日 ", "", "\u3000\u3000访问ｈｔｔｐ：／／ｗｗｗ．ｍｃａ．ｇｏｖ．ｃｎ", "e\u0301", "\u0301x",
+             "\u200b", "a\x1eb", "  c  ", "\u212b ab"]
+    # NFC composes é and turns the Angstrom sign into Å; a combining mark opening a line stays.
+    assert normalize_lines(lines) == ["2019年12月19日", "访问http://www.mca.gov.cn", "é", "\u0301x", "ab", "c", "\u00c5 ab"]
 
 
 def test_normalize_line_empty_is_none():

@@ -95,15 +95,6 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # libxml2 refuses strings with C0 controls; a stray one (Word paste, truncated field) must not
 # cost the whole page.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
-_CONTROL_ASCII = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20)) + b"\x7f"
-
-
-def _has_control_chars(text: str) -> bool:
-    """``bool(_CONTROL_CHARS.search(text))``: the ASCII ones found in the text's ASCII projection
-    by a byte-table pass (~1 ns a character; the class scan ~6), the two others with ``in``."""
-    ascii_part = text.encode("ascii", "ignore")
-    return (len(ascii_part.translate(None, _CONTROL_ASCII)) != len(ascii_part)
-            or "\ufffe" in text or "\uffff" in text)
 _BODY_TAG = re.compile(r"<body[\s>]", re.IGNORECASE)
 _CJK_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]+")
 _LATIN_RUN = re.compile("[A-Za-z]+")
@@ -215,9 +206,7 @@ def _extract(
         result.note(code)
     if len(body) > LARGE_PAGE_BYTES:
         result.note("large_page")
-    text = decoded.text
-    if _has_control_chars(text):
-        text = _CONTROL_CHARS.sub("", text)
+    text = _CONTROL_CHARS.sub("", decoded.text)
     if text.lstrip().startswith("<?xml"):
         text = _XML_DECLARATION.sub("", text, count=1)
     repaired = drop_early_document_end(text)
@@ -264,9 +253,7 @@ def _extract(
         result.note("fallback_density")
         result.page_signals["body_from"] = "density"
 
-    # The breadcrumb only names the section when no meta tag does (and its search reads
-    # every paragraph's text).
-    outside = scan_outside(page, container, want_breadcrumb=not (meta.column_name or meta.og_section))
+    outside = scan_outside(page, container)
     headline = find_headline(page, container, site_names, headline_reference(meta, site_names))
 
     # Editor lines are furniture, but they tell whether the Author meta tag names the editor.

@@ -68,25 +68,18 @@ _FURNITURE = re.compile(
     r"pageBreak|nextpage|prevnext|sxp|comment)(?:$|[\s_\-\d])",
     re.IGNORECASE,
 )
-# A furniture line is one that starts as furniture (tried at the start only) …
-_LINE_DROP_START = re.compile(
-    r"(?:[【\[]?\s*(?:打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|返回顶部|收藏|纠错|我要纠错|"
+# A furniture line: print/close buttons, font-size and share bars, QR-code prompts,
+# ICP and copyright notices, the editor's name.
+_LINE_DROP = re.compile(
+    r"^(?:[【\[]?\s*(?:打印(?:本页|此页|文章)?|关闭(?:窗口|本页)?|返回顶部|收藏|纠错|我要纠错|"
     r"Print|Close|Back to top|Top)\s*[】\]]?\s*)+$"
-    r"|[【\[]?\s*(?:字号|字体|Font ?size|Text size)\s*[:：]?.{0,20}$"
-    r"|(?:分享到|分享|Share(?: to)?)\s*[:：]?.{0,40}$"
-    r"|[（(\[【]?\s*(?:责任编辑|编辑|Editor|Chief Editor)\s*[:：]",
+    r"|^[【\[]?\s*(?:字号|字体|Font ?size|Text size)\s*[:：]?.{0,20}$"
+    r"|^(?:分享到|分享|Share(?: to)?)\s*[:：]?.{0,40}$"
+    r"|扫一扫在手机打开当前页|Scan to open the current page|Scan the QR code"
+    r"|网站标识码|ICP备|ICP证|公网安备|公安备案|版权所有|Copyright|©|All rights reserved"
+    r"|^[（(\[【]?\s*(?:责任编辑|编辑|Editor|Chief Editor)\s*[:：]",
     re.IGNORECASE,
 )
-# … or holds one of these anywhere. A case-insensitive alternation costs a branch
-# per character of every line, so it runs only on lines holding a character one of
-# the alternatives needs in any case: 扫 网 备 证 版 ©, c or l (no other character
-# equals c or l under IGNORECASE).
-_LINE_DROP_ANYWHERE = re.compile(
-    r"扫一扫在手机打开当前页|Scan to open the current page|Scan the QR code"
-    r"|网站标识码|ICP备|ICP证|公网安备|公安备案|版权所有|Copyright|©|All rights reserved",
-    re.IGNORECASE,
-)
-_LINE_DROP_GATE = re.compile("[扫网备证版©cClL]")
 _LINE_STOP = re.compile(
     r"^(?:[【\[]?\s*)?(?:相关链接|相关文章|相关新闻|相关稿件|相关阅读|相关报道|推荐阅读|延伸阅读|"
     r"Related (?:Stories|News|Articles|Links|Content)|More (?:Stories|News))\s*[】\]]?\s*[:：]?\s*$",
@@ -290,7 +283,7 @@ def filter_boilerplate(lines: list[str]) -> list[str]:
     for line in lines:
         if _LINE_STOP.match(line):
             break
-        if _LINE_DROP_START.match(line) or (_LINE_DROP_GATE.search(line) and _LINE_DROP_ANYWHERE.search(line)):
+        if _LINE_DROP.search(line):
             continue
         kept.append(line)
     return kept

@@ -49,15 +49,8 @@ _INFO_BLOCKS = frozenset(("div", "p", "td", "th", "dt", "li", "h2", "h3", "h4", 
 _CRUMB_STARTS = ("当前位置", "您现在的位置", "您的位置", "所在位置", "现在位置", "You are here", "Location")
 _HOME_LINKS = ("首页", "网站首页", "Home", "HOME")
 _CRUMB_TAGS = ("div", "p", "span", "td", "ul", "ol", "nav")
-# XPath runs in C: the few text nodes with a colon come back instead of a walk over every node.
+# Text nodes holding a colon: the only ones that can carry a label (发布时间：, 来源：).
 _LABELLED_TEXT = etree.XPath('.//text()[contains(., "：") or contains(., ":")]')
-# The same nodes outside the content block $c (the only ones scan_outside keeps), in document
-# order: the preceding and following axes skip $c's own text, which is most of the page and
-# which contains() would otherwise scan in full; $p is the page the scan is confined to.
-_LABELLED_OUTSIDE = etree.XPath(
-    '($c/preceding::text() | $c/following::text())[count(ancestor::*|$p) = count(ancestor::*)]'
-    '[contains(., "：") or contains(., ":")]'
-)
 # Unlabelled dates in elements named for them: <span class="time">2019-12-19</span>.
 _DATE_NAME = re.compile(r"date|time|fbsj|fbrq|riqi", re.IGNORECASE)
 
@@ -68,7 +61,7 @@ def _inside(element: Any, container: Any | None) -> bool:
     return element is container or any(ancestor is container for ancestor in element.iterancestors())
 
 
-def scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = True) -> Outside:
+def scan_outside(page: Any, container: Any | None) -> Outside:
     """Info lines and the breadcrumb outside the content block, in document order."""
     found = Outside()
     seen_blocks: set[Any] = set()
@@ -76,8 +69,7 @@ def scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = Tr
     ranked: list[tuple[int, int, int, InfoFacts]] = []
     # Keyed by the elements themselves: the dict keeps the lxml proxies alive, so identity holds.
     chain = {element: depth for depth, element in enumerate(_ancestry(container))} if container is not None else {}
-    labelled = _LABELLED_TEXT(page) if container is None else _LABELLED_OUTSIDE(page, c=container, p=page)
-    for node in labelled:
+    for node in _LABELLED_TEXT(page):
         if not INFO_LABEL.search(node):
             continue
         owner = node.getparent()
@@ -119,7 +111,7 @@ def scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = Tr
         facts = parse_info_text(text)
         if facts.date or facts.source or facts.author or facts.date_rejected:
             ranked.append((_distance(block, chain), label_rank(text), len(ranked), facts))
-    for element in _dated_by_name(page, container):
+    for element in _dated_by_name(page):
         if element in seen_blocks or _inside(element, container):
             continue
         text = element.text_content()
@@ -131,25 +123,17 @@ def scan_outside(page: Any, container: Any | None, *, want_breadcrumb: bool = Tr
     # The info line sits next to the article; a date in a sidebar or footer is far from it.
     # At equal distance a publication label beats a drafting date (发布日期 over 成文日期).
     found.infos = [entry[3] for entry in sorted(ranked, key=lambda entry: entry[:3])]
-    found.breadcrumb = _find_breadcrumb(page, container) if want_breadcrumb else None
+    found.breadcrumb = _find_breadcrumb(page, container)
     return found
 
 
 _DATED_TAGS = ("span", "div", "p", "td", "em", "i", "time", "li", "font", "strong")
-# Elements of those tags in the page $p but not inside the content block $c (its ancestors
-# included), in document order.
-_OUTSIDE_ELEMENTS = etree.XPath(
-    "($c/preceding::* | $c/following::* | $c/ancestor::*)[count(ancestor::*|$p) = count(ancestor::*)]"
-    f"[{' or '.join(f'self::{tag}' for tag in _DATED_TAGS)}]"
-)
 
 
-def _dated_by_name(page: Any, container: Any | None = None) -> list[Any]:
-    """Elements named for a date (class or id), outside ``container`` when one is given."""
-    # A Python pass over class/id is cheaper here than an XPath with a dozen contains().
+def _dated_by_name(page: Any) -> list[Any]:
+    """Elements whose class or id names a date (``<span class="time">``), in document order."""
     found = []
-    candidates = page.iter(*_DATED_TAGS) if container is None else _OUTSIDE_ELEMENTS(page, c=container, p=page)
-    for element in candidates:
+    for element in page.iter(*_DATED_TAGS):
         classes = element.get("class")
         element_id = element.get("id")
         if (classes and _DATE_NAME.search(classes)) or (element_id and _DATE_NAME.search(element_id)):

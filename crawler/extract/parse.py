@@ -37,15 +37,7 @@ def html_parser() -> Any:
     """This thread's lxml HTML parser (lxml parsers are not safe to share between threads)."""
     parser = getattr(_local, "parser", None)
     if parser is None:
-        parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
-        # lxml.html's own parser asks a Python method for the class of every element proxy
-        # it makes (~1 us each; an extraction makes thousands). Every element an HtmlElement,
-        # decided in C: the same methods (text_content, cssselect …), only <form>, <input>,
-        # <select>, <textarea> and <label> lose their form-handling extras, which nothing here uses.
-        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
-            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
-            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
-        ))
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
         _local.parser = parser
     return parser
 

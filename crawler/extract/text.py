@@ -70,18 +70,8 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", text).replace("\n", " ")).strip()
 
 
-
-# What the two substitutions below can start on: a full-width digit, or the first letter
-# of a full-width "http" / "www". (Full-width punctuation such as "，" is in every Chinese
-# sentence; gating on it would run both substitutions on every line.)
-_FULLWIDTH_START = re.compile("[０-９ｈＨｗＷ]")
-
-
 def halfwidth_data(text: str) -> str:
     """Full-width digits and URLs to ASCII; full-width letters in prose stay as written."""
-    if not _FULLWIDTH_START.search(text):
-        return text
-
     def _to_ascii(match: re.Match[str]) -> str:
         return match.group(0).translate(_FULLWIDTH_ASCII)
 
@@ -97,68 +87,16 @@ def normalize_line(text: str | None) -> str | None:
     return cleaned or None
 
 
-# Joins lines for normalize_lines: a C0 control that every step below leaves alone (it
-# is neither a space nor a line break, and NFC never composes across it).
-_LINE_MARK = "\x1e"
-_ZERO_WIDTH_KEEP_MARK = re.compile(
-    "[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\x00-\x08\x0e-\x1d\x1f\x7f\x80-\x9f\ufffe\uffff]"
-)
-
-
-# On a long text the engine's scan for a character class costs ~20 ns a character
-# (the line-break pattern, an alternation, ~30 ns), while ``in`` looks for one character
-# at memchr speed: these tests decide whether the substitutions have anything to do.
-_LINE_BREAK_CHARS = ("\r", "\u2028", "\u2029", "\x85")
-_SPACES_BUT_BLANK = tuple("\t\f\v\xa0\u1680\u202f\u205f\u3000") + tuple(map(chr, range(0x2000, 0x200B)))
-
-
-def _has_any(text: str, characters: tuple[str, ...]) -> bool:
-    return any(character in text for character in characters)
-
-
-# Every character the steps of normalize_lines act on, but the line feed and the plain
-# space: the usual article has none, and one scan of a class (~5 ns a character) says so
-# where the four steps' own tests and scans cost ~15.
-_LINE_WORK = re.compile(
-    "[" + _ZERO_WIDTH_KEEP_MARK.pattern[1:-1] + _FULLWIDTH_START.pattern[1:-1]
-    + "".join(re.escape(character) for character in (*_LINE_BREAK_CHARS, *_SPACES_BUT_BLANK)) + "]"
-)
-
-
 def normalize_lines(lines: Iterable[str]) -> list[str]:
-    """``[normalize_line(x) for x in lines]`` without the empty ones, in one pass.
-
-    An article has hundreds of paragraphs; normalising them joined costs one call of
-    each regex and of NFC instead of hundreds. The result is the same as line by line.
-    """
-    lines = list(lines)
-    if not lines:
-        return []
-    joined = _LINE_MARK.join(lines)
-    if joined.count(_LINE_MARK) != len(lines) - 1:
-        # A line holding the mark itself (line by line it is removed as a control).
-        return [line for line in map(normalize_line, lines) if line]
-    # Quiet: nothing to remove, no line break but "\n", no space but " ", no
-    # full-width data, and NFC brought none in; the steps for those are skipped.
-    quiet = _LINE_WORK.search(joined) is None
-    text = unicodedata.normalize("NFC", joined if quiet else _ZERO_WIDTH_KEEP_MARK.sub("", joined))
-    quiet = quiet and text == joined
-    if not quiet and _has_any(text, _LINE_BREAK_CHARS):
-        text = _LINE_BREAKS.sub(" ", text)
-    text = text.replace("\n", " ")
-    if "  " in text or not quiet and _has_any(text, _SPACES_BUT_BLANK):
-        text = _SPACES.sub(" ", text)
-    if not quiet:
-        text = halfwidth_data(text)
-    return [line for line in (piece.strip() for piece in text.split(_LINE_MARK)) if line]
+    """Each line through :func:`normalize_line`, the empty ones dropped."""
+    return [line for line in map(normalize_line, lines) if line]
 
 
 def normalize_body(text: str) -> str:
     """Body text: each paragraph collapsed to one line, paragraphs separated by one blank line."""
     if not text:
         return ""
-    if _has_any(text, _LINE_BREAK_CHARS):
-        text = _LINE_BREAKS.sub("\n", text)
+    text = _LINE_BREAKS.sub("\n", text)
     return "\n\n".join(normalize_lines(block.replace("\n", " ") for block in _BLANK_RUNS.split(text)))
 
 
