@@ -149,15 +149,15 @@ def test_the_politeness_window_never_grants_more_than_the_rate(client: redis.Red
     assert window_for(2) == (2, 1.0)
     assert window_for(0.5) == (1, 2.0)
     acquire = client.register_script(scripts.ACQUIRE)
-    keys = [f"{redis_prefix}:host:x:grants", f"{redis_prefix}:host:x:leases"]
-    waits = [float(acquire(keys=keys, args=[f"t{n}", 2, 1.0, 0, 30])) for n in range(3)]
+    keys = [f"{redis_prefix}:host:x:grants", f"{redis_prefix}:host:x:leases", f"{redis_prefix}:host:x:throttle"]
+    waits = [float(acquire(keys=keys, args=[f"t{n}", 2, 1.0, 0, 30, 0, 60])) for n in range(3)]
     assert waits[:2] == [0, 0]
     assert 0.9 < waits[2] <= 1.0  # the third must wait for the first to leave the window
     # Concurrency: two leases, the third waits until one is released.
-    leases = [f"{redis_prefix}:host:y:grants", f"{redis_prefix}:host:y:leases"]
-    assert [float(acquire(keys=leases, args=[f"l{n}", 0, 0, 2, 30])) for n in range(3)] == [0, 0, 0.05]
+    leases = [f"{redis_prefix}:host:y:grants", f"{redis_prefix}:host:y:leases", f"{redis_prefix}:host:y:throttle"]
+    assert [float(acquire(keys=leases, args=[f"l{n}", 0, 0, 2, 30, 0, 60])) for n in range(3)] == [0, 0, 0.05]
     client.zrem(leases[1], "l0")
-    assert float(acquire(keys=leases, args=["l3", 0, 0, 2, 30])) == 0
+    assert float(acquire(keys=leases, args=["l3", 0, 0, 2, 30, 0, 60])) == 0
 
 
 def test_without_redis_url_the_addon_changes_nothing() -> None:
