@@ -7,6 +7,7 @@ add-on that leaves a crawl without REDIS_URL unchanged.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -213,3 +214,20 @@ def test_requests_travel_with_the_spiders_callbacks(client: redis.Redis, redis_u
     # A callback that is no method of the spider cannot travel: logged, counted, not queued.
     assert not scheduler.enqueue_request(Request("http://x.gov.cn/other.html", callback=lambda response: None))
     assert scheduler.stats.get_value("distributed/unserializable_request") == 1
+
+
+def test_scrapy_runs_reports_an_unreadable_manifest_and_decides_an_old_ones_exit_status(tmp_path: Any) -> None:
+    from crawler.commands.runs import list_runs
+
+    runs_dir = tmp_path / "runs"
+    runs_dir.mkdir()
+    (runs_dir / "broken.json").write_text('{"run_id": ', encoding="utf-8")
+    lost = {"run_id": "r1", "worker": "box-7", "seed": "mca", "finish_reason": "redis_lost",
+            "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:01:00Z",
+            "counts": {"records_written": 3}, "stats": {}}
+    (runs_dir / "r1-box-7.json").write_text(json.dumps(lost), encoding="utf-8")
+    [run], problems = list_runs(tmp_path)
+    assert len(problems) == 1 and "broken.json: unreadable manifest" in problems[0]
+    # A manifest without exit_status (written before it was recorded): decided from its finish reason.
+    assert [(row["host"], row["pid"], row["exit_status"]) for row in run["workers"]] == [("box", 7, 1)]
+    assert run["status"] == "failed (1 failed of 1 workers)" and run["items"] == 3
