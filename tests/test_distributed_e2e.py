@@ -10,7 +10,6 @@ import importlib.util
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import pytest
 
 from conftest import SampleSite, start_sample_site
 from crawler.commands.runs import format_runs, list_runs
+from crawler.distributed.connection import worker_name
 from crawler.demo import ROOT, crawl_env
 from crawler.sample.process import stop as stop_process
 from test_replay import run_replay
@@ -131,8 +131,10 @@ def three_workers(site: tuple[SampleSite, Path], redis_url: str, module_prefix: 
     sample.reset_log()
     out = tmp_path_factory.mktemp("three-workers") / "out"
     seed = site_dir / "small.toml"
-    workers = [worker(seed, out, sample.proxy_url, redis_url, module_prefix, REDIS_HOST_RATE=2, REDIS_IDLE_CLOSE=1)
-               for _ in range(3)]
+    # AutoThrottle on, as by default: its delay is shared too (it starts at AUTOTHROTTLE_START_DELAY, 1 s).
+    # Two requests at a time per worker: the seeding worker cannot take the whole frontier, the others crawl too.
+    workers = [worker(seed, out, sample.proxy_url, redis_url, module_prefix, REDIS_HOST_RATE=2, AUTOTHROTTLE_ENABLED=True,
+                      CONCURRENT_REQUESTS=2) for _ in range(3)]
     results = [finish(process) for process in workers]
     requests = [entry for entry in sample.requests() if f"//{HOST}/" in entry["url"]]
     client = redis.Redis.from_url(redis_url)
@@ -200,6 +202,13 @@ def test_three_workers_share_one_rate_limit_and_one_robots_txt(three_workers: Sh
     assert len(times) >= 8
     busiest = max(sum(1 for other in times if start <= other < start + 1.0) for start in times)
     assert busiest <= 2, f"{busiest} requests to {HOST} within one second"
+    # AutoThrottle adapted one shared delay: every worker that downloaded saw it, none ran Scrapy's own.
+    manifests = stats_of(three_workers.out)
+    delays = [stats["distributed/autothrottle/last_delay"] for stats in manifests if stats.get("downloader/response_count")]
+    assert delays and all(delay < 1.0 for delay in delays)  # down from the start delay: the site answers fast
+    for _, stderr in three_workers.results:
+        enabled = stderr.split("Enabled extensions:", 1)[1].split("]", 1)[0]
+        assert "DistributedRun" in enabled and "AutoThrottle" not in enabled
 
 
 def test_every_request_a_worker_took_is_acknowledged_and_the_run_removed(three_workers: SharedCrawl) -> None:
@@ -207,6 +216,9 @@ def test_every_request_a_worker_took_is_acknowledged_and_the_run_removed(three_w
     for stats in stats_of(three_workers.out):
         assert stats.get("distributed/acknowledged", 0) == stats.get("scheduler/dequeued/redis", 0)
         assert stats.get("distributed/heartbeat_bug", 0) == 0
+    # Idle workers were given requests by their heartbeat (engine.crawl), not left to the engine's 5 s heartbeat.
+    assert sum(stats.get("distributed/handed_over", 0) for stats in stats_of(three_workers.out)) > 0
+    assert sum(1 for stats in stats_of(three_workers.out) if stats.get("downloader/response_count")) >= 2
     taken = sum(stats.get("scheduler/dequeued/redis", 0) for stats in stats_of(three_workers.out))
     assert taken >= len(three_workers.requests) - 1  # every request but robots.txt went through the shared queue
     # Nothing pending, nothing queued: the last worker removed the run (seed lock and robots.txt expire by themselves).
@@ -243,7 +255,7 @@ def test_scrapy_runs_shows_the_workers_of_a_distributed_run(three_workers: Share
     assert (run["status"], run["exit_status"]) == ("finished", 0)
     assert run["items"] == len(records(out))
     assert sorted(row["pid"] for row in run["workers"]) == sorted(three_workers.pids)
-    assert {row["host"] for row in run["workers"]} == {socket.gethostname()}
+    assert {row["host"] for row in run["workers"]} == {worker_name().rsplit("-", 1)[0]}  # this machine
     assert {row["exit_status"] for row in run["workers"]} == {0}
     assert sum(row["items"] for row in run["workers"]) == run["items"]
     assert run["started_at"] == min(m["started_at"] for m in manifests)

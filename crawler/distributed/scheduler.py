@@ -129,6 +129,7 @@ class DistributedScheduler(Scheduler):
             engine.crawl(request)
         finally:
             self._handing = None
+        self.stats.inc_value("distributed/handed_over")
         return True
 
     def enqueue_request(self, request: Request) -> bool:
