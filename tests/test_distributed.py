@@ -231,3 +231,29 @@ def test_scrapy_runs_reports_an_unreadable_manifest_and_decides_an_old_ones_exit
     # A manifest without exit_status (written before it was recorded): decided from its finish reason.
     assert [(row["host"], row["pid"], row["exit_status"]) for row in run["workers"]] == [("box", 7, 1)]
     assert run["status"] == "failed (1 failed of 1 workers)" and run["items"] == 3
+
+
+def test_a_busy_worker_stays_alive_and_a_departed_one_is_not_brought_back(
+    client: redis.Redis, redis_url: str, redis_prefix: str
+) -> None:
+    from crawler.distributed.run import Liveness
+
+    keys = Keys(redis_prefix, "seed")
+    join(client, keys, "busy", "run-1")
+    seconds, micro = client.time()
+    client.zadd(keys.workers, {"busy": seconds + micro / 1e6 - 100})  # its last heartbeat long ago
+    context = RunContext(client, redis_url, keys, "run-1", "busy", fresh=False, visibility_timeout=5.0)
+    liveness = Liveness(context, interval=0.05)
+    liveness.start()
+    try:
+        deadline = time.monotonic() + 10
+        while beat(client, keys, "other", visibility=5)[2] and time.monotonic() < deadline:
+            time.sleep(0.05)  # this thread busy, as a reactor in a long callback: the liveness thread beats
+        assert beat(client, keys, "other", visibility=5)[2] == []  # "busy" is not dead to the others
+        client.zrem(keys.workers, "busy")  # it left (or was put back by the others)
+        time.sleep(0.2)
+        assert client.zscore(keys.workers, "busy") is None  # the thread never re-adds it
+    finally:
+        liveness.stop()
+        liveness.join(timeout=5)
+    assert not liveness.is_alive()

@@ -7,7 +7,10 @@ is alive, acknowledges the requests it has finished and puts back the
 requests of workers that stayed silent longer than
 ``REDIS_VISIBILITY_TIMEOUT``. The worker closes with ``finished`` once the
 shared frontier has been empty, with no request pending at any worker, for
-``REDIS_IDLE_CLOSE`` seconds. On closing it puts back what it had not
+``REDIS_IDLE_CLOSE`` seconds. A thread of its own also refreshes the
+worker's heartbeat time (:class:`Liveness`): a worker whose reactor is busy
+for longer than the visibility timeout (a long callback, a starved CPU) is
+slow, not dead, and keeps its requests. On closing it puts back what it had not
 finished; the last worker of a finished run removes the run's keys. A
 worker that cannot reach Redis for ``REDIS_LOST_TIMEOUT`` seconds closes
 with finish reason ``redis_lost`` (``scrapy crawl`` exits 1).
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -106,6 +110,32 @@ def reconcile_worker_jsonl(crawler: Crawler, run: str, worker: str) -> int:
     return count
 
 
+class Liveness(threading.Thread):
+    """Daemon thread: the worker's heartbeat time, refreshed every ``interval`` whatever the reactor is doing.
+
+    Only the time: acknowledging, putting back and deciding to close stay with
+    the reactor's heartbeat. A process killed stops both, so its requests are
+    put back after the visibility timeout as before.
+    """
+
+    def __init__(self, context: RunContext, interval: float) -> None:
+        super().__init__(name=f"distributed-liveness-{context.worker}", daemon=True)
+        self.context = context
+        self.interval = interval
+        self.stopped = threading.Event()
+        self._alive = context.client.register_script(scripts.ALIVE)
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                self._alive(keys=[self.context.keys.workers], args=[self.context.worker])
+            except redis.RedisError:  # the reactor's heartbeat notices a lost Redis and stops the worker
+                pass
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 class DistributedRun:
     """Extension: joins the seed's run in Redis, beats, closes when the shared frontier is idle."""
 
@@ -124,6 +154,8 @@ class DistributedRun:
         self._requeue_script = context.client.register_script(scripts.REQUEUE)
         self._loop: task.LoopingCall | None = None
         self._unacknowledged: list[str] = []
+        self.liveness = Liveness(context, self.interval)
+        self.liveness.start()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -262,6 +294,7 @@ class DistributedRun:
     def spider_closed(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        self.liveness.stop()
         context, keys = self.context, self.context.keys
         try:
             acked = self._unacknowledged + self._finished_tokens()

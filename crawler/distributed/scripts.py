@@ -79,6 +79,12 @@ local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]
 return {redis.call('ZCARD', KEYS[2]), pending_total(KEYS[1], ARGV[3]), dead}
 """
 
+# KEYS: workers. ARGV: worker. A sign of life from the worker's liveness thread: refreshes its
+# heartbeat time, only while it is a member (it never brings back a worker that has left).
+ALIVE = _NOW + """
+return redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+"""
+
 # KEYS: workers, requests. ARGV: visibility timeout, pending prefix, worker.
 # Puts a dead worker's pending requests back into the queue (if it is still silent). Returns how many.
 REQUEUE = _NOW + """
