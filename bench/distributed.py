@@ -19,9 +19,14 @@ a fresh key prefix. Prints per run:
   1M (linearly: band buckets fill more densely as articles are added, so
   the 1M figure is an upper bound).
 
+With ``--rounds N`` the four modes run N times, interleaved (local, 1, 2,
+3, local, 1, …), and each mode keeps its best round (least CPU per page;
+the fixed cost is the least of its N measurements): on a shared machine
+other load only ever adds CPU time.
+
 The goal is CPU/page distributed <= 1.25 x local. On a 2-core machine the
 site and Redis share the CPU with the workers: the 2- and 3-worker speedups
-are reported, not gated. Usage: ``python bench/distributed.py [--pages N]``.
+are reported, not gated. Usage: ``python bench/distributed.py [--pages N] [--rounds N]``.
 """
 
 from __future__ import annotations
@@ -140,8 +145,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--page-bytes", type=int, default=30_000)
     parser.add_argument("--state-articles", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds; each mode keeps its best")
     args = parser.parse_args()
-    results = []
     with tempfile.TemporaryDirectory(prefix="bench-distributed-") as tmp:
         tmp_path = Path(tmp)
         generate_site(tmp_path / "site", args.pages, args.page_bytes)
@@ -153,11 +158,20 @@ def main() -> None:
         try:
             proxy_url = f"http://127.0.0.1:{port}"
             client = redis.Redis.from_url(server.connection_url)
-            fixed = fixed_cost(seed, tmp_path / "fixed", proxy_url)
-            results.append(run("local", 1, seed, tmp_path / "local", proxy_url, log_path, None, None))
-            for workers in (1, 2, 3):
-                results.append(run(f"{workers} worker{'s' * (workers > 1)}", workers, seed, tmp_path / f"w{workers}",
-                                   proxy_url, log_path, client, server.connection_url + "/0"))
+            best: dict[str, dict[str, Any]] = {}
+            fixed = float("inf")
+            for round_number in range(args.rounds):
+                fixed = min(fixed, fixed_cost(seed, tmp_path / f"fixed{round_number}", proxy_url))
+                measured = [run("local", 1, seed, tmp_path / f"local{round_number}", proxy_url, log_path, None, None)]
+                for workers in (1, 2, 3):
+                    measured.append(run(f"{workers} worker{'s' * (workers > 1)}", workers, seed,
+                                        tmp_path / f"w{workers}-{round_number}", proxy_url, log_path, client,
+                                        server.connection_url + "/0"))
+                for result in measured:
+                    kept = best.get(result["name"])
+                    if kept is None or result["cpu_per_page"] < kept["cpu_per_page"]:
+                        best[result["name"]] = result
+            results = list(best.values())
             memory = state_memory(client, args.state_articles) / args.state_articles
         finally:
             stop(site)
@@ -165,7 +179,7 @@ def main() -> None:
     local = results[0]
     for r in results:
         r["net_per_page"] = (r["cpu"] - r["workers"] * fixed) / r["pages"]
-    print(f"fixed CPU cost of one crawl process: {fixed:.2f}s")
+    print(f"fixed CPU cost of one crawl process: {fixed:.2f}s; best of {args.rounds} interleaved round(s)")
     print(f"{'mode':10} {'pages':>6} {'records':>7} {'pages/s':>8} {'CPU/page':>9} {'vs local':>8} "
           f"{'net CPU/page':>12} {'vs local':>8} {'Redis cmd/page':>14}")
     for r in results:

@@ -7,6 +7,7 @@ add-on that leaves a crawl without REDIS_URL unchanged.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -149,15 +150,15 @@ def test_the_politeness_window_never_grants_more_than_the_rate(client: redis.Red
     assert window_for(2) == (2, 1.0)
     assert window_for(0.5) == (1, 2.0)
     acquire = client.register_script(scripts.ACQUIRE)
-    keys = [f"{redis_prefix}:host:x:grants", f"{redis_prefix}:host:x:leases"]
-    waits = [float(acquire(keys=keys, args=[f"t{n}", 2, 1.0, 0, 30])) for n in range(3)]
+    keys = [f"{redis_prefix}:host:x:grants", f"{redis_prefix}:host:x:leases", f"{redis_prefix}:host:x:throttle"]
+    waits = [float(acquire(keys=keys, args=[f"t{n}", 2, 1.0, 0, 30, 0, 60])) for n in range(3)]
     assert waits[:2] == [0, 0]
     assert 0.9 < waits[2] <= 1.0  # the third must wait for the first to leave the window
     # Concurrency: two leases, the third waits until one is released.
-    leases = [f"{redis_prefix}:host:y:grants", f"{redis_prefix}:host:y:leases"]
-    assert [float(acquire(keys=leases, args=[f"l{n}", 0, 0, 2, 30])) for n in range(3)] == [0, 0, 0.05]
+    leases = [f"{redis_prefix}:host:y:grants", f"{redis_prefix}:host:y:leases", f"{redis_prefix}:host:y:throttle"]
+    assert [float(acquire(keys=leases, args=[f"l{n}", 0, 0, 2, 30, 0, 60])) for n in range(3)] == [0, 0, 0.05]
     client.zrem(leases[1], "l0")
-    assert float(acquire(keys=leases, args=["l3", 0, 0, 2, 30])) == 0
+    assert float(acquire(keys=leases, args=["l3", 0, 0, 2, 30, 0, 60])) == 0
 
 
 def test_without_redis_url_the_addon_changes_nothing() -> None:
@@ -213,3 +214,46 @@ def test_requests_travel_with_the_spiders_callbacks(client: redis.Redis, redis_u
     # A callback that is no method of the spider cannot travel: logged, counted, not queued.
     assert not scheduler.enqueue_request(Request("http://x.gov.cn/other.html", callback=lambda response: None))
     assert scheduler.stats.get_value("distributed/unserializable_request") == 1
+
+
+def test_scrapy_runs_reports_an_unreadable_manifest_and_decides_an_old_ones_exit_status(tmp_path: Any) -> None:
+    from crawler.commands.runs import list_runs
+
+    runs_dir = tmp_path / "runs"
+    runs_dir.mkdir()
+    (runs_dir / "broken.json").write_text('{"run_id": ', encoding="utf-8")
+    lost = {"run_id": "r1", "worker": "box-7", "seed": "mca", "finish_reason": "redis_lost",
+            "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:01:00Z",
+            "counts": {"records_written": 3}, "stats": {}}
+    (runs_dir / "r1-box-7.json").write_text(json.dumps(lost), encoding="utf-8")
+    [run], problems = list_runs(tmp_path)
+    assert len(problems) == 1 and "broken.json: unreadable manifest" in problems[0]
+    # A manifest without exit_status (written before it was recorded): decided from its finish reason.
+    assert [(row["host"], row["pid"], row["exit_status"]) for row in run["workers"]] == [("box", 7, 1)]
+    assert run["status"] == "failed (1 failed of 1 workers)" and run["items"] == 3
+
+
+def test_a_busy_worker_stays_alive_and_a_departed_one_is_not_brought_back(
+    client: redis.Redis, redis_url: str, redis_prefix: str
+) -> None:
+    from crawler.distributed.run import Liveness
+
+    keys = Keys(redis_prefix, "seed")
+    join(client, keys, "busy", "run-1")
+    seconds, micro = client.time()
+    client.zadd(keys.workers, {"busy": seconds + micro / 1e6 - 100})  # its last heartbeat long ago
+    context = RunContext(client, redis_url, keys, "run-1", "busy", fresh=False, visibility_timeout=5.0)
+    liveness = Liveness(context, interval=0.05)
+    liveness.start()
+    try:
+        deadline = time.monotonic() + 10
+        while beat(client, keys, "other", visibility=5)[2] and time.monotonic() < deadline:
+            time.sleep(0.05)  # this thread busy, as a reactor in a long callback: the liveness thread beats
+        assert beat(client, keys, "other", visibility=5)[2] == []  # "busy" is not dead to the others
+        client.zrem(keys.workers, "busy")  # it left (or was put back by the others)
+        time.sleep(0.2)
+        assert client.zscore(keys.workers, "busy") is None  # the thread never re-adds it
+    finally:
+        liveness.stop()
+        liveness.join(timeout=5)
+    assert not liveness.is_alive()

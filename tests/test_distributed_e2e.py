@@ -13,8 +13,10 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from typing import Any
 import pytest
 
 from conftest import SampleSite, start_sample_site
+from crawler.commands.runs import format_runs, list_runs
+from crawler.distributed.connection import worker_name
 from sample.demo import ROOT, crawl_env
 from sample.process import stop as stop_process
 from test_replay import run_replay
@@ -60,7 +64,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SampleSite,
 
 def worker(seed: Path, output_dir: Path, proxy_url: str, redis_url: str, prefix: str, **settings: Any) -> subprocess.Popen[str]:
     values = {
-        "OUTPUT_DIR": output_dir, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix, "REDIS_IDLE_CLOSE": 2,
+        "OUTPUT_DIR": output_dir, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix, "REDIS_IDLE_CLOSE": 1,
         "REDIS_HEARTBEAT_INTERVAL": 0.5, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "WARC_WRITER": "thread", **settings,
     }
@@ -92,17 +96,65 @@ def article_urls(count: int, first: int = 0) -> set[str]:
     return {f"http://{HOST}/xwzx/gzdt/202312/t20231219_{n}.html" for n in range(first, count)}
 
 
+@pytest.fixture(scope="module")
+def module_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix shared by this module's tests of one crawl; its keys are deleted afterwards."""
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@dataclass
+class SharedCrawl:
+    """Three workers of the "small" seed with a global limit of 2 requests/s per host, run once for several tests."""
+
+    out: Path
+    seed: Path
+    pids: list[int]
+    results: list[tuple[int, str]]
+    requests: list[dict[str, Any]]
+    leftover_keys: list[bytes]
+
+
+@pytest.fixture(scope="module")
+def three_workers(site: tuple[SampleSite, Path], redis_url: str, module_prefix: str,
+                  tmp_path_factory: pytest.TempPathFactory) -> SharedCrawl:
+    import redis
+
+    sample, site_dir = site
+    sample.reset_log()
+    out = tmp_path_factory.mktemp("three-workers") / "out"
+    seed = site_dir / "small.toml"
+    # AutoThrottle on, as by default: its delay is shared too (it starts at AUTOTHROTTLE_START_DELAY, 1 s).
+    # Two requests at a time per worker: the seeding worker cannot take the whole frontier, the others crawl too.
+    workers = [worker(seed, out, sample.proxy_url, redis_url, module_prefix, REDIS_HOST_RATE=2, AUTOTHROTTLE_ENABLED=True,
+                      CONCURRENT_REQUESTS=2) for _ in range(3)]
+    results = [finish(process) for process in workers]
+    requests = [entry for entry in sample.requests() if f"//{HOST}/" in entry["url"]]
+    client = redis.Redis.from_url(redis_url)
+    leftover = sorted(client.scan_iter(match=f"{module_prefix}:small:*"))
+    client.close()
+    return SharedCrawl(out, seed, [process.pid for process in workers], results, requests, leftover)
+
+
 def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     site: tuple[SampleSite, Path], redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
     sample, site_dir = site
     sample.reset_log()
     out = tmp_path / "out"
-    settings = {"REDIS_VISIBILITY_TIMEOUT": 5, "REDIS_HOST_RATE": 40}
+    # No shared concurrency limit here: leases the killed worker held would hold the others back until they expire.
+    settings = {"REDIS_VISIBILITY_TIMEOUT": 3, "REDIS_HOST_RATE": 40, "REDIS_HOST_CONCURRENCY": 0, "REDIS_IDLE_CLOSE": 1}
     workers = [worker(site_dir / "bench.toml", out, sample.proxy_url, redis_url, redis_prefix, **settings) for _ in range(3)]
     deadline = time.monotonic() + 60
     while len(sample.requests()) < 40 and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
     victim = workers[1]
     os.kill(victim.pid, signal.SIGKILL)
     victim.communicate()
@@ -118,42 +170,100 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     assert sum(s.get("distributed/requeued", 0) for s in survivors) > 0  # its taken requests came back
     assert sum(s.get("distributed/run_ended", 0) for s in survivors) == 1
 
+    # scrapy runs: the two survivors' rows, and the killed worker's from its JSONL file alone.
+    [run], problems = list_runs(out)
+    assert problems == []
+    rows = {row["pid"]: row for row in run["workers"]}
+    assert {rows[p.pid]["exit_status"] for p in (workers[0], workers[2])} == {0}
+    killed_files = list((out / "jsonl").glob(f"*-{victim.pid}.jsonl*"))
+    if killed_files:  # it had written records before it was killed
+        assert rows[victim.pid]["exit_status"] is None and "no manifest" in rows[victim.pid]["finish_reason"]
+        assert run["status"] == "incomplete (1 without manifest of 3 workers)"
+    assert run["items"] == len(records(out)) == ARTICLES
 
-def test_three_workers_share_one_rate_limit_and_one_robots_txt_and_replay_as_one_run(
-    site: tuple[SampleSite, Path], redis_url: str, redis_prefix: str, tmp_path: Path
-) -> None:
-    sample, site_dir = site
-    sample.reset_log()
-    out = tmp_path / "out"
-    workers = [
-        worker(site_dir / "small.toml", out, sample.proxy_url, redis_url, redis_prefix, REDIS_HOST_RATE=2, REDIS_IDLE_CLOSE=1)
-        for _ in range(3)
-    ]
-    for code, stderr in (finish(process) for process in workers):
+
+def test_three_workers_of_one_run_all_finish(three_workers: SharedCrawl) -> None:
+    for code, stderr in three_workers.results:
         assert code == 0, stderr[-3000:]  # no worker refused by the OUTPUT_DIR run lock (75)
-    requests = [entry for entry in sample.requests() if f"//{HOST}/" in entry["url"]]
+    manifests = stats_of(three_workers.out)
+    assert len(manifests) == 3 and sum(s.get("distributed/seeded", 0) for s in manifests) == 1
+    assert sum(s.get("distributed/run_ended", 0) for s in manifests) == 1
+    live = {record["url"] for record in records(three_workers.out)}
+    assert live == article_urls(ARTICLES, first=(ARTICLES + 19) // 20 * 20 - 20)
+    out = three_workers.out
+    names = [path.name for path in (out / "warc").glob("*.warc.gz")] + [p.name for p in (out / "jsonl").iterdir()]
+    assert all(f"-{pid}" in " ".join(names) for pid in three_workers.pids)  # names carry the pid
+
+
+def test_three_workers_share_one_rate_limit_and_one_robots_txt(three_workers: SharedCrawl) -> None:
+    requests = three_workers.requests
     assert [entry["url"] for entry in requests].count(f"http://{HOST}/robots.txt") == 1  # fetched once, shared
     times = sorted(datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).timestamp() for entry in requests)
     assert len(times) >= 8
     busiest = max(sum(1 for other in times if start <= other < start + 1.0) for start in times)
     assert busiest <= 2, f"{busiest} requests to {HOST} within one second"
-    manifests = stats_of(out)
-    assert len(manifests) == 3 and sum(s.get("distributed/seeded", 0) for s in manifests) == 1
-    live = {record["url"]: record for record in records(out)}
-    assert set(live) == article_urls(ARTICLES, first=(ARTICLES + 19) // 20 * 20 - 20)
-    names = [path.name for path in (out / "warc").glob("*.warc.gz")] + [p.name for p in (out / "jsonl").iterdir()]
-    assert all(f"-{process.pid}" in " ".join(names) for process in workers)  # names carry the pid
+    # AutoThrottle adapted one shared delay: every worker that downloaded saw it, none ran Scrapy's own.
+    manifests = stats_of(three_workers.out)
+    delays = [stats["distributed/autothrottle/last_delay"] for stats in manifests if stats.get("downloader/response_count")]
+    assert delays and all(delay < 1.0 for delay in delays)  # down from the start delay: the site answers fast
+    for _, stderr in three_workers.results:
+        enabled = stderr.split("Enabled extensions:", 1)[1].split("]", 1)[0]
+        assert "DistributedRun" in enabled and "AutoThrottle" not in enabled
 
-    # scrapy replay of the workers' WARCs: one run, the same records.
+
+def test_every_request_a_worker_took_is_acknowledged_and_the_run_removed(three_workers: SharedCrawl) -> None:
+    """Requests are acknowledged once the engine no longer holds them (crawler/distributed/run.py's in_flight)."""
+    for stats in stats_of(three_workers.out):
+        assert stats.get("distributed/acknowledged", 0) == stats.get("scheduler/dequeued/redis", 0)
+        assert stats.get("distributed/heartbeat_bug", 0) == 0
+    # Idle workers were given requests by their heartbeat (engine.crawl), not left to the engine's 5 s heartbeat.
+    assert sum(stats.get("distributed/handed_over", 0) for stats in stats_of(three_workers.out)) > 0
+    assert sum(1 for stats in stats_of(three_workers.out) if stats.get("downloader/response_count")) >= 2
+    taken = sum(stats.get("scheduler/dequeued/redis", 0) for stats in stats_of(three_workers.out))
+    assert taken >= len(three_workers.requests) - 1  # every request but robots.txt went through the shared queue
+    # Nothing pending, nothing queued: the last worker removed the run (seed lock and robots.txt expire by themselves).
+    left = {key.decode().split(":")[2] for key in three_workers.leftover_keys}  # <prefix>:small:<name>[:…]
+    assert left <= {"seeded", "robots"}, three_workers.leftover_keys
+
+
+def test_replay_of_the_workers_warcs_gives_the_same_records(three_workers: SharedCrawl, tmp_path: Path) -> None:
+    out = three_workers.out
+    live = {record["url"]: record for record in records(out)}
     replayed = tmp_path / "replay"
-    result = run_replay([out / "warc"], replayed, args=["-a", f"seed={site_dir / 'small.toml'}"])
+    result = run_replay([out / "warc"], replayed, args=["-a", f"seed={three_workers.seed}"])
     assert result.returncode == 0, result.stderr[-3000:]
     again = {record["url"]: record for record in records(replayed)}
     assert sorted(again) == sorted(live)
     for url, record in again.items():
         assert {k: v for k, v in record.items() if k not in ("fetched_at", "warc")} == \
             {k: v for k, v in live[url].items() if k not in ("fetched_at", "warc")}, url
+    # The replay is a local run: one line, no worker rows.
+    [run], problems = list_runs(replayed)
+    assert problems == [] and not run["distributed"] and run["workers"] == []
+    assert (run["status"], run["exit_status"], run["items"]) == ("finished", 0, len(live))
 
+
+def test_scrapy_runs_shows_the_workers_of_a_distributed_run(three_workers: SharedCrawl) -> None:
+    out = three_workers.out
+    command = [sys.executable, "-m", "scrapy", "runs", str(out), "--json"]
+    listed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    [run] = json.loads(listed.stdout)
+    manifests = [json.loads(path.read_text("utf-8")) for path in (out / "runs").glob("*.json")]
+    assert run["run_id"] == manifests[0]["run_id"] and run["seed"] == "small" and run["distributed"]
+    assert [m["exit_status"] for m in manifests] == [0, 0, 0]  # scrapy crawl added its exit status
+    assert (run["status"], run["exit_status"]) == ("finished", 0)
+    assert run["items"] == len(records(out))
+    assert sorted(row["pid"] for row in run["workers"]) == sorted(three_workers.pids)
+    assert {row["host"] for row in run["workers"]} == {worker_name().rsplit("-", 1)[0]}  # this machine
+    assert {row["exit_status"] for row in run["workers"]} == {0}
+    assert sum(row["items"] for row in run["workers"]) == run["items"]
+    assert run["started_at"] == min(m["started_at"] for m in manifests)
+    assert run["finished_at"] == max(m["finished_at"] for m in manifests)
+    text = format_runs(list_runs(out)[0])  # what the command prints without --json
+    assert run["run_id"] in text and "finished" in text
+    for pid in three_workers.pids:
+        assert f"pid {pid}: " in text
 
 
 def test_an_unreachable_redis_stops_the_start_with_exit_status_2(site: tuple[SampleSite, Path], tmp_path: Path) -> None:

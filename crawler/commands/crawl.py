@@ -32,6 +32,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from crawler.distributed.connection import RedisUnavailable
+from crawler.extensions.manifest import record_exit_status
 from crawler.extensions.runlock import RunLocked
 from crawler.seeds import SeedError
 from crawler.dedup.state import StateStoreError
@@ -174,6 +175,8 @@ class Command(ScrapyCrawlCommand):
         seed = getattr(spider, "seed", None)
         outcome.start_url_count = len(getattr(seed, "start_urls", ()) or getattr(spider, "start_urls", ()) or ())
         self.exitcode, reason = exit_status(outcome)
+        if spider is not None:
+            record_exit_status(crawler, self.exitcode, reason)  # `scrapy runs` lists it
         if self.exitcode == EXIT_OK:
             logger.info("crawl %s: exit status 0, %s", args[0], reason)
         else:

@@ -2,8 +2,8 @@
 
 Without ``REDIS_URL`` it changes nothing. With it, the frontier and duplicate
 filter (scrapy-redis), the state store, the run (id, seeding, ending) and the
-per-host politeness budget live in Redis and are shared by every worker of
-the seed; the per-OUTPUT_DIR run lock is off (workers may share an
+per-host politeness budget (rate, concurrency, AutoThrottle delay) live in
+Redis and are shared by every worker of the seed; the per-OUTPUT_DIR run lock is off (workers may share an
 OUTPUT_DIR; their files carry host and pid). docs/distributed.md.
 """
 
@@ -37,6 +37,9 @@ class Distributed:
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", "crawler.distributed.politeness.SharedPoliteness", 990
         )
+        # AutoThrottle's delay is kept per host for all workers by SharedPoliteness; Scrapy's own
+        # extension would slow each worker by its own latencies alone.
+        settings.set_in_component_priority_dict("EXTENSIONS", "scrapy.extensions.throttle.AutoThrottle", None)
         middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
         robots = "crawler.middlewares.robotstxt.RobotsTxtMiddleware"
         if middlewares.get(robots) is not None:  # robots.txt fetched once per host and run, for all workers

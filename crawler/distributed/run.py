@@ -7,7 +7,10 @@ is alive, acknowledges the requests it has finished and puts back the
 requests of workers that stayed silent longer than
 ``REDIS_VISIBILITY_TIMEOUT``. The worker closes with ``finished`` once the
 shared frontier has been empty, with no request pending at any worker, for
-``REDIS_IDLE_CLOSE`` seconds. On closing it puts back what it had not
+``REDIS_IDLE_CLOSE`` seconds. A thread of its own also refreshes the
+worker's heartbeat time (:class:`Liveness`): a worker whose reactor is busy
+for longer than the visibility timeout (a long callback, a starved CPU) is
+slow, not dead, and keeps its requests. On closing it puts back what it had not
 finished; the last worker of a finished run removes the run's keys. A
 worker that cannot reach Redis for ``REDIS_LOST_TIMEOUT`` seconds closes
 with finish reason ``redis_lost`` (``scrapy crawl`` exits 1).
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
@@ -54,6 +59,8 @@ class RunContext:
     fresh: bool
     visibility_timeout: float
     taken: dict[Request, str] = field(default_factory=dict)  # request -> pending token
+    # Taken and given to engine.crawl by the heartbeat, not yet asked for by the engine (scheduler.py).
+    handed_over: deque[Request] = field(default_factory=deque)
 
 
 def run_context(crawler: Crawler) -> RunContext | None:
@@ -61,22 +68,26 @@ def run_context(crawler: Crawler) -> RunContext | None:
     return getattr(crawler, CONTEXT_ATTRIBUTE, None)
 
 
-def in_progress(engine: Any) -> set[Request] | None:
-    """The requests the engine has taken from the scheduler and not yet finished (scraped, items processed).
+def in_flight(engine: Any) -> set[Request] | None:
+    """The requests the engine holds: downloading (middlewares included), or being scraped (callback, items).
 
-    Scrapy has no signal for "a request is done"; its engine slot keeps this set
-    from the scheduler's hand-over until the callback's output went through the
-    pipelines. None when the engine has no such set (another Scrapy version).
+    These are the sets Scrapy's own ``engine.spider_is_idle()`` and
+    ``scrapy.utils.engine.get_engine_status()`` read: ``engine.downloader.active``
+    (from the hand-over by the scheduler until the download's outcome) and the
+    scraper slot's queue and ``active`` set (until the callback's or errback's
+    output, its items through the pipelines, is done). A request passes from
+    the one to the other without a turn of the reactor, so a request in
+    neither has been dealt with. None when the engine has no such sets
+    (another Scrapy version).
     """
-    inprogress = getattr(getattr(engine, "_slot", None), "inprogress", None)
-    return inprogress if isinstance(inprogress, set) else None
-
-
-def wake_engine(engine: Any) -> None:
-    """Ask an idle engine to look at the scheduler now rather than at its next 5-second heartbeat."""
-    nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
-    if nextcall is not None:
-        nextcall.schedule()
+    downloading = getattr(getattr(engine, "downloader", None), "active", None)
+    slot = getattr(getattr(engine, "scraper", None), "slot", None)
+    scraping, queued = getattr(slot, "active", None), getattr(slot, "queue", None)
+    if not isinstance(downloading, set) or not isinstance(scraping, set) or queued is None:
+        return None
+    held = downloading | scraping
+    held.update(entry[1] for entry in queued)  # (response or failure, request, deferred)
+    return held
 
 
 def reconcile_worker_jsonl(crawler: Crawler, run: str, worker: str) -> int:
@@ -99,6 +110,32 @@ def reconcile_worker_jsonl(crawler: Crawler, run: str, worker: str) -> int:
     return count
 
 
+class Liveness(threading.Thread):
+    """Daemon thread: the worker's heartbeat time, refreshed every ``interval`` whatever the reactor is doing.
+
+    Only the time: acknowledging, putting back and deciding to close stay with
+    the reactor's heartbeat. A process killed stops both, so its requests are
+    put back after the visibility timeout as before.
+    """
+
+    def __init__(self, context: RunContext, interval: float) -> None:
+        super().__init__(name=f"distributed-liveness-{context.worker}", daemon=True)
+        self.context = context
+        self.interval = interval
+        self.stopped = threading.Event()
+        self._alive = context.client.register_script(scripts.ALIVE)
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                self._alive(keys=[self.context.keys.workers], args=[self.context.worker])
+            except redis.RedisError:  # the reactor's heartbeat notices a lost Redis and stops the worker
+                pass
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 class DistributedRun:
     """Extension: joins the seed's run in Redis, beats, closes when the shared frontier is idle."""
 
@@ -117,6 +154,8 @@ class DistributedRun:
         self._requeue_script = context.client.register_script(scripts.REQUEUE)
         self._loop: task.LoopingCall | None = None
         self._unacknowledged: list[str] = []
+        self.liveness = Liveness(context, self.interval)
+        self.liveness.start()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -152,18 +191,20 @@ class DistributedRun:
         return extension
 
     def spider_opened(self) -> None:
-        if in_progress(self.crawler.engine) is None:
+        if in_flight(self.crawler.engine) is None:
             logger.error("This Scrapy's engine does not expose the requests in progress: finished requests cannot be "
                          "acknowledged, so this worker's requests are only put back when it leaves")
         self._loop = task.LoopingCall(self.beat)
         self._loop.start(self.interval, now=False)
 
     def _finished_tokens(self) -> list[str]:
-        inprogress = in_progress(self.crawler.engine)
+        engine = self.crawler.engine
+        held = in_flight(engine)
         taken = self.context.taken
-        if inprogress is None:
+        if held is None:
             return []
-        done = [request for request in taken if request not in inprogress]
+        held.update(self.context.handed_over)  # taken, not yet in the engine's hands
+        done = [request for request in taken if request not in held]
         return [taken.pop(request) for request in done]
 
     def beat(self) -> None:
@@ -196,8 +237,11 @@ class DistributedRun:
         engine = self.crawler.engine
         if queued or pending or self.context.taken:
             self.idle_since = None
-            if queued:
-                wake_engine(engine)
+            if queued and not engine.needs_backout():
+                # An idle engine asks the scheduler again only at its own 5-second heartbeat.
+                hand_over = getattr(engine.scheduler, "hand_over", None)
+                if hand_over is not None:
+                    hand_over(engine)
             return
         now = time.monotonic()
         if self.idle_since is None:
@@ -250,6 +294,7 @@ class DistributedRun:
     def spider_closed(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        self.liveness.stop()
         context, keys = self.context, self.context.keys
         try:
             acked = self._unacknowledged + self._finished_tokens()

@@ -11,7 +11,12 @@ on the keys of :class:`crawler.distributed.connection.Keys`. Two things differ:
   the last worker of a finished run removes it;
 * a request is encoded in ``Request.to_dict``'s format, but its callbacks are
   named from the bound method itself: Scrapy's lookup scans every member of
-  the spider for each request, the largest CPU cost of queueing in Redis.
+  the spider for each request, the largest CPU cost of queueing in Redis;
+* the heartbeat can hand a queued request to an engine with room for more
+  (:meth:`DistributedScheduler.hand_over`, through the public
+  ``engine.crawl``), which then asks for the next ones at once instead of at
+  its own 5-second heartbeat: requests another worker queued reach an idle
+  worker within one heartbeat.
 
 It shares the worker's Redis client, and it counts without the ``spider=``
 arguments Scrapy 2.19 deprecates.
@@ -91,6 +96,8 @@ class DistributedScheduler(Scheduler):
         self.context = context
         self.stats = crawler.stats
         self.debug = crawler.settings.getbool("DUPEFILTER_DEBUG")
+        self.handed_over = context.handed_over
+        self._handing: Request | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -110,7 +117,25 @@ class DistributedScheduler(Scheduler):
     def close(self, reason: str) -> None:
         """Keep the shared queue: other workers may still be crawling (the run's last worker removes it)."""
 
+    def hand_over(self, engine: Any) -> bool:
+        """Take one queued request and give it to ``engine.crawl``; False when none was given."""
+        if self.handed_over:  # the engine has not asked for the last one yet
+            return False
+        request = self.next_request()
+        if request is None:
+            return False
+        self._handing = request
+        try:
+            engine.crawl(request)
+        finally:
+            self._handing = None
+        self.stats.inc_value("distributed/handed_over")
+        return True
+
     def enqueue_request(self, request: Request) -> bool:
+        if request is self._handing:  # already taken from the shared queue: this worker crawls it
+            self.handed_over.append(request)
+            return True
         for key in RESPONSE_META_KEYS:  # describe a response, and cannot be pickled
             request.meta.pop(key, None)
         try:
@@ -138,12 +163,16 @@ class DistributedScheduler(Scheduler):
         return True
 
     def has_pending_requests(self) -> bool:
+        if self.handed_over:
+            return True
         try:
             return len(self.queue) > 0
         except redis.RedisError:
             return False  # the heartbeat notices Redis is gone and stops the worker
 
     def next_request(self) -> Request | None:
+        if self.handed_over:
+            return self.handed_over.popleft()
         try:
             request = self.queue.pop()
         except redis.RedisError as exc:

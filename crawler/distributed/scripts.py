@@ -79,6 +79,12 @@ local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]
 return {redis.call('ZCARD', KEYS[2]), pending_total(KEYS[1], ARGV[3]), dead}
 """
 
+# KEYS: workers. ARGV: worker. A sign of life from the worker's liveness thread: refreshes its
+# heartbeat time, only while it is a member (it never brings back a worker that has left).
+ALIVE = _NOW + """
+return redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+"""
+
 # KEYS: workers, requests. ARGV: visibility timeout, pending prefix, worker.
 # Puts a dead worker's pending requests back into the queue (if it is still silent). Returns how many.
 REQUEUE = _NOW + """
@@ -116,17 +122,27 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 return 1
 """
 
-# KEYS: grants, leases. ARGV: token, max grants per window, window seconds, max leases, lease seconds.
-# One politeness budget per host: a sliding window of grants and a set of expiring leases
-# (requests in flight). Returns 0 when granted, else the seconds to wait before asking again.
+# KEYS: grants, leases, throttle. ARGV: token, max grants per window, window seconds, max leases,
+# lease seconds, AutoThrottle start delay (0: no shared AutoThrottle), seconds to keep the throttle.
+# One politeness budget per host: a sliding window of grants, a set of expiring leases (requests
+# in flight) and, with AutoThrottle, a spacing of at least the host's shared delay between two
+# grants (hash: delay, last grant). Returns 0 when granted, else the seconds to wait before asking again.
 ACQUIRE = _NOW + """
 local window, limit = tonumber(ARGV[3]), tonumber(ARGV[2])
 local leases = tonumber(ARGV[4])
+local start = tonumber(ARGV[6])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 if limit > 0 and redis.call('ZCARD', KEYS[1]) >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return tostring(math.max(0.01, tonumber(oldest[2]) + window - now))
+end
+if start > 0 then
+  local state = redis.call('HMGET', KEYS[3], 'delay', 'last')
+  local delay, last = tonumber(state[1]) or start, tonumber(state[2])
+  if last and now < last + delay then
+    return tostring(math.max(0.01, last + delay - now))
+  end
 end
 if leases > 0 and redis.call('ZCARD', KEYS[2]) >= leases then
   return '0.05'
@@ -139,5 +155,28 @@ if leases > 0 then
   redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[1])
   redis.call('EXPIRE', KEYS[2], math.ceil(tonumber(ARGV[5])) + 1)
 end
+if start > 0 then
+  redis.call('HSET', KEYS[3], 'last', tostring(now))
+  redis.call('EXPIRE', KEYS[3], ARGV[7])
+end
 return '0'
+"""
+
+# KEYS: leases, throttle. ARGV: lease token ('' for none), download latency ('' for none), status,
+# target concurrency, min delay, max delay, start delay, seconds to keep the throttle.
+# A response came back: its lease ends, and its latency adjusts the host's shared delay by
+# Scrapy's AutoThrottle policy (scrapy/extensions/throttle.py), here for all workers at once.
+# Returns the host's delay after the adjustment (nil without a latency).
+SETTLE = """
+if ARGV[1] ~= '' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+if ARGV[2] == '' then return false end
+local latency, concurrency = tonumber(ARGV[2]), tonumber(ARGV[4])
+local mindelay, maxdelay = tonumber(ARGV[5]), tonumber(ARGV[6])
+local old = tonumber(redis.call('HGET', KEYS[2], 'delay')) or tonumber(ARGV[7])
+local target = latency / concurrency
+local new = math.min(math.max(mindelay, math.max(target, (old + target) / 2)), maxdelay)
+if tonumber(ARGV[3]) ~= 200 and new <= old then return tostring(old) end
+redis.call('HSET', KEYS[2], 'delay', tostring(new))
+redis.call('EXPIRE', KEYS[2], ARGV[8])
+return tostring(new)
 """

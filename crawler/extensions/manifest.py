@@ -129,7 +129,6 @@ class RunManifest:
 
     def write(self, spider: Any, reason: str) -> None:
         run = run_id(self.crawler)
-        out = output_dir(self.crawler.settings)
         stats = {k: _jsonable(v) for k, v in sorted(self.crawler.stats.get_stats().items())}
         seed = getattr(spider, "seed", None)
         manifest = {
@@ -153,9 +152,26 @@ class RunManifest:
             "entries_not_listed": dict(self.dropped_entries),
             "stats": stats,
         }
-        path = out / "runs" / f"{run}{worker_suffix(self.crawler)}.json"
+        path = manifest_path(self.crawler)
         write_json_atomically(path, manifest)
         logger.info("Run manifest written to %s", path)
+
+
+def manifest_path(crawler: Crawler) -> Path:
+    """``OUTPUT_DIR/runs/<run id>[-<worker>].json``: where this crawler's manifest is written."""
+    return output_dir(crawler.settings) / "runs" / f"{run_id(crawler)}{worker_suffix(crawler)}.json"
+
+
+def record_exit_status(crawler: Crawler, status: int, reason: str) -> None:
+    """Add ``scrapy crawl``'s exit status (known once the crawl is over) to the manifest it wrote."""
+    path = manifest_path(crawler)
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):  # no manifest written (the crawl never ran): nothing to add to
+        return
+    manifest["exit_status"] = status
+    manifest["exit_reason"] = reason
+    write_json_atomically(path, manifest)
 
 
 def write_json_atomically(path: Path, data: Any) -> None:
