@@ -24,6 +24,8 @@ from crawler.sample.process import stop as stop_process
 
 CONTROL = "http://control.sample.test"
 
+pytest_plugins = ("e2e_guard",)  # a test that starts a subprocess must be marked e2e
+
 
 class SampleSite:
     """A running sample-site process and its control API."""
@@ -190,3 +192,13 @@ def pg_table(postgres_url: str) -> Iterator[str]:
         yield f"{schema}.articles"
     finally:
         drop_schema(postgres_url, schema)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` (make test): one worker runs a file's tests, sharing its
+    module fixtures, and one worker runs every test of ``sample_crawl``, so its crawls run once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = "sample_crawl" if "sample_crawl" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
