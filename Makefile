@@ -37,8 +37,13 @@ spam-model: venv
 demo: venv
 	$(PY) -m crawler.demo
 
+# Two pytest-xdist workers: one pytest process keeps about one core busy, as each e2e
+# test waits on the crawl, replay or server it started. One worker runs all of a file's
+# tests (its module fixtures run once); the workers share one sample_crawl
+# (tests/conftest.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: venv pywb-venv
-	$(PY) -m pytest -q -ra
+	$(PY) -m pytest -q -ra $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # Every benchmark prints ratios against a baseline measured in the same run.
 BENCHES ?= crawl warc extract spam dedup replay report load
