@@ -385,7 +385,8 @@ def test_a_forced_seed_keeps_the_runs_of_two_seeds_apart_when_their_stamps_tie(t
     """-a seed=… renames every run; it must not merge a gov run into an mca run named in the same millisecond."""
     stamps = {("mca", 0): "20240102030405000", ("mca", 1): "20240102030406000", ("gov", 0): "20240102030405000"}
     runs = {}
-    for seed, pages in (("mca", [b"one", b"two"]), ("gov", [b"gov"])):
+    # gov's page is longer than mca's: same-named files of equal size would count as one copy (expand_paths)
+    for seed, pages in (("mca", [b"one", b"two"]), ("gov", [b"the gov run's page, longer than either of mca's"])):
         folder = tmp_path / f"{len(runs)}-{seed}"  # mca's files are listed first
         writer = WarcFileWriter(folder, hostname="test", warcinfo={"seed": seed}, max_size=1)
         archiver = ExchangeArchiver(writer)
