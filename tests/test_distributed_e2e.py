@@ -92,6 +92,7 @@ def article_urls(count: int, first: int = 0) -> set[str]:
     return {f"http://{HOST}/xwzx/gzdt/202312/t20231219_{n}.html" for n in range(first, count)}
 
 
+@pytest.mark.alone  # beside another test's crawl it wrote an article twice in 2 of 5 runs
 def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     site: tuple[SampleSite, Path], redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
