@@ -37,8 +37,19 @@ spam-model: venv
 demo: venv
 	$(PY) -m sample.demo
 
+# Two pytest-xdist workers: one pytest process keeps about one core busy, as each e2e
+# test waits on the crawl, replay or server it started. One worker runs all of a file's
+# tests (its module fixtures run once); the workers share one sample_crawl
+# (tests/conftest.py). Tests marked `alone` (a crawl whose bounds need the CPU to
+# itself) run afterwards, by themselves. TEST_WORKERS=0: everything in one process.
+TEST_WORKERS ?= 2
 test: venv pywb-venv
+ifeq ($(TEST_WORKERS),0)
 	$(PY) -m pytest -q -ra
+else
+	$(PY) -m pytest -q -ra -n $(TEST_WORKERS) --dist loadfile -m "not alone"; parallel=$$?; \
+	$(PY) -m pytest -q -ra -m alone && exit $$parallel
+endif
 
 # Every benchmark prints ratios against a baseline measured in the same run.
 BENCHES ?= crawl warc extract spam dedup replay report load

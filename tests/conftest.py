@@ -7,6 +7,7 @@ Point a crawl at it with ``env={"http_proxy": sample_site.proxy_url, ...}``.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -23,6 +24,8 @@ from sample.process import launch
 from sample.process import stop as stop_process
 
 CONTROL = "http://control.sample.test"
+
+pytest_plugins = ("e2e_guard",)  # a test that starts a subprocess must be marked e2e
 
 
 class SampleSite:
@@ -111,19 +114,32 @@ def sample_crawl(sample_site: SampleSite, tmp_path_factory: pytest.TempPathFacto
 
     Seeds run in ``SEED_ORDER`` into one OUTPUT_DIR (so they share dedup state);
     the result holds each crawl's log and exit code and the proxy's request log.
+    Under pytest-xdist the first worker to ask crawls; the others wait for it
+    and read the same result (tests only read the crawl's OUTPUT_DIR).
     """
     from crawling import SEED_ORDER, CrawlResult, run_crawl
 
-    sample_site.reset()
-    result = CrawlResult(tmp_path_factory.mktemp("sample-crawl"))
-    for seed in SEED_ORDER:
-        completed = run_crawl(seed, result.output_dir, sample_site.proxy_url)
-        result.logs[seed] = completed.stderr
-        result.exit_codes[seed] = completed.returncode
-        result.requests_by_seed[seed] = sample_site.requests()
-        sample_site.reset_log()
-    sample_site.reset()
-    return result
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's base directory, above each worker's own
+    summary = shared / "sample-crawl.json"
+    with open(shared / "sample-crawl.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if summary.exists():
+            saved = json.loads(summary.read_text("utf-8"))
+            return CrawlResult(Path(saved.pop("output_dir")), **saved)
+        sample_site.reset()
+        result = CrawlResult(shared / "sample-crawl")
+        result.output_dir.mkdir()
+        for seed in SEED_ORDER:
+            completed = run_crawl(seed, result.output_dir, sample_site.proxy_url)
+            result.logs[seed] = completed.stderr
+            result.exit_codes[seed] = completed.returncode
+            result.requests_by_seed[seed] = sample_site.requests()
+            sample_site.reset_log()
+        sample_site.reset()
+        summary.write_text(json.dumps({**vars(result), "output_dir": str(result.output_dir)}), "utf-8")
+        return result
 
 
 @pytest.fixture(scope="session")
@@ -190,3 +206,4 @@ def pg_table(postgres_url: str) -> Iterator[str]:
         yield f"{schema}.articles"
     finally:
         drop_schema(postgres_url, schema)
+

@@ -143,6 +143,7 @@ def three_workers(site: tuple[SampleSite, Path], redis_url: str, module_prefix: 
     return SharedCrawl(out, seed, [process.pid for process in workers], results, requests, leftover)
 
 
+@pytest.mark.alone  # timing-sensitive: kept off the parallel part of make test
 def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     site: tuple[SampleSite, Path], redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:

@@ -157,6 +157,7 @@ class TreeMemory:
 
 
 @pytest.mark.e2e
+@pytest.mark.alone  # beside another test's crawl, its peak reached 489 and 510 MiB in 2 of 5 runs
 def test_a_50_mb_page_and_a_1_gib_gzip_bomb_keep_memory_bounded(tmp_path, fresh_sample_site):
     """The whole crawl's peak memory, measured per process (the kernel's high-water marks).
 

@@ -57,6 +57,7 @@ def after_first_run(first_run: Path, tmp_path: Path, fresh_sample_site: Any) -> 
     return out
 
 
+@pytest.mark.e2e
 def test_second_run_over_unchanged_site_emits_nothing(after_first_run: Path, fresh_sample_site: Any) -> None:
     first_records = read_jsonl(after_first_run, "mca")
     assert len(first_records) == len(MCA["articles"])
@@ -90,6 +91,7 @@ def test_second_run_over_unchanged_site_emits_nothing(after_first_run: Path, fre
     assert manifest["stats"].get("spider/failed/article", 0) == len(MCA["not_found"]) + len(MCA["robots_disallowed"])
 
 
+@pytest.mark.e2e
 def test_changed_article_is_emitted_again_with_same_id(after_first_run: Path, fresh_sample_site: Any) -> None:
     before = {r["url"]: r for r in read_jsonl(after_first_run, "mca")}[EDITED]
     with fresh_sample_site.open(EDITED) as response:
@@ -109,6 +111,7 @@ def test_changed_article_is_emitted_again_with_same_id(after_first_run: Path, fr
     assert counts["changed"] == 1 and counts["new"] == 0
 
 
+@pytest.mark.e2e
 def test_pagination_stops_after_known_list_pages(after_first_run: Path, fresh_sample_site: Any) -> None:
     completed = run_crawl("mca", after_first_run, fresh_sample_site.proxy_url, {"DEDUP_STOP_AFTER_KNOWN_PAGES": "1"})
     assert completed.returncode == EXIT_OK, completed.stderr[-3000:]
@@ -119,6 +122,7 @@ def test_pagination_stops_after_known_list_pages(after_first_run: Path, fresh_sa
     assert stats["pagination/known_only_pages"] == 1 and stats["pagination/list_links_dropped"] >= 1
 
 
+@pytest.mark.e2e
 def test_no_pagination_stop_after_an_unfinished_run(after_first_run: Path, fresh_sample_site: Any) -> None:
     # The last run recorded for the seed ended badly: the next one must walk every list page.
     state = after_first_run / "state" / "state.sqlite"
@@ -131,6 +135,7 @@ def test_no_pagination_stop_after_an_unfinished_run(after_first_run: Path, fresh
 
 
 # -- run lock and exit statuses -------------------------------------------------------
+@pytest.mark.e2e
 def test_second_concurrent_run_exits_at_once_with_75(tmp_path: Path, fresh_sample_site: Any) -> None:
     out = tmp_path / "out"
     lock = acquire(out / "state" / "locks" / "mca.lock", {"pid": 4242, "run_id": "the-first-run", "started": "now"})
@@ -152,6 +157,7 @@ def test_second_concurrent_run_exits_at_once_with_75(tmp_path: Path, fresh_sampl
         release(lock)
 
 
+@pytest.mark.e2e
 def test_corrupt_state_file_fails_the_run_and_is_kept(tmp_path: Path, fresh_sample_site: Any) -> None:
     out = tmp_path / "out"
     state = out / "state" / "state.sqlite"
@@ -163,6 +169,7 @@ def test_corrupt_state_file_fails_the_run_and_is_kept(tmp_path: Path, fresh_samp
     assert state.read_bytes() == b"not a database at all\n" * 50
 
 
+@pytest.mark.e2e
 def test_locked_state_file_fails_the_run(tmp_path: Path, fresh_sample_site: Any) -> None:
     out = tmp_path / "out"
     from crawler.dedup.sqlite import SQLiteStateStore
@@ -186,6 +193,7 @@ def scrapy(args: list[str], proxy_url: str, out: Path) -> subprocess.CompletedPr
     return subprocess.run(command, cwd=ROOT, env=crawl_env(proxy_url), capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.e2e
 def test_invalid_seed_and_unknown_spider_exit_2(tmp_path: Path, fresh_sample_site: Any) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\nsite_name = "x"\nallowed_domains = []\nstart_urls = "oops"\nlanguage = "zh"\n')
@@ -205,6 +213,7 @@ def write_seed(path: Path, start: str, domain: str, article_pattern: str) -> Pat
     return path
 
 
+@pytest.mark.e2e
 def test_unreachable_start_url_exits_1(tmp_path: Path, fresh_sample_site: Any) -> None:
     seed = write_seed(tmp_path / "probe.toml", "http://www.mca.gov.cn/no/such/list.html", "www.mca.gov.cn", r"/c\d+\.html$")
     completed = scrapy(["crawl", "news", "-a", f"seed={seed}"], fresh_sample_site.proxy_url, tmp_path / "out")
@@ -212,6 +221,7 @@ def test_unreachable_start_url_exits_1(tmp_path: Path, fresh_sample_site: Any) -
     assert "no start URL reachable" in completed.stderr
 
 
+@pytest.mark.e2e
 def test_every_article_failing_exits_1(tmp_path: Path, fresh_sample_site: Any) -> None:
     listing = "http://faults.sample.test/probe-list.html"
     links = "".join(f'<li><a href="/gone/a{n}.html">消息{n}</a></li>' for n in range(3))
@@ -300,6 +310,7 @@ def test_validators_are_kept_only_for_durable_outcomes(tmp_path: Path) -> None:
     middleware.store.close()
 
 
+@pytest.mark.e2e
 def test_rel_canonical_off_site_ignored_on_site_honoured(tmp_path: Path, fresh_sample_site: Any) -> None:
     site = fresh_sample_site
     hijacked = "http://www.mca.gov.cn/n152/n165/c1662004999979990003/content.html"

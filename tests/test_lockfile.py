@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("lockfile", ROOT / "tools" / "lockfile.py")
 lockfile = importlib.util.module_from_spec(_spec)

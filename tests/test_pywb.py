@@ -157,6 +157,7 @@ def fetch_from_sample_site(site: Any, url: str) -> bytes:
     raise AssertionError(f"{url} kept answering 503")
 
 
+@pytest.mark.e2e
 def test_sample_site_pages_replay_byte_identical(sample_crawl: dict[str, Any], sample_wayback: Wayback) -> None:
     routes = tomllib.loads(ROUTES.read_text(encoding="utf-8")).get("route", {})
     chunked_urls = {url for url, route in routes.items() if route.get("chunked")}
@@ -197,6 +198,7 @@ def own_wayback(crawl: dict[str, Any], tmp_path_factory: pytest.TempPathFactory)
         wayback.stop()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("case", "target"),
     [

@@ -28,6 +28,8 @@ from sample.demo import ROOT
 from crawler.replay.inputs import inspect_input
 from crawler.schema import validator
 
+pytestmark = pytest.mark.e2e
+
 TESTS = Path(__file__).resolve().parent
 HANDLER_LOG_SETTING = "TEST_HANDLER_LOG"
 
@@ -298,7 +300,6 @@ def test_uncompressed_warc_written_by_wget_names_its_seed_and_is_replayed(
         assert record["warc"]["file"] == archive.name
 
 
-@pytest.mark.e2e
 def test_a_good_archive_beside_a_file_that_is_not_one_replays_and_exits_non_zero(
     sample_crawl: Any, tmp_path: Path
 ) -> None:
@@ -314,7 +315,6 @@ def test_a_good_archive_beside_a_file_that_is_not_one_replays_and_exits_non_zero
     assert sorted(by_url(read_jsonl(out, "mca"))) == sorted(by_url(sample_crawl.records("mca")))
 
 
-@pytest.mark.e2e
 def test_an_archive_replays_from_the_seed_it_was_crawled_with_after_the_file_is_gone(
     fresh_sample_site: Any, tmp_path: Path
 ) -> None:

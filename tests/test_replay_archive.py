@@ -112,7 +112,9 @@ def test_runs_are_grouped_by_seed_and_writer_serial_oldest_first(tmp_path: Path)
     archiver.archive(exchange("/2.html", b"two"))
     archiver.close()
     run1 = list(writer.closed_files)
+    time.sleep(0.002)  # later runs start in a later millisecond (file names carry it)
     gov, _ = write_run(tmp_path, "gov", [exchange("/g.html", b"gov")])
+    time.sleep(0.002)
     run2, _ = write_run(tmp_path, "mca", [exchange("/1.html", b"one again")])
     inputs, _ = find_inputs([tmp_path])
     runs, unknown = group_runs(inputs)
@@ -385,7 +387,8 @@ def test_a_forced_seed_keeps_the_runs_of_two_seeds_apart_when_their_stamps_tie(t
     """-a seed=… renames every run; it must not merge a gov run into an mca run named in the same millisecond."""
     stamps = {("mca", 0): "20240102030405000", ("mca", 1): "20240102030406000", ("gov", 0): "20240102030405000"}
     runs = {}
-    for seed, pages in (("mca", [b"one", b"two"]), ("gov", [b"gov"])):
+    # gov's page is longer than mca's: same-named files of equal size would count as one copy (expand_paths)
+    for seed, pages in (("mca", [b"one", b"two"]), ("gov", [b"the gov run's page, longer than either of mca's"])):
         folder = tmp_path / f"{len(runs)}-{seed}"  # mca's files are listed first
         writer = WarcFileWriter(folder, hostname="test", warcinfo={"seed": seed}, max_size=1)
         archiver = ExchangeArchiver(writer)

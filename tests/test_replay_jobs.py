@@ -6,10 +6,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawling import SEED_ORDER, read_jsonl
 from test_replay import by_url, files_of_seed, replay_stats, run_replay, without
 
 
+@pytest.mark.e2e
 def test_replay_with_extraction_workers_writes_what_the_inline_replay_writes(
     sample_crawl: Any, fresh_sample_site: Any, tmp_path: Path
 ) -> None:
@@ -42,6 +45,7 @@ def test_replay_with_extraction_workers_writes_what_the_inline_replay_writes(
     assert total["extract/read_ahead_used"] > 0
 
 
+@pytest.mark.e2e
 def test_a_negative_job_count_is_a_usage_error(sample_crawl: Any, tmp_path: Path) -> None:
     result = run_replay([sample_crawl.output_dir / "warc"], tmp_path / "out", args=["--jobs", "-1"])
     assert result.returncode == 2
@@ -55,6 +59,7 @@ def test_replay_extracts_in_one_fewer_workers_than_cpus_by_default() -> None:
     assert default_jobs(None) == default_jobs(os.cpu_count())
 
 
+@pytest.mark.e2e
 def test_the_jobs_default_gives_way_to_a_setting(sample_crawl: Any, tmp_path: Path) -> None:
     files = files_of_seed(sample_crawl.output_dir / "warc", "mca")
     result = run_replay(files, tmp_path / "out", settings={"EXTRACT_PROCESSES": "0"})

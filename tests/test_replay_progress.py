@@ -11,6 +11,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from crawling import manifests, read_jsonl
 from test_replay import run_replay
 
@@ -18,6 +20,8 @@ from crawler.warc.archiver import ExchangeArchiver
 from crawler.warc.index import write_cdxj_index
 from crawler.warc.records import CapturedExchange
 from crawler.warc.writer import WarcFileWriter
+
+pytestmark = pytest.mark.e2e
 
 HOST = "www.progress.gov.cn"
 PER_LIST = 100

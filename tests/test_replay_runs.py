@@ -13,6 +13,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from test_replay import run_replay
 from test_replay_progress import page
 
@@ -20,6 +22,8 @@ from crawler.warc.archiver import ExchangeArchiver
 from crawler.warc.index import write_cdxj_index
 from crawler.warc.records import CapturedExchange
 from crawler.warc.writer import WarcFileWriter
+
+pytestmark = pytest.mark.e2e
 
 HOST = "www.runs.gov.cn"
 ARTICLES = 6

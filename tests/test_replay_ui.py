@@ -74,6 +74,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+@pytest.mark.e2e
 def test_archived_articles_are_browsable_in_pywb(sample_crawl: Any, fresh_sample_site: Any, tmp_path: Path) -> None:
     root, port = tmp_path / "pywb", free_port()
     log_path = tmp_path / "ui.log"
@@ -109,6 +110,7 @@ def test_archived_articles_are_browsable_in_pywb(sample_crawl: Any, fresh_sample
         p.name for p in warc_dir.glob("*.warc.gz"))
 
 
+@pytest.mark.e2e
 def test_missing_pywb_is_reported(sample_crawl: Any, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "crawler.replay.ui", str(sample_crawl.output_dir), "--root", str(tmp_path / "r"),

@@ -20,6 +20,8 @@ from crawling import EXPECTED
 
 from sample.demo import ROOT, crawl_command, crawl_env
 
+pytestmark = pytest.mark.e2e
+
 MCA = EXPECTED["mca"]
 EXPECTED_URLS = set(MCA["articles"]) - set(MCA.get("duplicates", {}))
 ARTICLES = set(MCA["articles"]) | set(MCA.get("not_found", [])) | set(MCA.get("doorways", []))

@@ -38,6 +38,7 @@ def raw_get(site: SampleSite, url: str, headers: dict[str, str] | None = None, t
         connection.close()
 
 
+@pytest.mark.e2e
 def test_list_page_sets_repeated_cookies(fresh_sample_site: SampleSite) -> None:
     status, headers, body = raw_get(fresh_sample_site, MCA + "/index.html")
     assert status == 200
@@ -46,18 +47,21 @@ def test_list_page_sets_repeated_cookies(fresh_sample_site: SampleSite) -> None:
     assert "c1662004999979990005/content.html?from=timeline" in body.decode("utf-8")
 
 
+@pytest.mark.e2e
 def test_unknown_host_and_unknown_path_are_404(fresh_sample_site: SampleSite) -> None:
     assert raw_get(fresh_sample_site, "http://www.example.org/")[0] == 404
     status, headers, body = raw_get(fresh_sample_site, article(404))
     assert status == 404 and b"404" in body and headers["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.e2e
 def test_host_is_case_insensitive_and_directory_serves_index(fresh_sample_site: SampleSite) -> None:
     _, _, index = raw_get(fresh_sample_site, MCA + "/index.html")
     status, _, body = raw_get(fresh_sample_site, "http://WWW.MCA.Gov.CN/n152/n165/")
     assert status == 200 and body == index
 
 
+@pytest.mark.e2e
 def test_gzip_only_when_accepted(fresh_sample_site: SampleSite) -> None:
     url = article(1)
     status, headers, plain = raw_get(fresh_sample_site, url)
@@ -69,6 +73,7 @@ def test_gzip_only_when_accepted(fresh_sample_site: SampleSite) -> None:
     assert headers["Content-Encoding"] is None
 
 
+@pytest.mark.e2e
 def test_chunked_article_has_no_content_length(fresh_sample_site: SampleSite) -> None:
     status, headers, body = raw_get(fresh_sample_site, article(8))
     assert status == 200
@@ -76,6 +81,7 @@ def test_chunked_article_has_no_content_length(fresh_sample_site: SampleSite) ->
     assert body.decode("utf-8").rstrip().endswith("</html>")
 
 
+@pytest.mark.e2e
 def test_conditional_requests(fresh_sample_site: SampleSite) -> None:
     url = article(2)
     _, headers, _ = raw_get(fresh_sample_site, url)
@@ -88,6 +94,7 @@ def test_conditional_requests(fresh_sample_site: SampleSite) -> None:
     assert raw_get(fresh_sample_site, url, {"If-None-Match": '"stale"', "If-Modified-Since": last_modified})[0] == 200
 
 
+@pytest.mark.e2e
 def test_route_ignoring_conditional_headers(fresh_sample_site: SampleSite) -> None:
     url = article(13)
     _, headers, body = raw_get(fresh_sample_site, url)
@@ -95,6 +102,7 @@ def test_route_ignoring_conditional_headers(fresh_sample_site: SampleSite) -> No
     assert status == 200 and again == body
 
 
+@pytest.mark.e2e
 def test_volatile_etag_with_identical_body(fresh_sample_site: SampleSite) -> None:
     url = article(14)
     _, first_headers, first = raw_get(fresh_sample_site, url)
@@ -102,6 +110,7 @@ def test_volatile_etag_with_identical_body(fresh_sample_site: SampleSite) -> Non
     assert status == 200 and first == second and first_headers["ETag"] != second_headers["ETag"]
 
 
+@pytest.mark.e2e
 def test_fails_with_503_first_then_succeeds(fresh_sample_site: SampleSite) -> None:
     url = article(9)
     assert raw_get(fresh_sample_site, url)[0] == 503
@@ -110,12 +119,14 @@ def test_fails_with_503_first_then_succeeds(fresh_sample_site: SampleSite) -> No
     assert raw_get(fresh_sample_site, url)[0] == 503
 
 
+@pytest.mark.e2e
 def test_permanent_redirect(fresh_sample_site: SampleSite) -> None:
     status, headers, _ = raw_get(fresh_sample_site, article(10))
     assert status == 301 and headers["Location"] == article(11)
     assert raw_get(fresh_sample_site, article(11))[0] == 200
 
 
+@pytest.mark.e2e
 def test_cloaked_article_by_user_agent_and_referer(fresh_sample_site: SampleSite) -> None:
     url = article(7)
     normal = raw_get(fresh_sample_site, url, {"User-Agent": "Mozilla/5.0"})[2].decode("utf-8")
@@ -126,6 +137,7 @@ def test_cloaked_article_by_user_agent_and_referer(fresh_sample_site: SampleSite
     assert referred == spider
 
 
+@pytest.mark.e2e
 def test_control_override_delete_and_clear(fresh_sample_site: SampleSite) -> None:
     url = article(12)
     _, original_headers, original = raw_get(fresh_sample_site, url)
@@ -143,6 +155,7 @@ def test_control_override_delete_and_clear(fresh_sample_site: SampleSite) -> Non
     assert raw_get(fresh_sample_site, url)[2] == original
 
 
+@pytest.mark.e2e
 def test_request_log_records_served_requests_not_control(fresh_sample_site: SampleSite) -> None:
     raw_get(fresh_sample_site, MCA + "/index_1.html?x=1", {"User-Agent": "log-test", "X-Repeat": "a"})
     raw_get(fresh_sample_site, "http://nowhere.test/missing")
@@ -157,6 +170,7 @@ def test_request_log_records_served_requests_not_control(fresh_sample_site: Samp
     assert on_disk[-1]["url"] == "http://nowhere.test/missing"
 
 
+@pytest.mark.e2e
 def test_attachments_are_valid_files(fresh_sample_site: SampleSite) -> None:
     base = MCA + "/c1662004999979990003/part/"
     status, headers, pdf = raw_get(fresh_sample_site, base + "2022nddcpgyjsyqk.pdf")
@@ -169,12 +183,14 @@ def test_attachments_are_valid_files(fresh_sample_site: SampleSite) -> None:
     assert "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(xlsx)).namelist()
 
 
+@pytest.mark.e2e
 def test_robots_txt(fresh_sample_site: SampleSite) -> None:
     status, headers, body = raw_get(fresh_sample_site, "http://www.mca.gov.cn/robots.txt")
     assert status == 200 and headers["Content-Type"].startswith("text/plain")
     assert b"Disallow: /n152/n165/internal/" in body
 
 
+@pytest.mark.e2e
 def test_cut_short_response_declares_more_than_it_sends(fresh_sample_site: SampleSite) -> None:
     with socket.create_connection(("127.0.0.1", fresh_sample_site.port), timeout=5) as connection:
         connection.sendall(b"GET http://faults.sample.test/cut-short.html HTTP/1.1\r\nHost: faults.sample.test\r\n\r\n")
@@ -186,12 +202,14 @@ def test_cut_short_response_declares_more_than_it_sends(fresh_sample_site: Sampl
     assert 0 < len(body) < declared
 
 
+@pytest.mark.e2e
 def test_slow_route_times_out_a_patient_client_only(fresh_sample_site: SampleSite) -> None:
     with pytest.raises((socket.timeout, TimeoutError)):
         raw_get(fresh_sample_site, "http://faults.sample.test/slow.html", timeout=0.5)
     assert raw_get(fresh_sample_site, "http://faults.sample.test/index.html")[0] == 200
 
 
+@pytest.mark.e2e
 def test_large_and_bomb_bodies(fresh_sample_site: SampleSite) -> None:
     _, headers, large = raw_get(fresh_sample_site, "http://faults.sample.test/large.html")
     assert len(large) >= 3 * 1024 * 1024 and int(headers["Content-Length"]) == len(large)
@@ -216,6 +234,7 @@ def test_shipped_site_loads_and_fault_routes_stay_on_test_host() -> None:
             assert url.startswith("http://faults.sample.test/")
 
 
+@pytest.mark.e2e
 def test_memory_store_and_custom_site_dir_over_cli(tmp_path: Path) -> None:
     store = MemoryPageStore()
     store.add("http://Example.Test/a/index.html", Page(body=b"hi"))
@@ -267,6 +286,7 @@ def _linked_urls(site: SampleSite, urls: list[str]) -> set[str]:
     return linked
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("seed", SEEDS)
 def test_expected_oracle_matches_what_is_served(fresh_sample_site: SampleSite, seed: str) -> None:
     from urllib.robotparser import RobotFileParser
@@ -318,6 +338,7 @@ def test_expected_oracle_matches_what_is_served(fresh_sample_site: SampleSite, s
     assert all(raw_get(sample_site, url)[0] == 200 for url in expected["start_urls"])
 
 
+@pytest.mark.e2e
 def test_gbk_declared_in_header_only(fresh_sample_site: SampleSite) -> None:
     url = EXPECTED["mohrss"]["articles"][0]
     status, headers, body = raw_get(fresh_sample_site, url)
@@ -328,6 +349,7 @@ def test_gbk_declared_in_header_only(fresh_sample_site: SampleSite) -> None:
     assert EXPECTED["mohrss"]["titles"][url] in body.decode("gbk")
 
 
+@pytest.mark.e2e
 def test_gb2312_declared_in_meta_only_and_lying_header(fresh_sample_site: SampleSite) -> None:
     status, headers, body = raw_get(fresh_sample_site, "http://www.mee.gov.cn/ywdt/xwfb/")
     assert status == 200 and headers["Content-Type"] == "text/html"
@@ -341,6 +363,7 @@ def test_gb2312_declared_in_meta_only_and_lying_header(fresh_sample_site: Sample
     assert EXPECTED["mee"]["titles"][liar] in body.decode("gb2312")
 
 
+@pytest.mark.e2e
 def test_query_string_route_and_empty_list_page(fresh_sample_site: SampleSite) -> None:
     base = "http://www.mohrss.gov.cn/SYrlzyhshbzb/dongtaixinwen/buneiyaowen/"
     assert raw_get(fresh_sample_site, base + "index.html?page=2")[2] == raw_get(fresh_sample_site, base + "index_1.html")[2]
@@ -348,6 +371,7 @@ def test_query_string_route_and_empty_list_page(fresh_sample_site: SampleSite) -
     assert "暂无信息" in empty and "/202312/t2023" not in empty
 
 
+@pytest.mark.e2e
 def test_serve_an_in_memory_store_as_bench_would(tmp_path: Path) -> None:
     import signal
     import subprocess

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 
-from sample.demo import ROOT, crawl_env
+from sample.demo import LOOPBACK_SETTINGS, ROOT, crawl_env
 from crawler.runoutputs import RUN_OUTPUT_COMPONENTS, RunOutputs
 
 LIST_PAGE = "http://www.mca.gov.cn/n152/n165/index.html"
@@ -36,6 +36,8 @@ def scrapy(arguments: list[str], output_dir: Path, proxy_url: str) -> subprocess
     env = crawl_env(proxy_url)
     env["BROWSER"] = "true"  # `scrapy view` opens the page with a command that does nothing
     command = [sys.executable, "-m", "scrapy", *arguments, "-s", f"OUTPUT_DIR={output_dir}"]
+    for name, value in LOOPBACK_SETTINGS.items():  # no politeness delays on loopback (`parse` follows ~20 links)
+        command += ["-s", f"{name}={value}"]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 

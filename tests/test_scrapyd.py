@@ -25,6 +25,8 @@ from crawling import EXPECTED, read_jsonl
 
 from sample.demo import LOOPBACK_SETTINGS, ROOT
 
+pytestmark = pytest.mark.e2e
+
 PROJECT = "ministry_news"
 SCRAPYD = Path(sys.executable).with_name("scrapyd")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))

@@ -87,6 +87,7 @@ def test_loader_keeps_good_seeds_and_refuses_the_bad_one(tmp_path):
         loader.load("nothing")
 
 
+@pytest.mark.e2e
 def test_scrapy_list_prints_one_spider_per_seed():
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True

@@ -10,6 +10,8 @@ import pytest
 from crawling import EXPECTED, manifests, read_jsonl, run_crawl
 from warcio.archiveiterator import ArchiveIterator
 
+pytestmark = pytest.mark.e2e
+
 SEED = "mca"
 
 

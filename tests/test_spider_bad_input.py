@@ -6,9 +6,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from crawling import manifests, run_crawl
 
 from sample.demo import ROOT, crawl_env
+
+pytestmark = pytest.mark.e2e
 
 FAULTS = "http://faults.sample.test"
 SEED = f"""

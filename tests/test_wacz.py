@@ -10,6 +10,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sample.demo import ROOT
 from crawler.replay.wacz import article_pages
 
@@ -20,6 +22,7 @@ def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300)
 
 
+@pytest.mark.e2e
 def test_wacz_of_a_run_validates_and_holds_the_warcs_unchanged(sample_crawl: Any, tmp_path: Path) -> None:
     out = sample_crawl.output_dir
     target = tmp_path / "run.wacz"
@@ -44,6 +47,7 @@ def test_wacz_of_a_run_validates_and_holds_the_warcs_unchanged(sample_crawl: Any
     assert listed == articles
 
 
+@pytest.mark.e2e
 def test_wacz_refuses_an_input_without_warcs(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("nothing here")
     result = scrapy("wacz", str(tmp_path / "notes.txt"), "-o", str(tmp_path / "x.wacz"))

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 HOST = "www.warc.test"
 GBK_TEXT = "民政部召开全国养老服务工作会议"
 

@@ -29,6 +29,8 @@ except ImportError:
     from test_warc_capture import read_records
 from warcio.archiveiterator import ArchiveIterator
 
+pytestmark = pytest.mark.e2e
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
