@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 # pywb gets a venv of its own: it pins old redis and pulls in brotlipy, which
-# breaks Scrapy's brotli decoding. tests/test_pywb.py drives it from there.
+# breaks Scrapy's brotli decoding. tests/replay/test_pywb.py drives it from there.
 pywb-venv: $(PYWB_STAMP)
 
 $(PYWB_STAMP): constraints-pywb.txt

@@ -25,7 +25,7 @@ from sample.process import stop as stop_process
 
 CONTROL = "http://control.sample.test"
 
-pytest_plugins = ("e2e_guard",)  # a test that starts a subprocess must be marked e2e
+pytest_plugins = ("tests.e2e_guard",)  # a test that starts a subprocess must be marked e2e
 
 
 class SampleSite:
@@ -117,7 +117,7 @@ def sample_crawl(sample_site: SampleSite, tmp_path_factory: pytest.TempPathFacto
     Under pytest-xdist the first worker to ask crawls; the others wait for it
     and read the same result (tests only read the crawl's OUTPUT_DIR).
     """
-    from crawling import SEED_ORDER, CrawlResult, run_crawl
+    from tests.crawling import SEED_ORDER, CrawlResult, run_crawl
 
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -186,7 +186,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real PostgreSQL (tests/postgres.py): $DATABASE_URL, 127.0.0.1:5432/test, or a pgserver started here."""
     import os
 
-    from postgres import choose_database_url, start_pgserver
+    from tests.postgres import choose_database_url, start_pgserver
 
     url, server = choose_database_url(os.environ, lambda: start_pgserver(tmp_path_factory.mktemp("pgserver")))
     try:
@@ -199,7 +199,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def pg_table(postgres_url: str) -> Iterator[str]:
     """A ``schema.articles`` name in a schema of this test's own, dropped afterwards."""
-    from postgres import drop_schema, unique_schema
+    from tests.postgres import drop_schema, unique_schema
 
     schema = unique_schema()
     try:

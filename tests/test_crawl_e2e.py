@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from crawling import EXPECTED, SEED_ORDER, manifests
+from tests.crawling import EXPECTED, SEED_ORDER, manifests
 
 from crawler.schema import validator
 from crawler.seeds import host_in_domains, load_seed
@@ -133,7 +133,7 @@ def test_no_deprecation_warning_from_project_code(sample_crawl):
 def test_feed_exported_items_are_the_jsonl_records_and_validate(fresh_sample_site, tmp_path):
     import json
 
-    from crawling import read_jsonl, run_crawl
+    from tests.crawling import read_jsonl, run_crawl
 
     feed = tmp_path / "items.json"
     completed = run_crawl("mca", tmp_path / "out", fresh_sample_site.proxy_url, args=["-O", str(feed)])

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from crawling import manifests, read_jsonl
+from tests.crawling import manifests, read_jsonl
 
 from sample.demo import ROOT, crawl_command, crawl_env
 

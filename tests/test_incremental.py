@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawling import EXPECTED, read_jsonl, run_crawl
+from tests.crawling import EXPECTED, read_jsonl, run_crawl
 
 from crawler.commands.crawl import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, RunOutcome, exit_status
 from sample.demo import LOOPBACK_SETTINGS, ROOT, crawl_env

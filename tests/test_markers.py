@@ -47,7 +47,7 @@ def test_unmarked_starts_nothing():
 
 
 def test_the_guard_fails_unmarked_tests_that_start_processes(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest('pytest_plugins = ("e2e_guard",)')
+    pytester.makeconftest('pytest_plugins = ("tests.e2e_guard",)')
     pytester.makepyfile(test_inner=INNER)
     result = pytester.runpytest("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=3, failed=1, errors=1)
@@ -59,7 +59,7 @@ def test_the_guard_fails_unmarked_tests_that_start_processes(pytester: pytest.Py
 
 
 def test_the_quick_run_deselects_e2e_tests(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest('pytest_plugins = ("e2e_guard",)')
+    pytester.makeconftest('pytest_plugins = ("tests.e2e_guard",)')
     pytester.makepyfile(test_inner=INNER)
     result = pytester.runpytest("-p", "no:cacheprovider", "-q", "-m", "not e2e")
     # With the marked tests deselected, the unmarked test of the server starts it itself and fails.

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import tldextract
-from crawling import read_jsonl
+from tests.crawling import read_jsonl
 from scrapy.downloadermiddlewares import cookies
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawling import EXPECTED
+from tests.crawling import EXPECTED
 
 from sample.demo import ROOT, crawl_command, crawl_env
 

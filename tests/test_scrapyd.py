@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawling import EXPECTED, read_jsonl
+from tests.crawling import EXPECTED, read_jsonl
 
 from sample.demo import LOOPBACK_SETTINGS, ROOT
 

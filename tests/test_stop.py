@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_resume import ARTICLES, SLOW, check_outputs, part_lines, requested
+from tests.test_resume import ARTICLES, SLOW, check_outputs, part_lines, requested
 from warcio.archiveiterator import ArchiveIterator
 
 from sample.demo import ROOT, crawl_command, crawl_env

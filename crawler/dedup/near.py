@@ -10,7 +10,7 @@ import numpy as np
 from crawler.dedup import minhash
 from crawler.dedup.state import StateStore
 
-# Chosen with tests/corpus/neardup (see tests/test_dedup.py::test_default_threshold_on_corpus).
+# Chosen with tests/corpus/neardup (see tests/dedup/test_decide.py::test_default_threshold_on_corpus).
 DEFAULT_NEAR_DUP_THRESHOLD = 0.4
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE_SIZE = 5

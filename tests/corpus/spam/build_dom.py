@@ -3,7 +3,7 @@
 Written by ``build.py`` (its ``main`` calls ``write``) as ``pages/dom_*.html``
 and ``.json``, labelled like the other pages.  Every brand, host and advert
 below was written for this corpus and holds no term of the shipped lexicon
-after folding (tests/test_spam_dom_corpus.py checks it), so only the way the
+after folding (tests/spam/test_dom_corpus.py checks it), so only the way the
 injection is hidden or linked, and what kind of text it is, can catch it.
 (The lexicon rules still cut 博彩 and 赌球 from 降低对博彩业的过度依赖 and
 打击假球、赌球专项整治, in body text and in link anchors alike, issue 17; those

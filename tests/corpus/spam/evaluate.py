@@ -1,6 +1,6 @@
 """Recall and precision of the text-level spam stage on a labelled page corpus.
 
-Used by tests/test_spam_unseen.py and bench/spam.py.  Each page goes through
+Used by tests/spam/test_unseen.py and bench/spam.py.  Each page goes through
 extraction, normalisation and ``check_article`` with the given lexicon and
 register model, so a leave-one-family-out model can be measured the same way
 as the shipped one.

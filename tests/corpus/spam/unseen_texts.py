@@ -3,7 +3,7 @@
 ``ARTICLES`` are legitimate news on the topics spam hides best beside (lottery,
 chess, Macao, anti-gambling, e-sports), on three sites the other corpus does not
 use.  ``INJECTIONS`` are one family's spam each, in vocabulary the lexicon does
-not hold (tests/test_spam_unseen.py checks that no lexicon term occurs in them
+not hold (tests/spam/test_unseen.py checks that no lexicon term occurs in them
 after folding): a sentence, a paragraph and three headline segments, in Chinese,
 with an English sentence and paragraph for English pages.
 """
