@@ -25,7 +25,7 @@ import pytest
 
 from tests.conftest import SampleSite, start_sample_site
 from crawler.commands.runs import format_runs, list_runs
-from crawler.distributed.connection import worker_name
+from crawler.distributed.connection import Keys, worker_name
 from sample.demo import ROOT, crawl_env
 from sample.process import stop as stop_process
 from tests.replay.test_replay import run_replay
@@ -157,6 +157,14 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(
     while len(sample.requests()) < 40 and time.monotonic() < deadline:
         time.sleep(0.1)
     victim = workers[1]
+    # Kill it while it holds requests it took from the shared frontier (Redis drops an empty pending set).
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    pending = Keys(redis_prefix, "bench").pending(f"{worker_name().rsplit('-', 1)[0]}-{victim.pid}")
+    while not client.exists(pending) and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    client.close()
     os.kill(victim.pid, signal.SIGKILL)
     victim.communicate()
     results = [finish(process) for process in (workers[0], workers[2])]
