@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
@@ -61,13 +60,12 @@ def test_page_without_body_element(caplog):
     assert _logged_with_url(caplog, "no_body_element")
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a speed test: the parse must not run away on 470,000 levels
 def test_five_megabytes_of_deeply_nested_tags(caplog):
     head = "<html><head><title>会议召开</title></head><body><div id='zoom'><p>会议指出，要兜住民生底线。</p>".encode()
     body = head + b"<div><span>" * (5 * 1024 * 1024 // 11) + b"x"
     assert len(body) > 5 * 1024 * 1024
-    started = time.perf_counter()
     result = _run(body, caplog)
-    assert time.perf_counter() - started < 10
     assert "large_page" in result.notes
     assert "error" not in result.notes
     assert "兜住民生底线" in result.body
