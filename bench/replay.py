@@ -20,12 +20,7 @@ HTTP plus WARC writing; replay/polite is the speed-up a user sees over
 re-crawling. Prints pages/s for each (engine time from the run manifests,
 and wall time including process start), the ratios replay/live (goal: >= 3),
 replay/polite and replay/floor.
-"replay" is the replay in one process (``--jobs 0``); "replay-jN" replays with
-extraction in N worker processes
-(``scrapy replay --jobs N``; N defaults to what ``scrapy replay`` uses by
-default, one fewer than the CPUs; ``--jobs 0`` skips it), and the bench prints
-that ratio too, with how often a callback found its page extracted already.
-Usage: ``python bench/replay.py [--pages N] [--polite-pages N] [--jobs N]``.
+Usage: ``python bench/replay.py [--pages N] [--polite-pages N]``.
 """
 
 from __future__ import annotations
@@ -46,7 +41,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from crawl import generate_site  # noqa: E402
 
-from crawler.commands.replay import default_jobs  # noqa: E402
 from sample.demo import crawl_env, sample_site  # noqa: E402
 
 FAST = {
@@ -87,22 +81,6 @@ def summarise(name: str, out_dir: Path, timing: tuple[float, float]) -> dict[str
             "pages_per_s": pages / seconds, "wall_pages_per_s": pages / wall, "cpu_pages_per_s": pages / cpu}
 
 
-def jsonl_bytes(out_dir: Path) -> list[bytes]:
-    """The JSONL a run wrote, file by file (run ids differ; contents must not)."""
-    return [path.read_bytes() for path in sorted((out_dir / "jsonl").glob("*.jsonl"))]
-
-
-def pool_summary(out_dir: Path) -> str:
-    """How the article callbacks of a replay with workers got their pages."""
-    totals: dict[str, int] = {}
-    for manifest in run_manifests(out_dir):
-        for key, value in manifest["stats"].items():
-            if key.startswith(("extract/pool_", "extract/read_ahead_")):
-                name = key.removeprefix("extract/")
-                totals[name] = totals.get(name, 0) + int(value)
-    return ", ".join(f"{name} {count}" for name, count in sorted(totals.items())) or "no pool stats"
-
-
 def fastwarc_floor(warc_dir: Path) -> dict[str, float]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
@@ -125,9 +103,6 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--page-bytes", type=int, default=30_000)
     parser.add_argument("--polite-pages", type=int, default=150)
-    parser.add_argument("--jobs", type=int, default=default_jobs(),
-                        help="also replay with extraction in N worker processes (scrapy replay --jobs N; "
-                             "default: scrapy replay's default; 0 skips it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
         tmp_path = Path(tmp)
@@ -145,32 +120,19 @@ def main() -> None:
         if args.polite_pages:
             polite = summarise("polite", tmp_path / "polite", polite_timing)
         # The site is down now: replay has nothing to reach even if it tried.
-        timing = scrapy(["replay", "--jobs", "0", str(tmp_path / "live" / "warc"), *seed],
+        timing = scrapy(["replay", str(tmp_path / "live" / "warc"), *seed],
                       {**FAST, "OUTPUT_DIR": str(tmp_path / "replay")}, crawl_env("http://127.0.0.1:9"))
         replay = summarise("replay", tmp_path / "replay", timing)
-        pooled = None
-        if args.jobs:
-            timing = scrapy(["replay", "--jobs", str(args.jobs), str(tmp_path / "live" / "warc"), *seed],
-                            {**FAST, "OUTPUT_DIR": str(tmp_path / "pooled")}, crawl_env("http://127.0.0.1:9"))
-            pooled = summarise(f"replay-j{args.jobs}", tmp_path / "pooled", timing)
-            pool_stats = pool_summary(tmp_path / "pooled")
-            same_output = jsonl_bytes(tmp_path / "pooled") == jsonl_bytes(tmp_path / "replay")
         floor = fastwarc_floor(tmp_path / "live" / "warc")
     print(f"{'':9}{'pages':>7} {'engine s':>9} {'pages/s':>9} {'wall s':>8} {'wall pages/s':>13} "
           f"{'CPU s':>8} {'CPU pages/s':>12}  records")
-    for result in (live, replay, *([pooled] if pooled else []), floor, *([polite] if polite else [])):
+    for result in (live, replay, floor, *([polite] if polite else [])):
         print(f"{result['name']:9}{result['pages']:7d} {result['seconds']:9.2f} {result['pages_per_s']:9.1f} "
               f"{result['wall']:8.2f} {result['wall_pages_per_s']:13.1f} {result['cpu']:8.2f} "
               f"{result['cpu_pages_per_s']:12.1f}  {result['records'] or ''}")
     print(f"replay/live  throughput ratio: {replay['pages_per_s'] / live['pages_per_s']:.2f} "
           f"(wall {replay['wall_pages_per_s'] / live['wall_pages_per_s']:.2f}, "
           f"crawler CPU {replay['cpu_pages_per_s'] / live['cpu_pages_per_s']:.2f}; goal >= 3)")
-    if pooled:
-        print(f"replay-j{args.jobs}/live throughput ratio: {pooled['pages_per_s'] / live['pages_per_s']:.2f} "
-              f"(wall {pooled['wall_pages_per_s'] / live['wall_pages_per_s']:.2f}; "
-              f"replay-j{args.jobs}/replay {pooled['pages_per_s'] / replay['pages_per_s']:.2f}; goal >= 3)")
-        print(f"replay-j{args.jobs} article callbacks: {pool_stats}")
-        print(f"replay-j{args.jobs} JSONL byte-identical to the one-process replay's: {'yes' if same_output else 'NO'}")
     if polite:
         print(f"replay/polite throughput ratio: {replay['pages_per_s'] / polite['pages_per_s']:.1f} "
               f"(the project's default politeness, first {polite['pages']} pages)")

@@ -5,9 +5,9 @@ two requests per host at a time) and safe for archives. Every value can be
 overridden with ``-s NAME=VALUE``. Every setting the project's components read
 is declared here with its default, as Scrapy's ``default_settings`` does, and
 listed in docs/settings.md (tests/test_settings.py keeps the three in step).
-Two are not declared because the commands set them: a project value would
+One is not declared because the commands set it: a project value would
 override a command's default. ``RUN_OUTPUTS_ENABLED`` (set by ``scrapy crawl``
-and ``scrapy replay``) and ``EXTRACT_PROCESSES`` (``scrapy replay --jobs``).
+and ``scrapy replay``).
 """
 
 from __future__ import annotations
@@ -67,7 +67,6 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 FETCH_ATTACHMENTS = True
 
 # -- extraction (crawler/extract/, crawler/spiders/news.py) -----------------------
-EXTRACT_READ_AHEAD = 64  # archived article pages a replay hands the workers ahead of the crawl
 NORMALIZE_SITE_NAMES: list[str] = []  # more site names the normalise pipeline cuts from titles
 
 # -- WARC capture (crawler/middlewares/warc.py, docs/warc.md) ----------------------

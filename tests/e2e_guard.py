@@ -9,8 +9,6 @@ it) and fails a test that is not marked e2e when a process was started
 - while a fixture it uses was set up, at whichever test first asked for it
   (a session fixture such as ``sample_crawl`` runs its crawls only once, but
   every test that uses it depends on those crawls).
-
-Worker processes of an in-process pool (multiprocessing) are not counted.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [p for d in ("crawler", "pipelines") for p in sorted((ROOT / d).rglob("*.py"))]
 GETTERS = {"get", "getint", "getbool", "getfloat", "getlist", "getdict", "getpriority", "getwithbase"}
 # Set by the commands: declared in the project, a value would override the commands' defaults.
-SET_BY_COMMANDS = {"RUN_OUTPUTS_ENABLED", "EXTRACT_PROCESSES"}
+SET_BY_COMMANDS = {"RUN_OUTPUTS_ENABLED"}
 
 
 @cache

@@ -11,12 +11,6 @@ The dedup state of a replay is fresh (``OUTPUT_DIR/replay-state/<id>/``), not
 the live crawl's ``OUTPUT_DIR/state``: against the live state every record
 would be "unchanged" and suppressed. Set ``STATE_PATH`` to choose another.
 
-Article pages are extracted in worker processes (``--jobs N``, setting
-``EXTRACT_PROCESSES``): by default one fewer than the CPUs, at most
-``MAX_DEFAULT_JOBS`` (the crawl process needs a core of its own, and it can
-take in what about three workers extract); ``--jobs 0`` keeps everything in
-this process. The output is the same either way.
-
 Each run crawls from the seed its warcinfo records hold (the seed file's
 text as the run read it), so an archive replays the same way after its seed
 file was edited, moved or deleted. Files written before the seed was recorded
@@ -80,15 +74,6 @@ def replay_settings(settings: Settings) -> Settings:
     return settings
 
 
-MAX_DEFAULT_JOBS = 3
-
-
-def default_jobs(cpus: int | None = None) -> int:
-    """Extraction workers for a replay when neither --jobs nor EXTRACT_PROCESSES says."""
-    cpus = os.cpu_count() if cpus is None else cpus
-    return max(0, min(MAX_DEFAULT_JOBS, (cpus or 1) - 1))
-
-
 @dataclass
 class RunOutcome:
     run: ReplayRun
@@ -115,24 +100,6 @@ class Command(BaseRunSpiderCommand):
             "records hold (the seed file as the run read it), or from -a seed=NAME|PATH. Output goes to OUTPUT_DIR "
             "as in a crawl. Exit status 0 only when every input was replayed completely."
         )
-
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        parser.add_argument(
-            "--jobs", type=int, default=None, metavar="N",
-            help="extract article pages in N worker processes (EXTRACT_PROCESSES; default: one fewer than the "
-                 f"CPUs, at most {MAX_DEFAULT_JOBS}; 0: in this process)",
-        )
-
-    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
-        assert self.settings is not None
-        if opts.jobs is not None:
-            if opts.jobs < 0:
-                raise UsageError("--jobs takes a number of processes, 0 or more", print_help=False)
-            self.settings.set("EXTRACT_PROCESSES", opts.jobs, priority="cmdline")
-        elif self.settings.getpriority("EXTRACT_PROCESSES") in (None, SETTINGS_PRIORITIES["default"]):
-            self.settings.set("EXTRACT_PROCESSES", default_jobs(), priority="command")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:

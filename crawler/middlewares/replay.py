@@ -35,7 +35,6 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from twisted.internet import task
 
-from crawler.replay.index import IndexEntry
 from crawler.replay.inputs import NotAWarcError, WarcInput, inspect_input
 from crawler.replay.progress import ReplayProgress
 from crawler.replay.records import ArchiveReadError, ReplayArchive, ReplayedExchange, UnresolvedRevisit
@@ -133,10 +132,6 @@ class ArchiveReplayMiddleware:
         self.stats.set_value("replay/seconds", round(self.progress.elapsed, 3))
         logger.info("Replay finished: %s", self.progress.summary())
         self.archive.close()
-
-    def archived_entry(self, request: Request) -> IndexEntry | None:
-        """The index entry a request would be answered from now (for reading ahead; nothing is served)."""
-        return self.archive.peek(archive_url(request))
 
     # -- downloader middleware -------------------------------------------
 

@@ -30,7 +30,8 @@ from crawler.spam.cloaking import (
     probe_headers,
     remove_additions,
 )
-from crawler.extract import Extracted, extract_article
+from crawler.extract import MAX_BODY_CHARS, MAX_PARSE_BYTES, Extracted, extract_article
+from crawler.extract.encoding import declared_charset
 from crawler.extract.fields import article_fields
 from crawler.items import ArticleItem
 from crawler.links import InvalidLink, Link, extract_links, offsite_links, url_problem
@@ -38,7 +39,6 @@ from crawler.middlewares.conditional import NotModified
 from crawler.runinfo import utc_now_iso
 from crawler.seeds import Seed, load_seed
 from crawler.signals import manifest_entry
-from crawler.spiders.workers import ExtractionWorkers
 from crawler.spam.stylesheets import MAX_STYLESHEET_BYTES, StylesheetCache, hiding_css, linked_stylesheets
 from crawler.dedup.state import StateStoreError, open_state_store
 
@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 TRUNCATION_NOTES = {"parse_truncated": "EXTRACT_MAXSIZE", "body_truncated": "EXTRACT_MAX_BODY_CHARS"}
 
 
-class NewsSpider(ExtractionWorkers, scrapy.Spider):
+class NewsSpider(scrapy.Spider):
     """Crawls one ministry news section described by a seed."""
 
     name = "news"
@@ -71,7 +71,6 @@ class NewsSpider(ExtractionWorkers, scrapy.Spider):
         return cls.seed is not None and cls.seed.allows_host(urlsplit(request.url).hostname or "")
 
     async def start(self) -> AsyncIterator[Request]:
-        self._start_extraction_pool()
         for url in self.seed.start_urls:
             yield Request(url, callback=self.parse_list, errback=self.on_error, meta={"page_kind": "list", "start_url": True})
 
@@ -185,19 +184,20 @@ class NewsSpider(ExtractionWorkers, scrapy.Spider):
         css: list[str] = []
         if self.settings.getbool("SPAM_FETCH_STYLESHEETS", False):
             css = self._stylesheets().css_for(linked_stylesheets(response, response.url, self.seed.allowed_domains))
-        if not css:
-            yield from self._article_outputs(response, self._extracted(response))
-            return
-        # A worker's result was computed without the stylesheets: extract here.
-        for pending in (getattr(self, "_prefetched", {}).pop(response, None),
-                        getattr(self, "_read_ahead", {}).pop(response.request, None) if response.request else None):
-            if pending is not None:
-                pending.cancel()
-        self.crawler.stats.inc_value("spider/stylesheets/applied")
-        body, url, declared = self._extract_arguments(response)
-        extracted = extract_article(body, url, declared, allowed_domains=self.seed.allowed_domains,
-                                    language=self.seed.language, stylesheets=css, **self._extract_limits)
-        yield from self._article_outputs(response, extracted)
+        if css:
+            self.crawler.stats.inc_value("spider/stylesheets/applied")
+        yield from self._article_outputs(response, self._extracted(response, css))
+
+    def _extracted(self, response: Response, stylesheets: list[str]) -> Extracted:
+        """The article fields of a page; EXTRACT_MAXSIZE and EXTRACT_MAX_BODY_CHARS cap what it costs
+        (the WARC still keeps up to DOWNLOAD_MAXSIZE)."""
+        declared = declared_charset(response.headers.get(b"Content-Type") or b"")
+        return extract_article(
+            response.body, response.url, declared, allowed_domains=self.seed.allowed_domains,
+            language=self.seed.language, stylesheets=stylesheets,
+            max_parse_bytes=self.settings.getint("EXTRACT_MAXSIZE", MAX_PARSE_BYTES),
+            max_body_chars=self.settings.getint("EXTRACT_MAX_BODY_CHARS", MAX_BODY_CHARS),
+        )
 
     def closed(self, reason: str) -> None:
         cache: StylesheetCache | None = getattr(self, "_stylesheet_cache", None)
@@ -211,9 +211,6 @@ class NewsSpider(ExtractionWorkers, scrapy.Spider):
                 policy.close()
             except StateStoreError as exc:
                 logger.error("Could not keep the cloaking history of %s: %s", self.seed.name, exc)
-        pool = getattr(self, "_pool", None)
-        if pool is not None:
-            pool.close()
 
     def _is_html_article(self, response: Response) -> bool:
         stats = self.crawler.stats
