@@ -104,6 +104,9 @@ class Command(BaseRunSpiderCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one WARC file or directory")
+        unknown = [arg for arg in args if arg.startswith("-")]
+        if unknown:  # Scrapy hands options it does not know on as arguments; they are not paths
+            raise UsageError(f"unknown option {unknown[0]}", print_help=False)
         assert self.settings is not None and self.crawler_process is not None
         inputs, skipped = find_inputs(Path(arg) for arg in args)
         for path, reason in skipped:
