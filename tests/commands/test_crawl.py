@@ -76,4 +76,3 @@ def test_a_shipped_spider_refuses_a_seed_argument(monkeypatch: pytest.MonkeyPatc
     status, lines = crawl(["mca", "-a", "seed=seeds/gov.toml"], monkeypatch, capfd)
     assert status == EXIT_USAGE
     assert lines[-1].endswith("-a seed is only for 'news' (exit status 2)")
-
