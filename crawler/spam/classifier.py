@@ -75,10 +75,9 @@ class _GramIndex:
         # The texts joined by a NUL that is read as id 0, so that no n-gram spans two texts.
         codes = np.frombuffer("\0".join(texts).encode("utf-32-le"), dtype=np.uint32)
         ids = self.ids[codes].astype(np.uint64)
-        ends = np.cumsum([len(text) + 1 for text in texts])
-        ids[ends[:-1] - 1] = 0
-        text_of = np.repeat(np.arange(len(texts), dtype=np.uint64) << np.uint64(self.text_shift),
-                            [len(text) + 1 for text in texts])
+        spans = [len(text) + 1 for text in texts]  # each text and the separator after it
+        ids[np.cumsum(spans)[:-1] - 1] = 0
+        text_of = np.repeat(np.arange(len(texts), dtype=np.uint64) << np.uint64(self.text_shift), spans)
         grams, known = ids, ids != 0
         parts = []
         for n in range(1, self.longest + 1):
@@ -150,7 +149,11 @@ class RegisterModel:
             value = (1.0 + log(count)) * entry[2]
             square += value * value
             total += entry[3] * value
-        value = total / math.sqrt(square) if square else 0.0
+        return self._combine(text, prepared, total, square)
+
+    def _combine(self, text: str, prepared: tuple[str, str, str], dot: float, square: float) -> float:
+        """The decision value from the n-gram sums (l2-normalised) and the register features."""
+        value = dot / math.sqrt(square) if square else 0.0
         features = register_features(text, self.lexicon, prepared)
         return value + sum(w * f for w, f in zip(self.feature_weights, features)) + self.intercept
 
@@ -166,12 +169,7 @@ class RegisterModel:
         prepared = [prepare(text, self.lexicon) for text in texts]
         normalised = [normalise(text, self.lexicon, ready) for text, ready in zip(texts, prepared)]
         dots, squares = index.sums(normalised)
-        results = []
-        for text, ready, dot, square in zip(texts, prepared, dots, squares):
-            value = dot / math.sqrt(square) if square else 0.0
-            features = register_features(text, self.lexicon, ready)
-            results.append(value + sum(w * f for w, f in zip(self.feature_weights, features)) + self.intercept)
-        return results
+        return [self._combine(*four) for four in zip(texts, prepared, dots, squares)]
 
     def probability(self, text: str) -> float:
         """Probability that ``text`` is solicitation/advertising (0 for text without letters)."""
