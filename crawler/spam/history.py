@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from crawler.dedup.fingerprint import normalise_for_digest
 from crawler.dedup.near import NearDuplicateIndex
 from crawler.dedup.state import StateStore, open_state_store
-from crawler.spam.units import EVIDENCE_PROBABILITY, MIN_UNIT_CHARS, sentence_bounds, significant_length
+from crawler.spam.units import EVIDENCE_PROBABILITY, body_units
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -42,20 +42,9 @@ def sentence_key(sentence: str) -> bytes:
     return hashlib.sha1(letters.encode("utf-8")).digest()[:FINGERPRINT_BYTES]
 
 
-def body_sentences(body: str) -> list[str]:
-    """The sentences of a body the classifier scores (paragraphs split as clean_body splits them)."""
-    out = []
-    for paragraph in re.split(r"\n\s*\n", body):
-        for start, end in sentence_bounds(paragraph):
-            sentence = paragraph[start:end]
-            if significant_length(sentence) >= MIN_UNIT_CHARS:
-                out.append(sentence)
-    return out
-
-
 def body_fingerprints(body: str) -> bytes:
     """Fingerprints of a body's sentences, sorted and concatenated, for the state store."""
-    return b"".join(sorted({sentence_key(sentence) for sentence in body_sentences(body)}))
+    return b"".join(sorted({sentence_key(sentence) for sentence in body_units(body)}))
 
 
 @dataclass(frozen=True)
