@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from crawler.report.collect import FORMS, AffectedArticle, ReportData, RunFigures, affected_articles, collect
 

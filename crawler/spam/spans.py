@@ -18,7 +18,6 @@ from crawler.spam.lexicon import (
     CJK_RE,
     DECLARED,
     SEPARATOR_CLASS,
-    STRONG_WEIGHT,
     Lexicon,
     default_lexicon,
     is_government_domain,

@@ -17,7 +17,7 @@ from typing import Any
 from crawler.spam.classifier import SPAM_PROBABILITY, RegisterModel, default_model
 from crawler.spam.lexicon import STRONG_WEIGHT, Lexicon, default_lexicon
 from crawler.spam.spans import SpamSpan, score_spans
-from crawler.spam.units import MIN_UNIT_CHARS, cut, register_probability, removal, significant_length
+from crawler.spam.units import MIN_UNIT_CHARS, cut, removal, significant_length
 
 # Below this a headline segment reads as news, and a lexicon term in it is reported, not advertised.
 NEWS_HEADLINE_PROBABILITY = 0.2
