@@ -92,17 +92,15 @@ def in_flight(engine: Any) -> set[Request] | None:
 
 def reconcile_worker_jsonl(crawler: Crawler, run: str, worker: str) -> int:
     """Record in the state store the articles a dead worker wrote to its JSONL in this OUTPUT_DIR; how many."""
-    from crawler.dedup.decide import Deduplicator, read_jsonl_records
-    from crawler.dedup.near import NearDuplicateIndex
+    from crawler.dedup.decide import Deduplicator, read_jsonl_records, run_jsonl_files
     from crawler.dedup.state import open_state_store
 
-    directory = output_dir(crawler.settings) / "jsonl"
-    files = sorted(directory.glob(f"*-{run}-{worker}.jsonl.part")) + sorted(directory.glob(f"*-{run}-{worker}.jsonl"))
+    # The worker's own files: the run id with its "-<host>-<pid>" (crawler/runinfo.py).
+    files = run_jsonl_files(output_dir(crawler.settings) / "jsonl", f"{run}-{worker}")
     if not files or not crawler.settings.getbool("DEDUP_ENABLED", True):
         return 0
     store = open_state_store(crawler)
-    near = NearDuplicateIndex.from_settings(store, crawler.settings) if crawler.settings.getbool("NEAR_DUP_ENABLED", True) else None
-    deduplicator = Deduplicator(store, run_id=run, near_duplicates=near)
+    deduplicator = Deduplicator.from_settings(store, crawler.settings, run)
     count = 0
     for path in files:
         for record in read_jsonl_records(path, lambda: crawler.stats.inc_value("distributed/reconcile_bad_line")):
