@@ -446,20 +446,25 @@ def test_not_modified_is_a_server_not_modified_revisit(crawl: dict[str, Any]) ->
 
 
 def test_pointers_lead_to_the_exact_record(crawl: dict[str, Any]) -> None:
-    from warcio.archiveiterator import ArchiveIterator
-
     items = [item for item in crawl["items"] if item["warc"]]
     assert len(items) >= 10
     for item in items:
-        pointer = item["warc"]
-        assert set(pointer) == {"file", "offset", "record_id", "payload_digest"}
-        with open(crawl["warc_dir"] / pointer["file"], "rb") as handle:
-            handle.seek(pointer["offset"])
-            record = next(iter(ArchiveIterator(handle)))
-            assert record.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
-            assert record.rec_type in ("response", "revisit")
-            assert record.rec_headers.get_header("WARC-Payload-Digest") == pointer["payload_digest"]
-            assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
+        assert set(item["warc"]) == {"file", "offset", "record_id", "payload_digest"}
+        assert_pointer_resolves(crawl["warc_dir"], item)
+
+
+def assert_pointer_resolves(warc_dir: Path, item: dict[str, Any]) -> None:
+    """The record an item's ``warc`` pointer names is its page's response (or revisit), at that offset."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    pointer = item["warc"]
+    with open(warc_dir / pointer["file"], "rb") as handle:
+        handle.seek(pointer["offset"])
+        record = next(iter(ArchiveIterator(handle)))
+        assert record.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
+        assert record.rec_type in ("response", "revisit")
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == pointer["payload_digest"]
+        assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
 
 
 def test_faults_logged_counted_and_archive_valid(crawl: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.warc.test_capture import read_records
+from tests.warc.test_capture import assert_pointer_resolves, read_records
 from warcio.archiveiterator import ArchiveIterator
 
 pytestmark = pytest.mark.e2e
@@ -175,13 +175,7 @@ def test_jsonl_pointers_lead_to_their_response_records(sample_crawl: dict[str, A
         pointer = item["warc"]
         assert pointer is not None, item["url"]
         assert not pointer["file"].endswith(".open")
-        with open(sample_crawl["warc_dir"] / pointer["file"], "rb") as handle:
-            handle.seek(pointer["offset"])
-            record = next(iter(ArchiveIterator(handle)))
-            assert record.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
-            assert record.rec_type in ("response", "revisit")
-            assert record.rec_headers.get_header("WARC-Payload-Digest") == pointer["payload_digest"]
-            assert record.rec_headers.get_header("WARC-Target-URI") == item["url"]
+        assert_pointer_resolves(sample_crawl["warc_dir"], item)
 
 
 def test_warcinfo_names_the_seed(sample_crawl: dict[str, Any]) -> None:
